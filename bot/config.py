@@ -8,12 +8,13 @@ General settings are prefixed ``NEWSBOT_``; platform credentials keep their conv
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
 from .errors import ConfigError
 
@@ -217,5 +218,7 @@ def load_settings(env_file: str | Path | None = ".env", **overrides: Any) -> Set
             else:
                 problems.append(msg)
         raise ConfigError("invalid setting — " + "; ".join(problems)) from None
-    except (json.JSONDecodeError, ValueError) as exc:  # a list/dict setting that is not valid JSON
-        raise ConfigError(f"invalid setting — {exc}") from None
+    except SettingsError as exc:  # a list/dict setting whose value is not valid JSON
+        found = re.search(r'field "(\w+)"', str(exc))
+        name = _env_name(found.group(1)) if found else "a setting"
+        raise ConfigError(f"invalid setting — {name}: not valid JSON (e.g. {{\"x\": {{\"daily_cap\": 10}}}})") from None

@@ -1,0 +1,102 @@
+"""The command line: each command parses, calls one library function, prints.
+
+This module is also the one error boundary: a ``BotError`` becomes a one-line message and its exit code;
+``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import sys
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+import typer
+
+from .errors import BotError
+from .output import err_console
+
+if TYPE_CHECKING:
+    from .config import Settings
+    from .store import Store
+
+app = typer.Typer(
+    name="newsbot",
+    help="Turn news articles into posts for X, Bluesky and Mastodon, and publish them on schedule, exactly once.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+
+class AppContext:
+    """What every command may need, created on first use: settings are read once, here, at the edge."""
+
+    def __init__(self, env_file: Path | None, debug: bool) -> None:
+        self.env_file = env_file
+        self.debug = debug
+        self._store: Store | None = None
+
+    @cached_property
+    def settings(self) -> Settings:
+        from .config import load_settings
+
+        return load_settings(self.env_file)
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            from .store import open_store
+
+            self._store = open_store(self.settings.db_url)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    debug: bool = typer.Option(False, "--debug", help="Show full tracebacks for errors."),
+    env_file: Path = typer.Option(Path(".env"), "--env-file", help="Settings file to read (beside the environment)."),
+) -> None:
+    state = AppContext(env_file if env_file.exists() else None, debug)
+    ctx.obj = state
+    ctx.call_on_close(state.close)
+
+
+def state(ctx: typer.Context) -> AppContext:
+    obj = ctx.find_root().obj
+    assert isinstance(obj, AppContext)
+    return obj
+
+
+# Commands live in bot/commands/, one module per noun; importing them registers them on `app`.
+from .commands import register_all  # noqa: E402
+
+register_all()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``newsbot`` console script: the one place errors become exit codes."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    try:
+        app(args=args, standalone_mode=False, prog_name="newsbot")
+    except BotError as exc:
+        if debug:
+            raise
+        err_console.print(f"[bold red]error:[/] {exc}", soft_wrap=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        err_console.print("interrupted")
+        sys.exit(130)
