@@ -85,7 +85,7 @@ class Settings(BaseSettings):
     slots: str = "*/15 7-22 * * *"  # cron expression(s) in `timezone`; ';' separates several
     min_spacing_minutes: int = Field(15, ge=0)
     quiet_hours: str = "23:00-06:00"  # local time; empty disables
-    daily_cap: int = Field(24, ge=0)
+    daily_cap: int = Field(24, ge=0)  # posts per platform per local day; 0 = no cap
     stagger_minutes: int = Field(2, ge=0)  # delay between platforms for the same article
     expire_hours: float = Field(24.0, gt=0)  # news older than this is not posted
     schedule_overrides: dict[str, dict[str, Any]] = {}  # {"x": {"daily_cap": 10}}
