@@ -23,8 +23,14 @@ def _initial(conn: Connection) -> None:
         table.create(conn, checkfirst=True)
 
 
+def _feeds(conn: Connection) -> None:
+    for table in (schema.feeds, schema.feed_entries, schema.article_keys, schema.article_updates):
+        table.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "articles, posts (outbox), attempts, kv", _initial),
+    (2, "feeds, feed entries, article dedup keys, article updates", _feeds),
 ]
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     DateTime,
     Dialect,
@@ -123,4 +124,80 @@ kv = Table(
     Column("key", String(255), primary_key=True),
     Column("value", Text, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# --- feeds (migration 2) ------------------------------------------------------------------------
+# Subscribed RSS/Atom feeds, with what conditional GET and backoff need to be polite.
+feeds = Table(
+    "feeds",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("url", Text, nullable=False),
+    Column("name", Text),
+    Column("priority", String(16), nullable=False, default="normal"),
+    Column("backfill", Integer, nullable=False, default=0),  # newest K entries ingested on first poll
+    Column("interval_seconds", Integer, nullable=False),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("primed", Boolean, nullable=False, default=False),  # first successful poll done
+    Column("status", String(32), nullable=False, default="new"),
+    Column("last_error", Text),
+    Column("error_count", Integer, nullable=False, default=0),  # consecutive failed polls
+    Column("gone_count", Integer, nullable=False, default=0),  # consecutive 404/410 answers
+    Column("disabled", Boolean, nullable=False, default=False),
+    Column("next_poll_at", UTCDateTime),
+    Column("last_polled_at", UTCDateTime),
+    Column("last_ok_at", UTCDateTime),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("url", name="uq_feeds_url"),
+)
+
+# One row per feed entry ever seen: what makes "new", "seen before" and "changed" decidable.
+feed_entries = Table(
+    "feed_entries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("feed_id", Integer, ForeignKey("feeds.id", ondelete="CASCADE"), nullable=False),
+    Column("entry_key", Text, nullable=False),  # guid / atom id, else the link
+    Column("url", Text),  # canonical URL of the entry's article
+    Column("article_id", Integer, ForeignKey("articles.id")),
+    Column("state", String(16), nullable=False),  # seen | article | duplicate | pending
+    Column("fingerprint", String(64), nullable=False),  # title + body as the feed gave them
+    Column("data", JSON),  # the entry itself while pending, so a retry never depends on the feed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text),
+    Column("seen_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("feed_id", "entry_key", name="uq_feed_entries_key"),
+    Index("ix_feed_entries_url", "feed_id", "url"),
+    Index("ix_feed_entries_state", "state"),
+)
+
+# Extra dedup keys for articles (kind "lead": normalised title + lead), beside URL and content hash.
+article_keys = Table(
+    "article_keys",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("article_id", Integer, ForeignKey("articles.id"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("value", String(128), nullable=False),
+    Index("ix_article_keys_value", "kind", "value"),
+)
+
+# An ingested article whose source changed afterwards (an edited feed entry): never a new post.
+article_updates = Table(
+    "article_updates",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("article_id", Integer, ForeignKey("articles.id"), nullable=False),
+    Column("source", Text, nullable=False),
+    Column("old_title", Text),
+    Column("new_title", Text),
+    Column("old_hash", String(64), nullable=False),
+    Column("new_hash", String(64), nullable=False),
+    Column("action", String(16), nullable=False),  # recompose (posts still planned) | record (already sent) | none
+    Column("detected_at", UTCDateTime, nullable=False),
+    Column("handled_at", UTCDateTime),
+    Index("ix_article_updates_article", "article_id"),
 )
