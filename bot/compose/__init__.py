@@ -1,0 +1,184 @@
+"""Composition: Article + Analysis + templates + settings in, one Draft per platform out. Pure.
+
+The only I/O is reading template files (``render.load_templates``). Everything a post contains comes
+from a template; this module decides *what* goes in (cleaned variables, hashtags, link forms, which
+quotes) and the fitter decides how much of it fits (``fit.py``), measured by ``length.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from ..config import Settings
+from ..errors import ComposeError
+from ..models import Analysis, Article, Draft, Part
+from . import text as T
+from .cards import attachments
+from .facets import facets_for
+from .fit import MAIN_STAGES, REPLY_STAGES, Content, QuoteVar, fit
+from .length import LengthRule, rule_for
+from .render import Templates, load_templates
+
+__all__ = ["compose", "compose_platform", "limit_for", "load_templates", "Templates"]
+
+
+def limit_for(platform: str, settings: Settings, limits: Mapping[str, int] | None = None) -> int | None:
+    """The character limit to compose against: an explicit one, else Mastodon's setting, else the rule's."""
+    if limits and limits.get(platform):
+        return int(limits[platform])
+    if platform == "mastodon":
+        return settings.mastodon_max_characters
+    return None
+
+
+def compose(
+    article: Article,
+    analysis: Analysis,
+    settings: Settings,
+    platforms: Sequence[str],
+    limits: Mapping[str, int] | None = None,
+    *,
+    templates: Templates | None = None,
+) -> list[Draft]:
+    """One Draft per platform, in the order given. Raises ComposeError for broken templates or posts
+    that cannot fit even as headline + link."""
+    templates = templates or load_templates(settings.templates_dir)
+    return [
+        compose_platform(article, analysis, settings, platform, limit_for(platform, settings, limits), templates)
+        for platform in platforms
+    ]
+
+
+def _key_quotes(analysis: Analysis) -> list[QuoteVar]:
+    chosen = list(analysis.key_quotes)
+    if not chosen:  # nothing flagged: the best attributed quote, if any
+        attributed = sorted((q for q in analysis.quotes if q.speaker), key=lambda q: -q.score)
+        chosen = attributed[:1]
+    out = []
+    for q in chosen:
+        # A quote lifted from '"…our territory," Danilov said' keeps its words but not the comma.
+        words = T.clean_inline(q.text).rstrip(",;: ")
+        if words:
+            out.append(QuoteVar(words, T.clean_inline(q.speaker) or None, T.clean_inline(q.role) or None))
+    return out
+
+
+def compose_platform(
+    article: Article,
+    analysis: Analysis,
+    settings: Settings,
+    platform: str,
+    limit: int | None,
+    templates: Templates,
+) -> Draft:
+    rule = rule_for(platform, limit)
+    headline = T.clean_inline(analysis.headline) or T.clean_inline(article.title)
+    if not headline:
+        raise ComposeError(f"{article.source}: no headline to post; give the article a title")
+    sentences = tuple(s for s in (T.clean_inline(s) for s in analysis.summary_sentences) if s)
+    summary = " ".join(sentences) or T.clean_inline(analysis.summary)
+
+    url = (article.url or "").strip() or None
+    if url and settings.utm:
+        url = T.with_utm(url, platform)
+    shown = T.display_url(url) if url and platform == "bluesky" else url
+    links = {url: url, shown: url} if url and shown else {}
+
+    published: datetime | None = article.published.astimezone(settings.tz) if article.published else None
+    base: dict[str, Any] = {
+        "platform": platform,
+        "url": shown or "",
+        "full_url": url or "",
+        "outlet": T.clean_inline(article.outlet or settings.outlet) or None,
+        "published": published,
+        "priority": str(article.priority),
+        "limit": rule.limit,
+    }
+    quotes = _key_quotes(analysis)
+    tags = tuple(T.hashtags(settings.hashtags, list(article.tags)))
+    content = Content(headline, sentences, summary, tuple(quotes), tags)
+
+    replies: list[str] = []
+    threaded = platform in settings.threads and settings.max_thread_length > 1
+    if threaded:
+        for q in quotes[: settings.max_thread_length - 1]:
+            reply = _fit_reply(templates, platform, rule, base, content, q, index=len(replies) + 2)
+            if reply is not None:
+                replies.append(reply)
+
+    main_tpl = templates.main(platform)
+
+    def render_main(c: Content) -> str:
+        return templates.render(main_tpl, _variables(base, c, thread=bool(replies)))
+
+    fitted = fit(content, render_main, rule, MAIN_STAGES)
+    if fitted is None:
+        minimum = render_main(Content(headline))
+        raise ComposeError(
+            f"{article.source}: no {platform} post fits even as headline + link "
+            f"({rule.describe(minimum)}); shorten the headline or the {main_tpl.filename} template"
+        )
+    main_text, _ = fitted
+    card, images = attachments(platform, article, url, headline, summary)
+    parts = [_part(platform, rule, main_text, links, kind="main", card=card, images=tuple(images))]
+    parts += [_part(platform, rule, t, links, kind="quote") for t in replies]
+    return Draft(platform=platform, parts=tuple(parts), language=analysis.language or article.language)
+
+
+def _fit_reply(
+    templates: Templates,
+    platform: str,
+    rule: LengthRule,
+    base: dict[str, Any],
+    content: Content,
+    quote: QuoteVar,
+    *,
+    index: int,
+) -> str | None:
+    tpl = templates.quote(platform)
+    start = Content(content.headline, content.summary_sentences, content.summary, (quote,), content.hashtags)
+
+    def render(c: Content) -> str:
+        variables = _variables(base, c, thread=True)
+        variables["quote"] = c.quotes[0]
+        variables["index"] = index
+        return templates.render(tpl, variables)
+
+    fitted = fit(start, render, rule, REPLY_STAGES)
+    return fitted[0] if fitted else None  # a quote that cannot fit is left out of the thread
+
+
+def _variables(base: dict[str, Any], c: Content, *, thread: bool) -> dict[str, Any]:
+    return {
+        **base,
+        "headline": c.headline,
+        "summary": c.summary,
+        "quotes": list(c.quotes),
+        "key_quote": c.quotes[0] if c.quotes else None,
+        "hashtags": list(c.hashtags),
+        "thread": thread,
+        "index": 1,
+    }
+
+
+def _part(
+    platform: str,
+    rule: LengthRule,
+    text: str,
+    links: dict[str, str],
+    *,
+    kind: str,
+    card: Any = None,
+    images: tuple[Any, ...] = (),
+) -> Part:
+    return Part(
+        text=text,
+        length=rule.length(text),
+        limit=rule.limit,
+        facets=facets_for(text, links) if platform == "bluesky" else (),
+        card=card,
+        images=images,
+        kind=kind,
+    )

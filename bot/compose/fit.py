@@ -1,0 +1,142 @@
+"""Fitting a post to its platform's limit by giving up the least valuable parts first.
+
+The template stays in charge of layout: fitting never edits rendered text, it re-renders the template
+with progressively reduced variables and measures each result with the platform's own counter.
+The order of sacrifice:
+
+1. hashtags, one at a time from the end;
+2. the summary — whole sentences first, then cut at a word boundary with "…", then left out;
+3. quotes — extra quotes, then the speaker's role, then the key quote cut at a word boundary with "…"
+   inside its quotation marks (its words are never changed), then (main post only) left out;
+4. last resort: the headline cut at a word boundary with "…".
+
+The headline and the link are never dropped. Within a stage the longest variant that fits wins
+(binary search over variants ordered from least to most reduced).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from .length import LengthRule
+from .text import shortenings
+
+MIN_QUOTE_WORDS = 4  # a shortened quote keeps at least this many words, or it says nothing
+
+
+@dataclass(frozen=True)
+class QuoteVar:
+    """A quote as templates see it: ``quote.text``, ``quote.speaker``, ``quote.role``."""
+
+    text: str
+    speaker: str | None = None
+    role: str | None = None
+    shortened: bool = False
+
+
+@dataclass(frozen=True)
+class Content:
+    """The reducible parts of one post."""
+
+    headline: str
+    summary_sentences: tuple[str, ...] = ()
+    summary: str = ""
+    quotes: tuple[QuoteVar, ...] = ()
+    hashtags: tuple[str, ...] = ()
+    headline_shortened: bool = False
+
+
+Stage = Callable[[Content], list[Content]]
+
+
+def drop_hashtags(c: Content) -> list[Content]:
+    return [replace(c, hashtags=c.hashtags[:k]) for k in range(len(c.hashtags) - 1, -1, -1)]
+
+
+def shorten_summary(c: Content) -> list[Content]:
+    if not c.summary:
+        return []
+    sentences = c.summary_sentences or (c.summary,)
+    variants = [" ".join(sentences[:k]) for k in range(len(sentences) - 1, 0, -1)]
+    variants += shortenings(sentences[0], min_words=1)
+    variants.append("")
+    return [replace(c, summary=s) for s in variants if s != c.summary]
+
+
+def _quote_stage(c: Content, *, may_drop: bool) -> list[Content]:
+    if not c.quotes:
+        return []
+    out = [replace(c, quotes=c.quotes[:k]) for k in range(len(c.quotes) - 1, 0, -1)]
+    first = c.quotes[0]
+    if first.role:
+        first = replace(first, role=None)
+        out.append(replace(c, quotes=(first,)))
+    if not first.shortened:
+        for text in shortenings(first.text, min_words=MIN_QUOTE_WORDS):
+            out.append(replace(c, quotes=(replace(first, text=text, shortened=True),)))
+    if may_drop:
+        out.append(replace(c, quotes=()))
+    return out
+
+
+def shorten_quotes(c: Content) -> list[Content]:
+    return _quote_stage(c, may_drop=True)
+
+
+def shorten_reply_quote(c: Content) -> list[Content]:
+    """For a thread reply the quote is the point: shorten it, never drop it."""
+    return _quote_stage(c, may_drop=False)
+
+
+def shorten_headline(c: Content) -> list[Content]:
+    if c.headline_shortened:
+        return []
+    return [replace(c, headline=h, headline_shortened=True) for h in shortenings(c.headline)]
+
+
+MAIN_STAGES: tuple[Stage, ...] = (drop_hashtags, shorten_summary, shorten_quotes, shorten_headline)
+REPLY_STAGES: tuple[Stage, ...] = (drop_hashtags, shorten_summary, shorten_reply_quote)
+
+
+def fit(
+    content: Content,
+    render: Callable[[Content], str],
+    rule: LengthRule,
+    stages: Sequence[Stage] = MAIN_STAGES,
+) -> tuple[str, Content] | None:
+    """The fullest rendering of ``content`` that ``rule`` accepts, or None when nothing fits."""
+    cache: dict[Content, str] = {}
+
+    def text_of(c: Content) -> str:
+        if c not in cache:
+            cache[c] = render(c)
+        return cache[c]
+
+    if rule.fits(text_of(content)):
+        return text_of(content), content
+    for stage in stages:
+        variants = stage(content)
+        if not variants:
+            continue
+        found = _least_reduced_fitting(variants, text_of, rule)
+        if found is not None:
+            return text_of(found), found
+        content = variants[-1]  # go on from the most reduced form
+    return None
+
+
+def _least_reduced_fitting(
+    variants: list[Content], text_of: Callable[[Content], str], rule: LengthRule
+) -> Content | None:
+    # Variants shrink as the index grows, so "fits" flips from False to True once: binary search.
+    if not rule.fits(text_of(variants[-1])):
+        return None
+    lo, hi = 0, len(variants) - 1
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if rule.fits(text_of(variants[mid])):
+            hi = mid
+        else:
+            lo = mid + 1
+    return variants[lo]

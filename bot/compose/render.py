@@ -1,0 +1,128 @@
+"""The template loader — the one place composition touches the file system.
+
+Templates are Jinja2 files a newsroom can edit without touching code. Per platform there is a main
+post (``x.j2``, ``bluesky.j2``, ``mastodon.j2``) and a thread reply for a quote (``x_quote.j2`` …,
+falling back to a shared ``quote.j2``). Undefined variables are errors (StrictUndefined), and every
+template problem becomes a ComposeError naming the file and line.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import regex
+
+import bot
+
+from ..errors import ComposeError
+
+
+def builtin_templates_dir() -> Path:
+    """The templates shipped with the project (``templates/`` next to the ``bot`` package)."""
+    return Path(bot.__file__).resolve().parent.parent / "templates"
+
+
+def resolve_templates_dir(configured: Path | None) -> Path:
+    """The configured directory, else ``./templates`` if present, else the built-in templates."""
+    if configured is not None:
+        return Path(configured)
+    local = Path("templates")
+    if local.is_dir():
+        return local
+    return builtin_templates_dir()
+
+
+def _tidy(text: str) -> str:
+    """Templates may leave stray spaces and blank lines around optional parts; posts should not."""
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    return regex.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+class Templates:
+    """The set of post templates in one directory."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+        if not self.directory.is_dir():
+            raise ComposeError(
+                f"templates directory {self.directory} does not exist; "
+                "set NEWSBOT_TEMPLATES_DIR to a folder with x.j2, bluesky.j2, mastodon.j2 and quote.j2"
+            )
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(self.directory)),
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,  # plain-text posts, not HTML
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
+            auto_reload=True,
+        )
+
+    def _path(self, name: str) -> Path:
+        return self.directory / name
+
+    def _get(self, *names: str) -> jinja2.Template:
+        for name in names:
+            if self._path(name).is_file():
+                try:
+                    return self.env.get_template(name)
+                except jinja2.TemplateSyntaxError as exc:
+                    where = exc.filename or str(self._path(name))
+                    raise ComposeError(f"template {where}, line {exc.lineno}: {exc.message}") from None
+        raise ComposeError(
+            f"no template {' or '.join(names)} in {self.directory}; "
+            "copy the defaults from the project's templates/ folder"
+        )
+
+    def main(self, platform: str) -> jinja2.Template:
+        return self._get(f"{platform}.j2")
+
+    def quote(self, platform: str) -> jinja2.Template:
+        return self._get(f"{platform}_quote.j2", "quote.j2")
+
+    def check(self, platforms: tuple[str, ...] = ("x", "bluesky", "mastodon")) -> None:
+        """Load every template once, so a syntax error shows up before any article is composed."""
+        for platform in platforms:
+            self.main(platform)
+            self.quote(platform)
+
+    @staticmethod
+    def render(template: jinja2.Template, variables: Mapping[str, Any]) -> str:
+        """Render to a tidy post text; any error names the template file and line."""
+        try:
+            return _tidy(template.render(**variables))
+        except jinja2.TemplateError as exc:
+            raise ComposeError(_describe(template, exc)) from None
+        except Exception as exc:  # a filter or method failing on a value — still the template's line
+            raise ComposeError(_describe(template, exc)) from None
+
+
+def _describe(template: jinja2.Template, exc: BaseException) -> str:
+    filename, line = template.filename or template.name or "<template>", None
+    # Jinja rewrites tracebacks so template frames carry the template's file name and line.
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename == template.filename or frame.filename.endswith(".j2"):
+            filename, line = frame.filename, frame.lineno
+    message = getattr(exc, "message", None) or str(exc)
+    if isinstance(exc, jinja2.UndefinedError):
+        message += " (a misspelt variable? see the list of template variables in templates/README.md)"
+    where = f"{filename}, line {line}" if line else filename
+    return f"template {where}: {message}"
+
+
+_cache: dict[Path, Templates] = {}
+
+
+def load_templates(directory: Path | None) -> Templates:
+    """Templates from ``directory`` (resolved as in :func:`resolve_templates_dir`), cached per folder.
+
+    Jinja checks each file's modification time, so edits are picked up without a restart.
+    """
+    path = resolve_templates_dir(directory).resolve()
+    if path not in _cache:
+        _cache[path] = Templates(path)
+    return _cache[path]

@@ -1,0 +1,147 @@
+"""Small text helpers for composition: cleaning input, safe cut points, hashtags, link forms.
+
+"Safe cut point" is the heart of fitting: a place where a text may end (followed by "…") without
+cutting inside a word, a URL, a hashtag or a grapheme cluster.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+import warnings
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import regex
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from twitter_text.extract_urls import extract_urls_with_indices
+    from twitter_text.regexp.invalid_chars import invalid_chars
+
+ELLIPSIS = "…"
+
+_GRAPHEME = regex.compile(r"\X")
+_SPACE = regex.compile(r"\s+")
+# Characters that break posts: controls, lone surrogates, and what twitter-text calls invalid
+# (U+FFFE, U+FEFF, U+FFFF). Removed from every input before templates see it.
+_UNSAFE = regex.compile(r"[\p{Cc}\p{Cs}]")
+# Scripts written without spaces between words: a break between two such characters is a word boundary.
+_NO_SPACE_SCRIPT = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}]")
+_TAG_WORD = regex.compile(r"[\p{L}\p{M}\p{N}]+")
+_MAX_TAG_GRAPHEMES = 64  # Bluesky's limit for a tag facet
+
+
+def clean_inline(text: str | None) -> str:
+    """One line of clean, NFC-normalised text: no controls, no invalid characters, single spaces."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFC", text)
+    text = _SPACE.sub(" ", text)  # newlines and tabs included: inputs are one line each
+    text = _UNSAFE.sub("", text)
+    text = invalid_chars.sub("", text)
+    return text.strip()
+
+
+def _protected_spans(text: str) -> list[tuple[int, int]]:
+    """Code-point ranges that must never be cut: URLs (with or without scheme), #tags and @handles."""
+    spans = [tuple(u["indices"]) for u in extract_urls_with_indices(text)]
+    spans += [m.span() for m in regex.finditer(r"(?<!\S)[#@＃]\S+", text)]
+    spans += [m.span() for m in regex.finditer(r"\S*://\S*", text)]
+    return spans  # type: ignore[return-value]
+
+
+def cut_points(text: str) -> list[int]:
+    """Code-point offsets where ``text`` may be cut, longest first (excluding the full length).
+
+    A cut is allowed before whitespace, and between two characters of scripts written without spaces
+    (Chinese, Japanese). Never inside a grapheme cluster, a URL, a hashtag or a mention.
+    """
+    clusters = _GRAPHEME.findall(text)
+    protected = _protected_spans(text)
+    points: set[int] = set()
+    pos = 0
+    for i, cluster in enumerate(clusters):
+        nxt = clusters[i + 1] if i + 1 < len(clusters) else None
+        end = pos + len(cluster)
+        if nxt is not None:
+            if nxt[0].isspace() and not cluster[0].isspace():
+                points.add(end)
+            elif _NO_SPACE_SCRIPT.match(cluster) and _NO_SPACE_SCRIPT.match(nxt):
+                points.add(end)
+        pos = end
+    safe = [p for p in points if p > 0 and not any(s < p < e for s, e in protected)]
+    return sorted(safe, reverse=True)
+
+
+def shortenings(text: str, *, min_words: int = 1) -> list[str]:
+    """Every shortened form of ``text`` ending at a safe cut point with "…", longest first.
+
+    ``min_words`` drops forms keeping fewer than that many words (a one-word quote says nothing).
+    Trailing punctuation before the ellipsis is dropped ("said," → "said…").
+    """
+    out = []
+    for point in cut_points(text):
+        head = text[:point].rstrip()
+        head = regex.sub(r"[\s\p{Pd},;:]+$", "", head)
+        if not head or len(head.split()) < min_words:
+            continue
+        out.append(head + ELLIPSIS)
+    return out
+
+
+def hashtag(word: str) -> str | None:
+    """A tag from a setting or an article tag: "Russia-Ukraine war" → "RussiaUkraineWar" (no '#').
+
+    None when nothing usable is left (empty, only digits, too long for Bluesky).
+    """
+    word = clean_inline(word).lstrip("#＃")
+    pieces = _TAG_WORD.findall(word)
+    if not pieces:
+        return None
+    if len(pieces) == 1:
+        tag = pieces[0]
+    else:
+        tag = "".join(p[:1].upper() + p[1:] for p in pieces)
+    if tag.isdigit() or len(_GRAPHEME.findall(tag)) > _MAX_TAG_GRAPHEMES:
+        return None
+    return tag
+
+
+def hashtags(*groups: tuple[str, ...] | list[str]) -> list[str]:
+    """Tags from several sources, in order, without case-insensitive duplicates, each with '#'."""
+    seen: set[str] = set()
+    out = []
+    for group in groups:
+        for word in group:
+            tag = hashtag(word)
+            if tag and tag.casefold() not in seen:
+                seen.add(tag.casefold())
+                out.append("#" + tag)
+    return out
+
+
+def with_utm(url: str, platform: str) -> str:
+    """``url`` with utm_source=<platform>&utm_medium=social&utm_campaign=newsbot (existing utm_* kept)."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    present = {k for k, _ in query}
+    for key, value in (("utm_source", platform), ("utm_medium", "social"), ("utm_campaign", "newsbot")):
+        if key not in present:
+            query.append((key, value))
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def display_url(url: str, max_graphemes: int = 30) -> str:
+    """A short visible form of a link, as Bluesky's app shows it: "example.com/news/ukraine-bel…".
+
+    Only the visible text is shortened; the link facet keeps the full URL.
+    """
+    parts = urlsplit(url)
+    host = parts.netloc.removeprefix("www.")
+    rest = parts.path + (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
+    if rest == "/":
+        rest = ""
+    full = host + rest
+    if len(full) <= max_graphemes:
+        return full
+    room = max(max_graphemes - len(host) - 1, 0)
+    return host + rest[:room] + ELLIPSIS if room else host + ELLIPSIS
