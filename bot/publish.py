@@ -1,0 +1,257 @@
+"""The outbox executor: publish due posts exactly once.
+
+For each due row: commit it as ``sending`` with what the adapter prepared (Bluesky's record key, the
+Idempotency-Key), call the platform, commit ``sent`` with the remote id. A crash between the two commits
+leaves ``sending``; ``reconcile`` asks the platform whether the post exists before anything else is sent.
+Transient failures go back to ``planned`` with a backoff that honours the platform's reset time; permanent
+ones fail the row with the platform's actionable message and are never retried by themselves.
+A thread resumes at the first part not sent: ``Outbox.due`` only offers a reply once its parent is sent.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from .config import Settings
+from .errors import BotError, DuplicateContentError, PlatformError
+from .models import PostState, PublishResult
+from .platforms import get_platform
+from .platforms.base import Platform
+from .store import Store
+from .store.outbox import Outbox, PostRow
+
+log = logging.getLogger("newsbot.publish")
+
+Clock = Callable[[], datetime]
+MAX_BACKOFF = timedelta(hours=1)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class PostOutcome:
+    """What happened to one row in one pass."""
+
+    post_id: int
+    platform: str
+    article_id: int
+    thread_index: int
+    status: str  # sent | reconciled | retry | failed | skipped
+    url: str | None = None
+    error: str | None = None
+    retry_at: datetime | None = None
+
+
+@dataclass
+class PassReport:
+    outcomes: list[PostOutcome] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+
+def backoff(attempts: int, base_seconds: float, now: datetime, reset_at: datetime | None) -> datetime:
+    """When to try again: exponential from ``base_seconds``, capped at an hour, never before ``reset_at``."""
+    delay = min(timedelta(seconds=base_seconds * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+    when = now + delay
+    if reset_at is not None and reset_at > when:
+        when = reset_at
+    return when
+
+
+class Publisher:
+    """Drives platform adapters over the outbox. Adapters are built on first use unless injected."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        *,
+        platforms: Mapping[str, Platform] | None = None,
+        clock: Clock = _utcnow,
+        worker: str | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.outbox = Outbox(store)
+        self.clock = clock
+        self.worker = worker or f"{socket.gethostname()}:{os.getpid()}"
+        self._platforms: dict[str, Platform] = dict(platforms or {})
+
+    def platform(self, name: str) -> Platform:
+        if name not in self._platforms:
+            self._platforms[name] = get_platform(name, self.settings, self.store.kv)
+        return self._platforms[name]
+
+    # --- the thread context of a row -----------------------------------------------------------------
+    def _thread_refs(self, row: PostRow) -> tuple[PublishResult | None, PublishResult | None]:
+        """(reply_to, root) for a thread part: the part before it and the first part, both already sent."""
+        if row.thread_index == 0:
+            return None, None
+        thread = self.outbox.thread(row.article_id, row.platform, row.account)
+        by_index = {r.thread_index: r for r in thread}
+        parent, root = by_index.get(row.thread_index - 1), by_index.get(0)
+        if parent is None or root is None or parent.result is None or root.result is None:
+            raise BotError(f"post {row.id}: its thread parent has not been published yet")
+        return parent.result, root.result
+
+    # --- reconciliation -------------------------------------------------------------------------------
+    def reconcile(self, *, stale_before: datetime | None = None) -> PassReport:
+        """Settle rows left ``sending`` by a crash: sent if the platform has them, else planned again."""
+        report = PassReport()
+        for row in self.outbox.sending(stale_before):
+            now = self.clock()
+            try:
+                reply_to, root = self._thread_refs(row)
+                adapter = self.platform(row.platform)
+                result = adapter.reconcile(row.part, prepared=row.prepared or {}, reply_to=reply_to, root=root)
+            except PlatformError as exc:
+                if exc.retryable:
+                    # Unknown either way: leave it `sending` and ask again next pass; never resend blindly.
+                    report.outcomes.append(self._outcome(row, "skipped", error=str(exc)))
+                    continue
+                self.outbox.mark_failed(row.id, f"could not check whether it was sent: {exc}", now)
+                report.outcomes.append(self._outcome(row, "failed", error=str(exc)))
+                continue
+            except BotError as exc:
+                report.outcomes.append(self._outcome(row, "skipped", error=str(exc)))
+                continue
+            if result is not None:
+                self.outbox.mark_sent(row.id, result, now, outcome="reconciled")
+                log.info("reconciled post %s on %s: it was sent (%s)", row.id, row.platform, result.url)
+                report.outcomes.append(self._outcome(row, "reconciled", url=result.url))
+            else:
+                self.outbox.mark_retry(row.id, "interrupted before it reached the platform", now, now)
+                log.info("reconciled post %s on %s: not sent, planned again", row.id, row.platform)
+                report.outcomes.append(self._outcome(row, "retry"))
+        return report
+
+    # --- sending --------------------------------------------------------------------------------------
+    def publish_row(self, row: PostRow) -> PostOutcome:
+        """Send one planned row (its thread parent must be sent). Never raises for platform failures."""
+        now = self.clock()
+        try:
+            adapter = self.platform(row.platform)
+            reply_to, root = self._thread_refs(row)
+        except BotError as exc:
+            # Nothing was sent: the row fails with the fix in its message, and `newsbot retry` brings it back.
+            self.outbox.mark_failed(row.id, str(exc), now)
+            return self._outcome(row, "failed", error=str(exc))
+        claimed = self.outbox.claim(row.id, adapter.prepare(row.idempotency_key), self.worker, now)
+        if claimed is None:
+            return self._outcome(row, "skipped", error="taken by another worker")
+        try:
+            result = adapter.publish(claimed.part, prepared=claimed.prepared or {}, reply_to=reply_to, root=root)
+        except DuplicateContentError as exc:
+            # X's only idempotency: the identical text is already there, so this post went out before.
+            found = adapter.reconcile(claimed.part, prepared=claimed.prepared or {}, reply_to=reply_to, root=root)
+            if found is not None:
+                self.outbox.mark_sent(row.id, found, self.clock(), outcome="reconciled")
+                return self._outcome(row, "reconciled", url=found.url)
+            self.outbox.mark_failed(row.id, str(exc), self.clock())
+            return self._outcome(row, "failed", error=str(exc))
+        except PlatformError as exc:
+            return self._failure(claimed, exc)
+        self.outbox.mark_sent(row.id, result, self.clock())
+        log.info("sent post %s to %s: %s", row.id, row.platform, result.url or result.remote_id)
+        return self._outcome(row, "sent", url=result.url)
+
+    def _failure(self, row: PostRow, exc: PlatformError) -> PostOutcome:
+        now = self.clock()
+        message = str(exc)
+        if exc.retryable and row.attempts < self.settings.max_attempts:
+            retry_at = backoff(row.attempts, self.settings.retry_base_seconds, now, exc.reset_at)
+            self.outbox.mark_retry(row.id, message, retry_at, now)
+            log.warning("post %s on %s will be retried at %s: %s", row.id, row.platform, retry_at.isoformat(), message)
+            return self._outcome(row, "retry", error=message, retry_at=retry_at)
+        if exc.retryable:
+            message = f"gave up after {row.attempts} attempts: {message}"
+        self.outbox.mark_failed(row.id, message, now)
+        log.error("post %s on %s failed: %s", row.id, row.platform, message)
+        return self._outcome(row, "failed", error=message)
+
+    def publish_due(self, *, limit: int = 50, only: Iterable[int] | None = None) -> PassReport:
+        """One pass: reconcile leftovers, then send what is due (threads in order, part by part)."""
+        report = self.reconcile()
+        wanted = set(only) if only is not None else None
+        blocked: set[str] = {o.platform for o in report.outcomes if o.status == "skipped"}
+        # Sending a part makes its reply due: keep passing until nothing new becomes due.
+        while True:
+            rows = [
+                r
+                for r in self.outbox.due(self.clock(), limit=limit)
+                if (wanted is None or r.id in wanted) and r.platform not in blocked
+            ]
+            if not rows:
+                return report
+            progressed = False
+            for row in rows:
+                if row.platform in blocked:
+                    continue
+                outcome = self.publish_row(row)
+                report.outcomes.append(outcome)
+                if outcome.status in ("sent", "reconciled"):
+                    progressed = True
+                elif outcome.status == "retry":
+                    # Rate limits and outages are per platform: don't hammer it with the rest of the queue.
+                    blocked.add(row.platform)
+            if not progressed:
+                return report
+
+    @staticmethod
+    def _outcome(row: PostRow, status: str, **kw: object) -> PostOutcome:
+        return PostOutcome(
+            post_id=row.id,
+            platform=row.platform,
+            article_id=row.article_id,
+            thread_index=row.thread_index,
+            status=status,
+            **kw,  # type: ignore[arg-type]
+        )
+
+
+def retry_post(store: Store, post_id: int) -> None:
+    """A failed (or cancelled) post goes back to planned, due now."""
+    from .errors import NotFoundError
+
+    outbox = Outbox(store)
+    row = outbox.get(post_id)
+    if not outbox.set_state(post_id, PostState.PLANNED, only_from=[PostState.FAILED.value, PostState.CANCELLED.value]):
+        raise NotFoundError(f"post {post_id} is {row.state}; only failed or cancelled posts can be retried")
+
+
+def cancel_post(store: Store, post_id: int) -> list[int]:
+    """Cancel a planned post and the thread parts after it (they could never be sent without it)."""
+    from .errors import NotFoundError
+
+    outbox = Outbox(store)
+    row = outbox.get(post_id)
+    if row.state != PostState.PLANNED.value:
+        raise NotFoundError(f"post {post_id} is {row.state}; only planned posts can be cancelled")
+    cancelled = []
+    for part in outbox.thread(row.article_id, row.platform, row.account):
+        if part.thread_index >= row.thread_index and outbox.set_state(
+            part.id, PostState.CANCELLED, only_from=[PostState.PLANNED.value]
+        ):
+            cancelled.append(part.id)
+    return cancelled
+
+
+def delete_post(publisher: Publisher, post_id: int) -> PostRow:
+    """Remove a published post from its platform and mark it deleted."""
+    from .errors import NotFoundError
+
+    row = publisher.outbox.get(post_id)
+    result = row.result
+    if row.state != PostState.SENT.value or result is None:
+        raise NotFoundError(f"post {post_id} is {row.state}; only sent posts can be deleted from their platform")
+    publisher.platform(row.platform).delete(result)
+    publisher.outbox.set_state(post_id, PostState.DELETED, only_from=[PostState.SENT.value])
+    return publisher.outbox.get(post_id)

@@ -1,0 +1,254 @@
+"""The outbox executor: every post out exactly once, through crashes, outages and refusals."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.config import Settings
+from bot.errors import NotFoundError
+from bot.models import Article, Draft, Part, PostState
+from bot.publish import Publisher, backoff, cancel_post, delete_post, retry_post
+from bot.store import Store
+from bot.store.outbox import Outbox
+
+from fakes import FakePlatform, permanent, transient
+
+T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self, now: datetime = T0) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kw: float) -> None:
+        self.now += timedelta(**kw)
+
+
+def draft(platform: str, *texts: str) -> Draft:
+    return Draft(platform, tuple(Part(text=t, length=len(t), limit=300, kind="main" if i == 0 else "quote")
+                                for i, t in enumerate(texts)))
+
+
+def add_article(store: Store, outbox: Outbox, drafts: list[Draft], when: datetime = T0, body: str = "b") -> int:
+    article = Article(source=f"{body}.txt", text=body, title=body)
+    article_id = store.add_article(article)
+    outbox.enqueue(article_id, article.content_hash, drafts, {d.platform: when for d in drafts})
+    return article_id
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def fake() -> FakePlatform:
+    return FakePlatform(platform_name="fake")
+
+
+@pytest.fixture
+def publisher(settings: Settings, store: Store, fake: FakePlatform, clock: Clock) -> Publisher:
+    return Publisher(settings, store, platforms={"fake": fake}, clock=clock)
+
+
+def test_a_due_thread_is_sent_in_order_with_reply_links(publisher: Publisher, fake: FakePlatform) -> None:
+    add_article(publisher.store, publisher.outbox, [draft("fake", "headline", "quote one", "quote two")])
+    report = publisher.publish_due()
+    assert report.count("sent") == 3
+    assert [p.text for p in fake.posts] == ["headline", "quote one", "quote two"]
+    assert [p.reply_to for p in fake.posts] == [None, fake.posts[0].id, fake.posts[1].id]
+    rows = publisher.outbox.find()
+    assert {r.state for r in rows} == {"sent"}
+    assert all(r.remote_url and r.remote_url.startswith("https://fake.example/") for r in rows)
+
+
+def test_nothing_is_sent_before_its_time(publisher: Publisher, fake: FakePlatform, clock: Clock) -> None:
+    add_article(publisher.store, publisher.outbox, [draft("fake", "later")], when=T0 + timedelta(hours=1))
+    assert publisher.publish_due().outcomes == []
+    clock.advance(hours=1)
+    assert publisher.publish_due().count("sent") == 1
+
+
+def test_a_second_pass_sends_nothing_again(publisher: Publisher, fake: FakePlatform) -> None:
+    add_article(publisher.store, publisher.outbox, [draft("fake", "once", "twice?")])
+    publisher.publish_due()
+    publisher.publish_due()
+    assert len(fake.posts) == 2
+
+
+def test_enqueueing_the_same_article_twice_adds_no_rows(publisher: Publisher) -> None:
+    article = Article(source="a.txt", text="body", title="t")
+    article_id = publisher.store.add_article(article)
+    first = publisher.outbox.enqueue(article_id, article.content_hash, [draft("fake", "x", "y")], {"fake": T0})
+    again = publisher.outbox.enqueue(article_id, article.content_hash, [draft("fake", "x", "y")], {"fake": T0})
+    assert first == again
+    assert len(publisher.outbox.find()) == 2
+
+
+def test_transient_failure_retries_with_backoff(publisher: Publisher, fake: FakePlatform, clock: Clock) -> None:
+    add_article(publisher.store, publisher.outbox, [draft("fake", "flaky")])
+    fake.fail_next = [transient()]
+    outcome = publisher.publish_due().outcomes[0]
+    assert outcome.status == "retry"
+    assert outcome.retry_at == T0 + timedelta(seconds=publisher.settings.retry_base_seconds)
+    assert publisher.publish_due().outcomes == []  # not before its retry time
+    clock.advance(seconds=publisher.settings.retry_base_seconds)
+    assert publisher.publish_due().count("sent") == 1
+    assert len(fake.posts) == 1
+    row = publisher.outbox.find()[0]
+    assert row.attempts == 2 and row.last_error is None
+
+
+def test_retry_honours_the_platforms_reset_time(publisher: Publisher, fake: FakePlatform, clock: Clock) -> None:
+    add_article(publisher.store, publisher.outbox, [draft("fake", "rate limited")])
+    reset = T0 + timedelta(hours=20)  # e.g. X's 24-hour user limit
+    fake.fail_next = [transient(reset_at=reset)]
+    assert publisher.publish_due().outcomes[0].retry_at == reset
+    clock.now = reset - timedelta(seconds=1)
+    assert publisher.publish_due().outcomes == []
+    clock.now = reset
+    assert publisher.publish_due().count("sent") == 1
+
+
+def test_a_rate_limited_platform_is_not_hammered_with_the_rest_of_the_queue(
+    publisher: Publisher, fake: FakePlatform
+) -> None:
+    for body in ("a", "b", "c"):
+        add_article(publisher.store, publisher.outbox, [draft("fake", body)], body=body)
+    fake.fail_next = [transient()]
+    report = publisher.publish_due()
+    assert fake.calls == 1
+    assert report.count("retry") == 1
+
+
+def test_permanent_failure_fails_the_row_once_and_never_loops(
+    publisher: Publisher, fake: FakePlatform, clock: Clock
+) -> None:
+    add_article(publisher.store, publisher.outbox, [draft("fake", "bad", "reply")])
+    fake.fail_next = [permanent()]
+    outcome = publisher.publish_due().outcomes[0]
+    assert outcome.status == "failed" and "rejected (400)" in (outcome.error or "")
+    clock.advance(days=1)
+    assert publisher.publish_due().outcomes == []
+    assert fake.calls == 1
+    states = [r.state for r in publisher.outbox.find()]
+    assert states == ["failed", "planned"]  # the reply waits for its parent
+
+
+def test_retryable_errors_give_up_after_max_attempts(publisher: Publisher, fake: FakePlatform, clock: Clock) -> None:
+    add_article(publisher.store, publisher.outbox, [draft("fake", "down")])
+    fake.fail_next = [transient() for _ in range(publisher.settings.max_attempts)]
+    for _ in range(publisher.settings.max_attempts):
+        publisher.publish_due()
+        clock.advance(hours=2)
+    row = publisher.outbox.find()[0]
+    assert row.state == "failed"
+    assert row.last_error is not None and row.last_error.startswith(f"gave up after {publisher.settings.max_attempts}")
+
+
+def test_a_thread_that_fails_half_way_resumes_at_the_failed_reply(
+    publisher: Publisher, fake: FakePlatform, clock: Clock
+) -> None:
+    add_article(publisher.store, publisher.outbox, [draft("fake", "one", "two", "three")])
+    fake.posts_before = 0
+    fake.fail_next = []
+    # the first part goes out, then the platform breaks for the second
+    publisher.publish_row(publisher.outbox.due(clock())[0])
+    fake.fail_next = [transient()]
+    publisher.publish_due()
+    assert [p.text for p in fake.posts] == ["one"]
+    clock.advance(hours=1)
+    publisher.publish_due()
+    assert [p.text for p in fake.posts] == ["one", "two", "three"]
+    assert fake.posts[2].reply_to == fake.posts[1].id
+
+
+def test_crash_between_send_and_record_is_reconciled_not_resent(
+    settings: Settings, store: Store, fake: FakePlatform, clock: Clock
+) -> None:
+    first = Publisher(settings, store, platforms={"fake": fake}, clock=clock)
+    add_article(store, first.outbox, [draft("fake", "only once", "reply")])
+    fake.crash_after_send = True
+    with pytest.raises(SystemExit):
+        first.publish_due()
+    assert [r.state for r in first.outbox.find()] == ["sending", "planned"]
+
+    restarted = Publisher(settings, store, platforms={"fake": fake}, clock=clock)
+    report = restarted.publish_due()
+    assert report.outcomes[0].status == "reconciled"
+    assert [p.text for p in fake.posts] == ["only once", "reply"]
+    assert fake.posts[1].reply_to == fake.posts[0].id
+
+
+def test_crash_before_the_platform_got_it_is_sent_after_restart(
+    settings: Settings, store: Store, fake: FakePlatform, clock: Clock
+) -> None:
+    publisher = Publisher(settings, store, platforms={"fake": fake}, clock=clock)
+    add_article(store, publisher.outbox, [draft("fake", "never arrived")])
+    row = publisher.outbox.due(clock())[0]
+    publisher.outbox.claim(row.id, fake.prepare(row.idempotency_key), "dead-worker", clock())  # then the crash
+    report = Publisher(settings, store, platforms={"fake": fake}, clock=clock).publish_due()
+    assert [o.status for o in report.outcomes] == ["retry", "sent"]
+    assert len(fake.posts) == 1
+
+
+def test_x_style_duplicate_refusal_counts_as_sent(settings: Settings, store: Store, clock: Clock) -> None:
+    x_like = FakePlatform(platform_name="fake", keyed=False)
+    publisher = Publisher(settings, store, platforms={"fake": x_like}, clock=clock)
+    add_article(store, publisher.outbox, [draft("fake", "same words")])
+    x_like.crash_after_send = True
+    with pytest.raises(SystemExit):
+        publisher.publish_due()
+    # reconcile finds it by text; even a blind resend would be refused as a duplicate
+    report = Publisher(settings, store, platforms={"fake": x_like}, clock=clock).publish_due()
+    assert report.outcomes[0].status == "reconciled"
+    assert len(x_like.posts) == 1
+
+
+def test_uncertain_reconciliation_leaves_the_row_alone(
+    settings: Settings, store: Store, fake: FakePlatform, clock: Clock
+) -> None:
+    publisher = Publisher(settings, store, platforms={"fake": fake}, clock=clock)
+    add_article(store, publisher.outbox, [draft("fake", "unknown")])
+    row = publisher.outbox.due(clock())[0]
+    publisher.outbox.claim(row.id, fake.prepare(row.idempotency_key), "dead", clock())
+
+    def unreachable(*a: object, **k: object) -> None:
+        raise transient()
+
+    fake.reconcile = unreachable  # type: ignore[method-assign]
+    report = publisher.publish_due()
+    assert [o.status for o in report.outcomes] == ["skipped"]
+    assert publisher.outbox.get(row.id).state == "sending"
+    assert fake.calls == 0
+
+
+def test_backoff_grows_and_is_capped() -> None:
+    assert backoff(1, 30, T0, None) == T0 + timedelta(seconds=30)
+    assert backoff(3, 30, T0, None) == T0 + timedelta(seconds=120)
+    assert backoff(30, 30, T0, None) == T0 + timedelta(hours=1)
+    assert backoff(1, 30, T0, T0 + timedelta(hours=5)) == T0 + timedelta(hours=5)
+
+
+def test_retry_cancel_and_delete(publisher: Publisher, fake: FakePlatform) -> None:
+    add_article(publisher.store, publisher.outbox, [draft("fake", "p1", "p2", "p3")])
+    rows = publisher.outbox.find()
+    assert cancel_post(publisher.store, rows[1].id) == [rows[1].id, rows[2].id]
+    publisher.publish_due()
+    assert [p.text for p in fake.posts] == ["p1"]
+    with pytest.raises(NotFoundError, match="only failed or cancelled"):
+        retry_post(publisher.store, rows[0].id)
+    retry_post(publisher.store, rows[1].id)
+    retry_post(publisher.store, rows[2].id)
+    publisher.publish_due()
+    assert [p.text for p in fake.posts] == ["p1", "p2", "p3"]
+    deleted = delete_post(publisher, rows[2].id)
+    assert deleted.state == PostState.DELETED
+    assert [p.text for p in fake.posts] == ["p1", "p2"]
+    with pytest.raises(NotFoundError):
+        cancel_post(publisher.store, 999)
