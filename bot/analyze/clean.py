@@ -1,0 +1,288 @@
+"""Boilerplate removal: a web-copied article becomes clean paragraphs.
+
+Generic rules, never one site's strings: each line is judged by patterns (datelines, photo
+credits, widget and call-to-action phrases in several languages) and by structural signals
+(a line without sentence punctuation, a line repeated elsewhere, a trailing block of link titles,
+the preamble before a wire dateline such as "JAKARTA (Reuters) -").
+
+Every kept paragraph is a slice of the input with at most same-length substitutions (a newline
+inside a paragraph becomes a space), so an offset into the cleaned text maps back to an offset into
+the given text exactly (``CleanText.to_original``). That is what lets ``newsbot analyze --jsonl``
+report quote offsets into the text it was given.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from bot.analyze import patterns as P
+
+PARAGRAPH_SEPARATOR = "\n\n"
+
+
+@dataclass(frozen=True)
+class CleanText:
+    """The cleaned body. ``spans[i]`` is where ``paragraphs[i]`` came from in the original text."""
+
+    paragraphs: tuple[str, ...]
+    spans: tuple[tuple[int, int], ...]
+    title_line: str | None  # a headline found as the text's first line (dropped from the body)
+    dropped: tuple[str, ...]  # the boilerplate lines removed, for debugging and tests
+    reasons: tuple[str, ...] = ()  # why each of ``dropped`` went
+
+    @property
+    def text(self) -> str:
+        return PARAGRAPH_SEPARATOR.join(self.paragraphs)
+
+    @property
+    def starts(self) -> tuple[int, ...]:
+        """Offset of each paragraph in ``text``."""
+        out, pos = [], 0
+        for p in self.paragraphs:
+            out.append(pos)
+            pos += len(p) + len(PARAGRAPH_SEPARATOR)
+        return tuple(out)
+
+    def to_original(self, offset: int, starts: tuple[int, ...] | None = None) -> int:
+        """Map an offset into ``text`` to the matching offset in the original text."""
+        starts = starts if starts is not None else self.starts
+        if not starts:
+            return offset
+        i = max(0, bisect.bisect_right(starts, offset) - 1)
+        delta = offset - starts[i]
+        s, e = self.spans[i]
+        return min(s + delta, e) if delta <= len(self.paragraphs[i]) else e
+
+
+@dataclass
+class _Line:
+    start: int
+    end: int
+    block: int  # lines between blank lines share a block number
+    text: str
+    drop: str | None = None  # why it was dropped
+
+
+def _lines(text: str) -> list[_Line]:
+    """Non-blank lines with their spans. Lines between blank lines share a block; in a text with
+    no blank lines at all every line is its own block (one paragraph per line). A line that does
+    not end a sentence and is followed, in its block, by one starting in lower case is
+    hard-wrapped: the two become one logical line (newline read as a space)."""
+    raw: list[tuple[int, int, bool]] = []  # start, end, preceded by a blank line
+    blank_before = False
+    pos = 0
+    for physical in text.split("\n"):
+        s, e = pos, pos + len(physical)
+        pos = e + 1
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if s == e:
+            blank_before = True
+            continue
+        raw.append((s, e, blank_before))
+        blank_before = False
+    has_blank_lines = any(b for _, _, b in raw[1:])
+    out: list[_Line] = []
+    block = 0
+    for i, (s, e, blank) in enumerate(raw):
+        if i and (blank or not has_blank_lines):
+            block += 1
+        if (
+            out
+            and (out[-1].block == block or not has_blank_lines)
+            and not P.ends_sentence(out[-1].text)
+            and P.STARTS_LOWER.match(text[s:e])
+        ):
+            prev = out[-1]
+            prev.end = e
+            prev.text = P.LINE_BREAKS.sub(" ", text[prev.start : e])
+            continue
+        out.append(_Line(s, e, block, P.LINE_BREAKS.sub(" ", text[s:e])))
+    return out
+
+
+def _norm(s: str) -> str:
+    return P.NON_WORD.sub(" ", s.casefold()).strip()
+
+
+def clean_text(text: str, title: str | None = None) -> CleanText:
+    """Remove boilerplate from ``text``; ``title`` (when known) is dropped where it repeats."""
+    lines = _lines(text)
+    title_line = None
+    norm_title = _norm(title) if title else ""
+
+    for ln in lines:
+        ln.drop = P.line_boilerplate(ln.text)
+
+    body = [ln for ln in lines if not ln.drop]
+    # The text's own first line is its headline when it looks like one (no sentence punctuation,
+    # short) and more body follows; a repeated title anywhere is dropped.
+    if body:
+        first = body[0]
+        if norm_title and _norm(first.text) == norm_title:
+            first.drop = "repeated headline"
+        elif (
+            not title
+            and P.looks_like_headline(first.text)
+            and len(body) > 1
+            and body[1].block != first.block
+            and _blank_line_after(text, first.end)
+        ):
+            first.drop = "headline"
+            title_line = first.text
+    if norm_title or title_line:
+        head = norm_title or _norm(title_line or "")
+        for ln in body:
+            if not ln.drop and _norm(ln.text) == head:
+                ln.drop = "repeated headline"
+
+    _drop_blocks_around_boilerplate(lines)
+    _drop_tail_after_cta(lines)
+    _drop_related_tail(lines)
+    _drop_wire_preamble(lines)
+    _drop_fragments(lines)
+    _drop_repeats(lines)
+
+    kept = [ln for ln in lines if not ln.drop]
+    paragraphs, spans = _paragraphs(text, kept)
+    return CleanText(
+        paragraphs=tuple(paragraphs),
+        spans=tuple(spans),
+        title_line=title_line,
+        dropped=tuple(ln.text for ln in lines if ln.drop and ln.drop != "headline"),
+        reasons=tuple(ln.drop for ln in lines if ln.drop and ln.drop != "headline"),
+    )
+
+
+def _blank_line_after(text: str, end: int) -> bool:
+    """A headline stands apart: a blank line follows it (one-sentence-per-line text has none)."""
+    return re.match(r"[ \t\r]*\n[ \t\r]*\n", text[end:]) is not None
+
+
+def _drop_blocks_around_boilerplate(lines: list[_Line]) -> None:
+    """A call-to-action line takes the short, unpunctuated lines of its block with it
+    (a newsletter box: its name, its pitch, "Daily at 9am EST")."""
+    by_block: dict[int, list[_Line]] = {}
+    for ln in lines:
+        by_block.setdefault(ln.block, []).append(ln)
+    for group in by_block.values():
+        if len(group) > 1 and any(ln.drop and ln.drop.startswith("cta") for ln in group):
+            for ln in group:
+                if not ln.drop and (P.is_fragment(ln.text) or len(ln.text) < 80):
+                    ln.drop = "cta block"
+
+
+def _drop_tail_after_cta(lines: list[_Line]) -> None:
+    """Once a call to action shows up in the last third of the article, the short unpunctuated
+    lines after it are the page's footer (newsletter boxes, share bars) - until a sentence
+    resumes the body. (In-body "READ MORE:" teasers do not trigger this: they are not footers.)"""
+    first_tail = len(lines) - max(3, len(lines) // 3)
+    for i, ln in enumerate(lines):
+        if i < first_tail or not ln.drop or not ln.drop.startswith("cta"):
+            continue
+        for nxt in lines[i + 1 :]:
+            if nxt.drop:
+                continue
+            if len(nxt.text) > 60 and P.ends_sentence(nxt.text, strict=True):
+                break
+            nxt.drop = "footer"
+        return
+
+
+def _drop_related_tail(lines: list[_Line]) -> None:
+    """After a "Related"/"Read more" header, the link titles that follow are not body."""
+    for i, ln in enumerate(lines):
+        if ln.drop == "related header":
+            for nxt in lines[i + 1 :]:
+                if nxt.drop:
+                    continue
+                if len(nxt.text) > 200 or P.ends_sentence(nxt.text, strict=True):
+                    break
+                nxt.drop = "related link"
+
+
+def _drop_wire_preamble(lines: list[_Line]) -> None:
+    """Short lines before a wire dateline lead ("JAKARTA (Reuters) - ...") are teasers and captions."""
+    alive = [ln for ln in lines if not ln.drop][:6]
+    for k, ln in enumerate(alive):
+        if P.WIRE_DATELINE.match(ln.text):
+            for prev in alive[:k]:
+                if len(prev.text) < 120:
+                    prev.drop = "preamble"
+            return
+
+
+def _drop_fragments(lines: list[_Line]) -> None:
+    """Short lines without sentence punctuation (captions, section labels, subheads, link titles).
+
+    Only applied to text that uses sentence punctuation at all (Thai does not), and never to a
+    line that is the only body there is.
+    """
+    alive = [ln for ln in lines if not ln.drop]
+    punctuated = sum(1 for ln in alive if P.ends_sentence(ln.text))
+    if punctuated < max(1, len(alive) // 3):
+        return
+    for ln in alive:
+        if P.is_fragment(ln.text):
+            ln.drop = "fragment"
+    # a trailing run of link-like or very short lines after the body
+    tail = [ln for ln in lines if not ln.drop]
+    for ln in reversed(tail):
+        if len(ln.text) < 60 and not P.ends_sentence(ln.text, strict=True):
+            ln.drop = "trailing fragment"
+        else:
+            break
+
+
+def _drop_repeats(lines: list[_Line]) -> None:
+    """A line seen before is dropped (repeated caption); a short line whose words all appear
+    inside a longer paragraph is a pull quote and is dropped too."""
+    seen: set[str] = set()
+    alive = [ln for ln in lines if not ln.drop]
+    norms = [_norm(ln.text) for ln in alive]
+    for ln, n in zip(alive, norms, strict=True):
+        if n in seen:
+            ln.drop = "repeated"
+        seen.add(n)
+    for i, (ln, n) in enumerate(zip(alive, norms, strict=True)):
+        if ln.drop or len(n) < 30:
+            continue
+        for j, other in enumerate(norms):
+            if j != i and len(other) > len(n) + 10 and n in other and not alive[j].drop:
+                ln.drop = "pull quote"
+                break
+
+
+def _paragraphs(text: str, kept: list[_Line]) -> tuple[list[str], list[tuple[int, int]]]:
+    """Each kept logical line is a paragraph (web copy puts one paragraph on a line)."""
+    paragraphs: list[str] = []
+    spans: list[tuple[int, int]] = []
+    for ln in kept:
+        start, end = _trim(text, ln)
+        if start < end:
+            spans.append((start, end))
+            # same-length substitution: offsets into the paragraph stay offsets into the text
+            paragraphs.append(P.LINE_BREAKS.sub(" ", text[start:end]))
+    return paragraphs, spans
+
+
+def _trim(text: str, ln: _Line) -> tuple[int, int]:
+    """Cut a live-blog time stamp at the start ("14.53 These images ...") and a trailing photo
+    credit ("... (c)AFP/Aminu ABUBAKAR") off a paragraph - by moving its span, not editing it."""
+    start, end = ln.start, ln.end
+    m = P.LEADING_WIDGET.match(text, start, end)
+    if m:
+        start = m.end()
+    m = P.LEADING_TIMESTAMP.match(text, start, end)
+    if m:
+        start = m.end()
+    m = P.TRAILING_CREDIT.search(text, start, end)
+    if m and m.start() > start:
+        end = m.start()
+        while end > start and text[end - 1].isspace():
+            end -= 1
+    return start, end

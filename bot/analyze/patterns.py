@@ -1,0 +1,193 @@
+"""The line-level patterns behind boilerplate cleaning (see ``clean.py`` for how they combine).
+
+Each pattern names a *kind* of web furniture - a dateline, a photo credit, a widget, a call to
+action - in the languages of the samples (English, German, Spanish, Japanese, Thai) plus French,
+never one article's wording. Length limits keep the phrase patterns off real body paragraphs:
+furniture is short, and a long paragraph that merely mentions a newsletter is body.
+"""
+
+from __future__ import annotations
+
+import re
+
+NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+STARTS_LOWER = re.compile(r"^\s*[a-zà-ÿ]")
+LINE_BREAKS = re.compile(r"[\r\n\t\u00a0]")  # same-length substitutions only (offsets survive)
+URL_LINE = re.compile(r"^(?:<?(?:https?://|www\.)\S+>?|\S+\.(?:com|org|net|co\.uk|de|es)/\S*)$", re.I)
+
+# --- sentence ends -------------------------------------------------------------------------------
+_CLOSERS = "\"'”’»」』)]）*"
+_ENDERS = ".!?。！？…"
+
+
+def ends_sentence(text: str, strict: bool = False) -> bool:
+    """Does the line end like a sentence (after any closing quotes/brackets)? A colon counts
+    ("..., said:" introduces a quotation) unless ``strict``."""
+    t = text.rstrip().rstrip(_CLOSERS).rstrip()
+    if not t:
+        return False
+    return t[-1] in _ENDERS or (not strict and t[-1] in ":;")
+
+
+_QUOTED = re.compile(r"[\"“„«「][^\"“”„«»「」]{8,}[\"”“»」]")
+
+
+def is_fragment(text: str) -> bool:
+    """A short line without sentence punctuation: a caption, label, subhead or link title.
+    A line of eight words or more that carries a quotation is speech that lost its full stop."""
+    if len(text) >= 160 or ends_sentence(text):
+        return False
+    return not (len(text.split()) >= 8 and _QUOTED.search(text))
+
+
+def looks_like_headline(text: str) -> bool:
+    words = text.split()
+    return (
+        3 <= len(words) <= 25
+        and len(text) <= 200
+        and not ends_sentence(text)
+        and not text.rstrip().endswith((",", "-", "–"))
+        and not URL_LINE.match(text)
+        and not is_dateline(text)
+    ) or (3 <= len(words) <= 20 and text.rstrip().endswith("?") and len(text) < 150)
+
+
+# --- datelines -----------------------------------------------------------------------------------
+_MONTHS = (
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec "
+    "januar februar märz mai juni juli oktober dezember "
+    "enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre "
+    "janvier février mars avril juin juillet août septembre octobre novembre décembre"
+)
+_DAYS = (
+    "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun "
+    "montag dienstag mittwoch donnerstag freitag samstag sonntag "
+    "lunes martes miércoles jueves viernes sábado domingo lundi mardi mercredi jeudi vendredi samedi dimanche"
+)
+_FILLER = (
+    "am pm a.m. p.m. gmt utc bst cet cest est edt pst pdt cst cdt et pt ist jst msk aest "
+    "updated published posted last modified on at uhr um stand aktualisiert veröffentlicht "
+    "actualizado publicado el de del a las h hrs hs le à mis jour publié mise the of "
+    "today yesterday heute gestern hoy ayer ago min mins minutes hours hour stunden horas"
+)
+_DATE_WORDS = frozenset((_MONTHS + " " + _DAYS + " " + _FILLER).split())
+_DATE_TOKEN = re.compile(r"[^\s,|/·•–—-]+")
+_NUMERICISH = re.compile(r"^[\d:.hH/年月日時分-]+(?:st|nd|rd|th)?\.?$")
+
+
+def is_dateline(text: str) -> bool:
+    """"27 February, 12:16 PM", "Updated 10:02 GMT, Monday 3 March 2025", "2023-02-27 12:16"."""
+    if len(text) > 80 or not re.search(r"\d", text):
+        return False
+    for tok in _DATE_TOKEN.findall(text.casefold()):
+        tok = tok.strip(".:()[]")
+        if tok and tok not in _DATE_WORDS and not _NUMERICISH.match(tok):
+            return False
+    return True
+
+
+# --- photo captions and credits ------------------------------------------------------------------
+_CREDIT_WORDS = r"photo|photos|photograph|foto|fotos|fotografía|image|images|imagen|picture|pic|bild|credit|crédito"
+_AGENCIES = r"getty(?: images)?|afp|ap|reuters|epa|pa|shutterstock|alamy|bloomberg|dpa|anadolu|xinhua|file|handout"
+CAPTION = [
+    re.compile(rf"\((?:{_CREDIT_WORDS})\s*:[^)]*\)", re.I),  # (Photo: REUTERS/Anna Voitenko)
+    re.compile(rf"^(?:{_CREDIT_WORDS})\s*(?:credit)?\s*:", re.I),  # Photo: ...
+    re.compile(rf"(?:^|[.!?]\s+)(?:{_CREDIT_WORDS})\s*:\s*[^.!?]{{1,60}}$", re.I),  # ... Bild: dpa
+    re.compile(rf"\((?:{_AGENCIES})(?:\s*(?:/|via)[^()]*)?\)\s*$", re.I),  # ... (Getty)
+    re.compile(r"\b(?:REUTERS|AP Photo|AFP|Getty Images|EPA|WireImage|FilmMagic|Shutterstock|Bloomberg)/\S"),
+    re.compile(r"^\d{1,3} of \d{1,3}\.\s"),  # gallery: "1 of 4. Authorities monitor ..."
+    re.compile(r"^(?:©|\(c\)|copyright\b)", re.I),
+]
+TRAILING_CREDIT = re.compile(r"\s*(?:\(c\)|©)\s*[A-Z][\w .&/-]{1,60}$")
+
+# --- bylines -------------------------------------------------------------------------------------
+_NAME = r"[A-ZÀ-Ý][\w'’.-]*"
+BYLINE = re.compile(
+    rf"^(?:by|von|por|par|di|door|text:|texto:)\s+{_NAME}(?:\s+{_NAME}){{0,3}}"
+    rf"(?:\s*(?:,|and|und|y|et|&)\s+{_NAME}(?:\s+{_NAME}){{0,3}})*\s*(?:[,|/-].{{0,40}})?\.?$",
+    re.I,
+)
+
+# --- widgets -------------------------------------------------------------------------------------
+# headers of a list of links to other stories: the short lines after them go too
+_RELATED_PHRASES = (
+    r"read more|read also|also read|related(?: stories| articles| content| coverage| news| topics| links)?"
+    r"|see also|more from [\w .]{1,30}|more on this(?: story)?|more stories|recommended(?: for you)?"
+    r"|most (?:read|popular|viewed|shared)|trending(?: now)?|top stories|editor'?s picks"
+    r"|lesen sie (?:auch|mehr)|mehr zum thema|weiterlesen|auch interessant|das könnte sie auch interessieren"
+    r"|lea también|leer más|más noticias|noticias relacionadas|te puede interesar|lire aussi|à lire aussi"
+    r"|関連記事|関連ニュース|あわせて読みたい|เรื่องที่เกี่ยวข้อง|อ่านเพิ่มเติม|ข่าวที่เกี่ยวข้อง"
+)
+# page furniture that stands alone
+_WIDGET_PHRASES = (
+    _RELATED_PHRASES + r"|video of (?:the )?day|show more(?: news| stories)?|load more|ver más|mehr anzeigen"
+    r"|continue reading|share this(?: article| story)?|advertisement|anzeige|publicidad|sponsored|skip ad"
+)
+RELATED_HEADER = re.compile(rf"^(?:{_RELATED_PHRASES})\s*[:：]?\s*$", re.I)
+WIDGET_HEADER = re.compile(rf"^(?:{_WIDGET_PHRASES})\s*[:：]?\s*$", re.I)
+WIDGET_LINE = re.compile(rf"^(?:(?:{_WIDGET_PHRASES})\b\s*[:：|»>-]|(?:watch|listen)\s*[:：|»>])", re.I)
+WIDGET_ANYWHERE = re.compile(
+    r"click here|klicken sie hier|haga clic aquí|pic\.twitter\.com|\(@\w{1,15}\)\s+\w+ \d{1,2}, \d{4}"
+    r"|^(?:twitter|instagram|facebook|youtube)\s*:|\b\d+\s*(?:min|minute)s?\s+read\b",
+    re.I,
+)
+# "JAKARTA (Reuters) - ", "VATICAN CITY—", "GREEN BAY, Wis. -- ", "PERRIS: "
+WIRE_DATELINE = re.compile(
+    r"^[A-ZÀ-Ý][A-ZÀ-Ý .'’-]{2,40}(?:,\s*[A-Z][A-Za-z.]{1,12})?\s*(?:\([^)]{2,30}\))?\s*(?:--|[-—–:])\s*(?=\S)"
+)
+
+# --- calls to action: donate, subscribe, follow, newsletter --------------------------------------
+CTA_STRONG = re.compile(
+    r"\b(?:support us|support (?:our|independent) journalism|(?:make|one-time|monthly) (?:a )?donation"
+    r"|donate (?:now|today|here)|become a (?:patron|member|supporter|subscriber)|patreon"
+    r"|subscribe (?:now|today|here|to (?:our|the))|sign up (?:now|here|today|for (?:our|the|free))|follow us|like us on"
+    r"|follow [\w.@ ]{1,40} on (?:twitter|x|facebook|instagram|tiktok|linkedin)"
+    r"|download (?:our|the) app|our (?:daily |weekly |free )?newsletter"
+    r"|originally appeared on|contributed to this report"
+    r"|all rights reserved"
+    r"|spendenfinanziert|jetzt (?:spenden|unterstützen|abonnieren)|unterstützen sie (?:uns|unsere)"
+    r"|folgen sie uns|newsletter abonnieren"
+    r"|suscríbete|suscríbase|síguenos|hazte socio|apoya (?:nuestro|el) periodismo"
+    r"|abonnez-vous|suivez-nous|faites un don)\b",
+    re.I,
+)
+CREDIT_LINE = re.compile(
+    r"^[(–—-]?\s*(?:(?:additional )?(?:reporting|editing|writing|compiled|research) by|with files from)\b", re.I
+)
+CTA_WEAK = re.compile(r"\b(?:newsletter|subscribe|subscription|donation|donate|follow)\b", re.I)
+
+# a share bar glued to the first sentence by copy-paste ("Share this withEmailFacebook...Copy this link")
+LEADING_WIDGET = re.compile(
+    r"Share this with\s*(?:(?:Email|Facebook|Messenger|Twitter|Pinterest|WhatsApp|LinkedIn|Reddit)\s*)+Copy this link\s*"
+)
+LEADING_TIMESTAMP = re.compile(r"(?:[01]?\d|2[0-3])[.:][0-5]\d\s+(?=[A-Z“\"'‘])")
+
+
+def line_boilerplate(text: str) -> str | None:
+    """Why this one line is furniture, or None when it may be body."""
+    m = TRAILING_CREDIT.search(text)
+    if m and m.start() > 0:
+        text = text[: m.start()]  # "... (c)AFP/Name": judge the paragraph, not its credit
+    n = len(text)
+    if URL_LINE.match(text):
+        return "url"
+    if is_dateline(text):
+        return "dateline"
+    if n < 200 and any(p.search(text) for p in CAPTION):
+        return "caption"
+    if n < 90 and BYLINE.match(text) and not ends_sentence(text.rstrip("."), strict=True):
+        return "byline"
+    if n < 80 and RELATED_HEADER.match(text):
+        return "related header"
+    if n < 80 and WIDGET_HEADER.match(text):
+        return "widget"
+    if n < 200 and (WIDGET_LINE.match(text) or WIDGET_ANYWHERE.search(text)):
+        return "widget"
+    if n < 500 and CTA_STRONG.search(text):
+        return "cta"
+    if n < 160 and CTA_WEAK.search(text) and not ends_sentence(text, strict=True):
+        return "cta (short)"
+    if n < 600 and CREDIT_LINE.match(text):
+        return "credits"
+    return None
