@@ -1,0 +1,163 @@
+"""The pipeline around one article: analyze → compose → plan, and writing the plan into the outbox.
+
+``prepare`` and ``schedule_requests`` are pure and shared by ``newsbot preview`` (which writes nothing) and
+the daemon; ``plan_pending`` is the one step that turns ingested articles into outbox rows.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from .config import PLATFORMS, Settings
+from .errors import BotError
+from .models import Analysis, Article, ArticleState, Draft, PostState
+from .schedule import Expired, Planned, PostRequest, Unplanned, plan, policy_for, requests_for
+from .store import Store
+from .store.outbox import Outbox, PostRow
+
+log = logging.getLogger("newsbot.pipeline")
+UNPLANNED_PARKING = timedelta(days=14)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """An article made ready for posting: what analysis found and the drafts per platform."""
+
+    article: Article
+    analysis: Analysis
+    drafts: tuple[Draft, ...]
+
+
+def preview_platforms(settings: Settings) -> list[str]:
+    """Configured platforms, or every supported one when none is configured (so a newcomer sees them all)."""
+    return settings.enabled_platforms or list(PLATFORMS)
+
+
+def prepare(
+    article: Article,
+    settings: Settings,
+    platforms: Sequence[str],
+    limits: Mapping[str, int] | None = None,
+    templates: object | None = None,
+) -> Prepared:
+    """Analyze and compose one article (pure; raises AnalyzeError / ComposeError)."""
+    from .analyze import analyze
+    from .compose import compose
+
+    analysis = analyze(article, summary_sentences=settings.summary_sentences)
+    drafts = compose(article, analysis, settings, platforms, limits, templates=templates)  # type: ignore[arg-type]
+    return Prepared(article, analysis, tuple(drafts))
+
+
+def schedule_requests(
+    requests: Sequence[PostRequest],
+    booked: Mapping[str, Sequence[datetime]],
+    settings: Settings,
+    now: datetime,
+) -> list[Planned | Expired | Unplanned]:
+    platforms = sorted({r.platform for r in requests})
+    return plan(requests, booked, {p: policy_for(settings, p) for p in platforms}, now)
+
+
+@dataclass
+class PlanReport:
+    planned: list[tuple[int, str, datetime]] = field(default_factory=list)  # (article id, platform, time)
+    expired: list[tuple[int, str, str]] = field(default_factory=list)  # (article id, platform, reason)
+    failed: list[tuple[int, str]] = field(default_factory=list)  # (article id, reason)
+    moved: int = 0  # queued posts given a new time (breaking news pre-empted them)
+
+
+def _platform_limits(settings: Settings, store: Store, platforms: Sequence[str]) -> dict[str, int]:
+    """Limits an adapter has learned and cached (Mastodon's instance limit), without a network call."""
+    limits: dict[str, int] = {}
+    cached = store.kv.get("mastodon.max_characters") if "mastodon" in platforms else None
+    if cached and cached.isdigit():
+        limits["mastodon"] = int(cached)
+    return limits
+
+
+def plan_pending(settings: Settings, store: Store, now: datetime, platforms: Sequence[str] | None = None) -> PlanReport:
+    """Compose newly ingested articles and (re)plan every post that is not yet due.
+
+    Planning is re-done for all future posts each time (see ``bot.schedule``): a breaking article ingested
+    now takes the next moment and the queued ones move to later slots. Due, sending and sent posts are
+    never moved; they count as booked for spacing and daily caps.
+    """
+    platforms = list(platforms if platforms is not None else settings.enabled_platforms)
+    report = PlanReport()
+    if not platforms:
+        return report
+    outbox = Outbox(store)
+    limits = _platform_limits(settings, store, platforms)
+
+    new: list[tuple[int, Prepared]] = []
+    for stored in store.list_articles([ArticleState.INGESTED]):
+        try:
+            new.append((stored.id, prepare(stored.article, settings, platforms, limits)))
+        except BotError as exc:
+            store.set_article_state(stored.id, ArticleState.FAILED, str(exc))
+            report.failed.append((stored.id, str(exc)))
+            log.error("article %s could not be composed: %s", stored.id, exc)
+
+    # Future thread heads are re-planned together with the new ones; everything else is booked.
+    waiting: dict[tuple[int, str], PostRow] = {}
+    booked: dict[str, list[datetime]] = {}
+    for row in outbox.find([PostState.PLANNED.value, PostState.SENDING.value, PostState.SENT.value],
+                           platforms=platforms, limit=1_000_000):
+        if row.thread_index != 0:
+            continue
+        if row.state == PostState.PLANNED.value and row.scheduled_at > now and row.attempts == 0:
+            waiting[(row.article_id, row.platform)] = row
+        elif row.state != PostState.SENT.value or (row.sent_at and row.sent_at > now - timedelta(days=2)):
+            booked.setdefault(row.platform, []).append(row.sent_at or row.scheduled_at)
+
+    requests: list[PostRequest] = []
+    for article_id, prepared in new:
+        requests += requests_for(str(article_id), prepared.article, platforms, ingested_at=now)
+    articles_of_waiting = {aid for aid, _ in waiting}
+    stored_waiting = {aid: store.get_article(aid) for aid in articles_of_waiting}
+    for (article_id, platform), row in waiting.items():
+        order = platforms.index(platform) if platform in platforms else 0
+        article = stored_waiting[article_id].article
+        published = article.published or stored_waiting[article_id].created_at
+        requests.append(PostRequest(str(article_id), platform, article.priority, published, article.embargo, order))
+    if not requests:
+        return report
+    outcomes = schedule_requests(requests, booked, settings, now)
+
+    drafts_of = {aid: {d.platform: d for d in p.drafts} for aid, p in new}
+    prepared_of = dict(new)
+    for outcome in outcomes:
+        req = outcome.request
+        article_id = int(req.key)
+        if (article_id, req.platform) in waiting:
+            row = waiting[(article_id, req.platform)]
+            if isinstance(outcome, Planned) and outcome.at != row.scheduled_at:
+                for part in outbox.thread(article_id, req.platform, row.account):
+                    outbox.reschedule(part.id, outcome.at)
+                report.moved += 1
+            elif isinstance(outcome, Expired):
+                for part in outbox.thread(article_id, req.platform, row.account):
+                    outbox.set_state(part.id, PostState.EXPIRED, only_from=["planned"], error=outcome.reason)
+                report.expired.append((article_id, req.platform, outcome.reason))
+            continue
+        draft = drafts_of[article_id][req.platform]
+        content_hash = prepared_of[article_id].article.content_hash
+        if isinstance(outcome, Planned):
+            outbox.enqueue(article_id, content_hash, [draft], {req.platform: outcome.at})
+            report.planned.append((article_id, req.platform, outcome.at))
+        elif isinstance(outcome, Expired):
+            # Recorded, never sent: `newsbot status` shows why.
+            for post_id in outbox.enqueue(article_id, content_hash, [draft], {req.platform: now}):
+                outbox.set_state(post_id, PostState.EXPIRED, only_from=["planned"], error=outcome.reason)
+            report.expired.append((article_id, req.platform, outcome.reason))
+        else:
+            # No allowed time within the horizon yet: park it at the horizon; the next pass plans it again.
+            outbox.enqueue(article_id, content_hash, [draft], {req.platform: now + UNPLANNED_PARKING})
+            log.warning("article %s on %s not planned yet: %s", article_id, req.platform, outcome.reason)
+    for article_id, _ in new:
+        store.set_article_state(article_id, ArticleState.PLANNED)
+    return report
