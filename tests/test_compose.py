@@ -1,0 +1,236 @@
+"""Composition: what each platform gets for an article — texts, threads, links, cards, images."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+from compose_samples import (
+    HEADLINE,
+    QUOTE_ORDERS,
+    QUOTE_PROVOKE,
+    SUMMARY,
+    URL,
+    compose_settings,
+    sample_analysis,
+    sample_article,
+)
+
+from bot.compose import compose
+from bot.compose.length import rule_for
+from bot.compose.render import builtin_templates_dir
+from bot.models import Draft, Priority
+
+GOLDEN = Path(__file__).parent / "golden"
+PLATFORMS = ("x", "bluesky", "mastodon")
+
+
+def _by_platform(drafts: list[Draft]) -> dict[str, Draft]:
+    return {d.platform: d for d in drafts}
+
+
+def _compose(**settings: object) -> dict[str, Draft]:
+    return _by_platform(compose(sample_article(), sample_analysis(), compose_settings(**settings), PLATFORMS))
+
+
+# --- golden files --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_sample_article_posts_match_the_golden_files(platform: str) -> None:
+    """The finished posts for the sample article. Regenerate with UPDATE_GOLDEN=1 and review the diff."""
+    draft = _compose()[platform]
+    got = json.dumps(asdict(draft), ensure_ascii=False, indent=2, default=str) + "\n"
+    path = GOLDEN / f"belarus-ties.{platform}.json"
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(got, encoding="utf-8")
+        readable = "\n\n---- reply ----\n\n".join(p.text for p in draft.parts) + "\n"
+        path.with_suffix(".txt").write_text(readable, encoding="utf-8")
+    assert got == path.read_text(encoding="utf-8")
+
+
+# --- what the default templates produce ---------------------------------------------------------
+
+
+def test_x_post_is_headline_key_quote_with_speaker_and_link() -> None:
+    (part,) = _compose()["x"].parts
+    assert part.text.startswith(HEADLINE + "\n\n“We have no desire")
+    assert "” — Oleksiy Danilov" in part.text
+    assert URL in part.text
+    assert SUMMARY not in part.text  # a post, not a data dump
+    assert part.length <= part.limit == 280
+
+
+def test_quote_keeps_its_words_but_not_the_trailing_comma_of_the_source_sentence() -> None:
+    (part,) = _compose()["x"].parts
+    assert "“" + QUOTE_ORDERS.rstrip(",") + "”" in part.text
+
+
+@pytest.mark.parametrize("platform", ["bluesky", "mastodon"])
+def test_thread_platforms_get_headline_summary_link_then_one_reply_per_key_quote(platform: str) -> None:
+    draft = _compose(hashtags=[])[platform]
+    main, *replies = draft.parts
+    assert main.kind == "main"
+    assert main.text.startswith(HEADLINE + "\n\n")
+    assert "We have no desire" not in main.text  # the quotes get their own replies
+    assert [r.kind for r in replies] == ["quote", "quote"]
+    assert replies[0].text.startswith("“" + QUOTE_ORDERS.rstrip(","))
+    assert replies[1].text.startswith("“" + QUOTE_PROVOKE)
+    assert all("— Oleksiy Danilov, secretary of Ukraine’s" in r.text for r in replies)
+
+
+def test_mastodon_main_post_has_the_whole_summary_and_the_full_link() -> None:
+    main = _compose()["mastodon"].parts[0]
+    assert SUMMARY in main.text
+    assert URL in main.text
+    assert "#news #Ukraine #Belarus" in main.text
+
+
+def test_thread_length_is_capped_by_max_thread_length() -> None:
+    drafts = _compose(max_thread_length=2)
+    assert [p.kind for p in drafts["bluesky"].parts] == ["main", "quote"]
+    assert len(_compose(max_thread_length=1)["mastodon"].parts) == 1
+
+
+def test_without_threads_the_key_quote_goes_into_the_main_post() -> None:
+    drafts = _compose(threads=[])
+    for platform in PLATFORMS:
+        (part,) = drafts[platform].parts
+        assert "We have no desire" in part.text, platform
+        assert rule_for(platform).fits(part.text)
+
+
+def test_x_can_be_threaded_too() -> None:
+    x = _compose(threads=["x"])["x"]
+    assert [p.kind for p in x.parts] == ["main", "quote", "quote"]
+    assert "We have no desire" not in x.parts[0].text
+
+
+def test_breaking_news_is_marked() -> None:
+    drafts = compose(
+        sample_article(priority=Priority.BREAKING), sample_analysis(), compose_settings(), ["mastodon"]
+    )
+    assert drafts[0].parts[0].text.startswith("BREAKING: " + HEADLINE)
+
+
+def test_article_without_quotes_posts_headline_summary_and_link() -> None:
+    drafts = _by_platform(compose(sample_article(), sample_analysis(quotes=()), compose_settings(), PLATFORMS))
+    assert all(len(d.parts) == 1 for d in drafts.values())
+    assert SUMMARY[:60] in drafts["x"].parts[0].text
+
+
+def test_article_without_url_posts_without_a_link() -> None:
+    drafts = _by_platform(compose(sample_article(url=None), sample_analysis(), compose_settings(), PLATFORMS))
+    for d in drafts.values():
+        assert "http" not in d.parts[0].text
+        assert d.parts[0].card is None
+
+
+# --- links: UTM, Bluesky display form and facets ---------------------------------------------------
+
+
+def test_utm_parameters_name_each_platform_when_enabled() -> None:
+    drafts = _compose(utm=True)
+    assert f"{URL}?utm_source=x&utm_medium=social&utm_campaign=newsbot" in drafts["x"].parts[0].text
+    assert "utm_source=mastodon" in drafts["mastodon"].parts[0].text
+    card = drafts["bluesky"].parts[0].card
+    assert card is not None and card.url.endswith("utm_source=bluesky&utm_medium=social&utm_campaign=newsbot")
+
+
+def test_no_utm_parameters_by_default() -> None:
+    assert all("utm_" not in p.text for d in _compose().values() for p in d.parts)
+
+
+def test_bluesky_shows_a_short_link_whose_facet_opens_the_full_url() -> None:
+    main = _compose(utm=True)["bluesky"].parts[0]
+    (link,) = [f for f in main.facets if f.kind == "link"]
+    shown = main.text.encode("utf-8")[link.byte_start : link.byte_end].decode("utf-8")
+    assert shown == "news.example.com/2022/02/27/u…"
+    assert link.value == URL + "?utm_source=bluesky&utm_medium=social&utm_campaign=newsbot"
+
+
+def test_bluesky_hashtags_are_tag_facets_over_exactly_the_tag() -> None:
+    main = compose(
+        sample_article(), sample_analysis(summary="Short.", summary_sentences=("Short.",)), compose_settings(), ["bluesky"]
+    )[0].parts[0]
+    data = main.text.encode("utf-8")
+    tags = [(data[f.byte_start : f.byte_end].decode(), f.value) for f in main.facets if f.kind == "tag"]
+    assert tags == [("#news", "news"), ("#Ukraine", "Ukraine"), ("#Belarus", "Belarus")]
+
+
+def test_hashtags_come_from_settings_then_article_tags_normalised_and_deduplicated() -> None:
+    article = sample_article(tags=("Russia-Ukraine war", "NEWS", "2022", "Belarus"))
+    drafts = compose(article, sample_analysis(), compose_settings(hashtags=["#News"]), ["mastodon"])
+    assert drafts[0].parts[0].text.endswith("#News #RussiaUkraineWar #Belarus")
+
+
+def test_other_platforms_have_no_facets() -> None:
+    drafts = _compose()
+    assert all(not p.facets for name in ("x", "mastodon") for p in drafts[name].parts)
+
+
+# --- link card and images -------------------------------------------------------------------------
+
+
+def test_bluesky_first_part_carries_the_link_card_with_image_and_alt_text() -> None:
+    main, *replies = _compose()["bluesky"].parts
+    card = main.card
+    assert card is not None
+    assert card.url == URL
+    assert card.title == HEADLINE
+    assert card.description == SUMMARY
+    assert card.image == "https://news.example.com/img/danilov.jpg"
+    assert card.image_alt == "Oleksiy Danilov at a news conference in Kyiv"
+    assert main.images == ()
+    assert all(r.card is None for r in replies)
+
+
+def test_x_and_mastodon_let_the_link_unfurl_instead_of_attaching_the_image() -> None:
+    drafts = _compose()
+    assert drafts["x"].parts[0].images == () and drafts["mastodon"].parts[0].images == ()
+
+
+def test_without_a_link_the_image_is_attached_with_alt_text_everywhere() -> None:
+    drafts = _by_platform(
+        compose(sample_article(url=None, image_alt=None), sample_analysis(), compose_settings(), PLATFORMS)
+    )
+    for d in drafts.values():
+        (image,) = d.parts[0].images
+        assert image.source.endswith("danilov.jpg")
+        assert image.alt == HEADLINE  # no alt text given: the headline describes the story
+
+
+def test_long_summaries_are_shortened_in_the_card_description() -> None:
+    long = "Word " * 200 + "end."
+    draft = compose(sample_article(), sample_analysis(summary=long, summary_sentences=(long,)), compose_settings(), ["bluesky"])[0]
+    card = draft.parts[0].card
+    assert card is not None and len(card.description) <= 300 and card.description.endswith("…")
+
+
+# --- limits ---------------------------------------------------------------------------------------
+
+
+def test_a_mastodon_instance_limit_overrides_the_default() -> None:
+    drafts = compose(sample_article(), sample_analysis(), compose_settings(threads=[]), ["mastodon"], {"mastodon": 250})
+    part = drafts[0].parts[0]
+    assert part.limit == 250
+    assert part.length <= 250
+    assert HEADLINE in part.text and URL in part.text
+
+
+def test_mastodon_default_limit_comes_from_settings() -> None:
+    drafts = compose(sample_article(), sample_analysis(), compose_settings(mastodon_max_characters=1000), ["mastodon"])
+    assert drafts[0].parts[0].limit == 1000
+
+
+def test_draft_carries_the_language() -> None:
+    assert {d.language for d in _compose().values()} == {"en"}
+
+
+def test_builtin_templates_exist_for_every_platform() -> None:
+    names = {p.name for p in builtin_templates_dir().glob("*.j2")}
+    assert {"x.j2", "bluesky.j2", "mastodon.j2", "quote.j2"} <= names
