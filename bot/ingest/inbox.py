@@ -1,0 +1,343 @@
+"""The queue folder: article files dropped in, claimed, ingested, and moved to processed/ or failed/.
+
+Layout (under ``settings.queue_dir``)::
+
+    queue/                  drop files here (README.md here documents the folder and is never taken)
+    queue/.processing/      a claimed file while it is read; leftovers from a crash are taken first next run
+    queue/processed/        ingested files, duplicates included
+    queue/failed/           unusable files, each with <name>.error.txt giving the reason
+
+A file is claimed by renaming it into ``.processing/`` (atomic on one filesystem), so a half-read file is
+never taken twice and never lost. Nothing is ever deleted; a name already taken gets a ``-2``, ``-3`` … suffix.
+One process ingests a queue folder at a time (the daemon holds the store's lock).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ConfigError, IngestError
+from ..models import Article, ArticleState
+from .files import read_article_file
+
+if TYPE_CHECKING:
+    from ..config import Settings
+    from ..store import Store
+
+PROCESSING = ".processing"
+PROCESSED = "processed"
+FAILED = "failed"
+ERROR_SUFFIX = ".error.txt"
+# Names editors and download tools use while a file is still being written.
+TEMP_SUFFIXES = ("~", ".tmp", ".temp", ".part", ".partial", ".swp", ".swx", ".crdownload", ".download", ".lock")
+IGNORED_NAMES = frozenset({"readme.md", "readme.txt", "readme", "thumbs.db", "desktop.ini"})
+
+
+class ItemStatus(StrEnum):
+    INGESTED = "ingested"
+    DUPLICATE = "duplicate"
+    FAILED = "failed"
+    SKIPPED = "skipped"  # not yet stable (still being written): left where it is for the next round
+
+
+@dataclass(frozen=True)
+class IngestItem:
+    """What happened to one file."""
+
+    name: str  # the file's name as dropped into the queue
+    status: ItemStatus
+    path: Path  # where the file is now
+    article_id: int | None = None  # the stored article (for a duplicate: the duplicate's own row)
+    duplicate_of: int | None = None
+    reason: str | None = None  # why it failed or was skipped
+    title: str | None = None
+    recovered: bool = False  # taken from .processing/ after an interrupted run
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "status": self.status.value,
+            "path": str(self.path),
+            "article_id": self.article_id,
+            "duplicate_of": self.duplicate_of,
+            "reason": self.reason,
+            "title": self.title,
+            "recovered": self.recovered,
+        }
+
+
+@dataclass
+class IngestReport:
+    items: list[IngestItem] = field(default_factory=list)
+
+    def _with(self, status: ItemStatus) -> list[IngestItem]:
+        return [item for item in self.items if item.status is status]
+
+    @property
+    def ingested(self) -> list[IngestItem]:
+        return self._with(ItemStatus.INGESTED)
+
+    @property
+    def duplicates(self) -> list[IngestItem]:
+        return self._with(ItemStatus.DUPLICATE)
+
+    @property
+    def failed(self) -> list[IngestItem]:
+        return self._with(ItemStatus.FAILED)
+
+    @property
+    def skipped(self) -> list[IngestItem]:
+        return self._with(ItemStatus.SKIPPED)
+
+    def counts(self) -> dict[str, int]:
+        return {status.value: len(self._with(status)) for status in ItemStatus}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"counts": self.counts(), "items": [item.to_dict() for item in self.items]}
+
+
+@dataclass(frozen=True)
+class QueuedFile:
+    """A waiting file as ``newsbot preview`` sees it: read, but not moved. Exactly one of article/error is set."""
+
+    path: Path
+    article: Article | None = None
+    error: str | None = None
+
+
+# --- the folder ---------------------------------------------------------------------------------------
+
+
+def _queue_dir(settings: Settings) -> Path:
+    queue = Path(settings.queue_dir)
+    if not queue.is_dir():
+        raise ConfigError(
+            f"the queue folder {queue} does not exist; create it or point NEWSBOT_QUEUE_DIR at the right one"
+        )
+    return queue
+
+
+def is_candidate_name(name: str) -> bool:
+    """Whether a name in the queue root may be an article: not a dotfile, temp file or the folder's README."""
+    low = name.lower()
+    return not (name.startswith(".") or low.endswith(TEMP_SUFFIXES) or low in IGNORED_NAMES or name.startswith("~$"))
+
+
+def _candidates(folder: Path) -> list[Path]:
+    """Article-file candidates in ``folder``, oldest first (first in, first out)."""
+    found = []
+    try:
+        entries = list(os.scandir(folder))
+    except FileNotFoundError:
+        return []
+    for entry in entries:
+        if not is_candidate_name(entry.name):
+            continue
+        try:
+            if not entry.is_file():  # directories (processed/, failed/, anything else) are not articles
+                continue
+            found.append((entry.stat().st_mtime, entry.name, Path(entry.path)))
+        except FileNotFoundError:
+            continue  # gone while we looked
+    return [path for _, _, path in sorted(found)]
+
+
+def scan_queue(settings: Settings) -> list[Path]:
+    """The files ``ingest`` would take, without touching them: leftovers in .processing/ first, then the
+    waiting files (including ones still settling, which a preview may as well show)."""
+    queue = _queue_dir(settings)
+    return _candidates(queue / PROCESSING) + _candidates(queue)
+
+
+def read_queue(settings: Settings) -> list[QueuedFile]:
+    """Every waiting file read into an Article (or the reason it cannot be), moving nothing."""
+    result = []
+    for path in scan_queue(settings):
+        try:
+            result.append(QueuedFile(path, article=read_article_file(path, settings.max_file_bytes)))
+        except IngestError as exc:
+            result.append(QueuedFile(path, error=exc.message))
+    return result
+
+
+def unique_path(folder: Path, name: str) -> Path:
+    """``folder/name``, or ``folder/<stem>-2<suffix>`` … when that (or its .error.txt) is already taken."""
+    candidate = folder / name
+    stem, suffix = Path(name).stem, Path(name).suffix
+    n = 1
+    while candidate.exists() or (folder / (candidate.name + ERROR_SUFFIX)).exists():
+        n += 1
+        candidate = folder / f"{stem}-{n}{suffix}"
+    return candidate
+
+
+def _move(path: Path, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    target = unique_path(folder, path.name)
+    os.replace(path, target)  # the target was checked free just above, so nothing is overwritten
+    return target
+
+
+def _settle_reason(path: Path, now: float, settle_seconds: float) -> str | None:
+    """Why ``path`` should be left for a later round, or None when it has stopped changing."""
+    try:
+        mtime = path.stat().st_mtime
+    except FileNotFoundError:
+        return "gone before it could be taken"
+    age = now - mtime
+    if age < -settle_seconds:
+        return "its modification time is in the future (clock skew?); it is taken once that time has passed"
+    if age < settle_seconds:
+        return f"still being written (changed {max(age, 0):.1f}s ago; taken once unchanged for {settle_seconds:g}s)"
+    return None
+
+
+def _timestamp(now: datetime | float | None) -> float:
+    if now is None:
+        return time.time()
+    if isinstance(now, datetime):
+        return (now if now.tzinfo else now.replace(tzinfo=UTC)).timestamp()
+    return float(now)
+
+
+# --- ingesting ------------------------------------------------------------------------------------------
+
+
+def _fail(claimed: Path, name: str, reason: str, failed_dir: Path, *, recovered: bool) -> IngestItem:
+    target = _move(claimed, failed_dir)
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    note = f"{reason}\n\nfile: {name}\nfailed at: {stamp}\nFix the file and drop it into the queue folder again.\n"
+    target.with_name(target.name + ERROR_SUFFIX).write_text(note, encoding="utf-8")
+    return IngestItem(name, ItemStatus.FAILED, target, reason=reason, recovered=recovered)
+
+
+def _already_stored(store: Store, duplicate_id: int, article: Article) -> bool:
+    """Whether the duplicate found is this very file, stored just before a crash stopped the move."""
+    stored = store.get_article(duplicate_id)
+    return stored.article.source == article.source and stored.article.content_hash == article.content_hash
+
+
+def _ingest_one(claimed: Path, name: str, queue: Path, store: Store, max_bytes: int, *, recovered: bool) -> IngestItem:
+    try:
+        article = read_article_file(claimed, max_bytes, source=name)
+    except IngestError as exc:
+        return _fail(claimed, name, exc.message, queue / FAILED, recovered=recovered)
+    except Exception as exc:  # a parser bug must not stop the other files: quarantine this one, say why
+        reason = f"unexpected error while reading ({type(exc).__name__}: {exc}); please report it"
+        return _fail(claimed, name, reason, queue / FAILED, recovered=recovered)
+    # Store errors are not the file's fault: they propagate and the file stays in .processing/ for next run.
+    duplicate_of = store.find_duplicate(article.url, article.content_hash)
+    if duplicate_of is not None and recovered and _already_stored(store, duplicate_of, article):
+        target = _move(claimed, queue / PROCESSED)
+        return IngestItem(name, ItemStatus.INGESTED, target, article_id=duplicate_of, title=article.title, recovered=True)
+    if duplicate_of is not None:
+        article_id = store.add_article(article, ArticleState.DUPLICATE, duplicate_of=duplicate_of)
+        target = _move(claimed, queue / PROCESSED)
+        return IngestItem(
+            name, ItemStatus.DUPLICATE, target, article_id=article_id, duplicate_of=duplicate_of,
+            title=article.title, recovered=recovered,
+        )
+    article_id = store.add_article(article, ArticleState.INGESTED)
+    target = _move(claimed, queue / PROCESSED)
+    return IngestItem(name, ItemStatus.INGESTED, target, article_id=article_id, title=article.title, recovered=recovered)
+
+
+def ingest_queue(
+    settings: Settings,
+    store: Store,
+    *,
+    now: datetime | float | None = None,
+    on_item: Callable[[IngestItem], None] | None = None,
+) -> IngestReport:
+    """Ingest every settled file in the queue folder into ``store``.
+
+    Leftovers in ``.processing/`` (an interrupted run) are taken first. Each waiting file unchanged for
+    ``settings.file_settle_seconds`` before ``now`` is claimed, read, recorded (as ingested, or as a
+    duplicate of an earlier article) and moved to ``processed/``; an unusable one goes to ``failed/`` with
+    its reason beside it. Files changed more recently are reported as skipped and left for the next round.
+    """
+    queue = _queue_dir(settings)
+    processing = queue / PROCESSING
+    processing.mkdir(exist_ok=True)
+    moment = _timestamp(now)
+    report = IngestReport()
+
+    def record(item: IngestItem) -> None:
+        report.items.append(item)
+        if on_item is not None:
+            on_item(item)
+
+    for claimed in _candidates(processing):
+        record(_ingest_one(claimed, claimed.name, queue, store, settings.max_file_bytes, recovered=True))
+
+    for path in _candidates(queue):
+        reason = _settle_reason(path, moment, settings.file_settle_seconds)
+        if reason is not None:
+            if path.exists():
+                record(IngestItem(path.name, ItemStatus.SKIPPED, path, reason=reason))
+            continue
+        claimed = unique_path(processing, path.name)
+        try:
+            os.rename(path, claimed)
+        except FileNotFoundError:
+            continue  # taken or removed by someone else in the meantime
+        record(_ingest_one(claimed, path.name, queue, store, settings.max_file_bytes, recovered=False))
+    return report
+
+
+# --- listing ---------------------------------------------------------------------------------------------
+
+
+def _file_info(path: Path) -> dict[str, Any]:
+    stat = path.stat()
+    return {
+        "name": path.name,
+        "size": stat.st_size,
+        "modified": datetime.fromtimestamp(stat.st_mtime, UTC).isoformat(timespec="seconds"),
+    }
+
+
+def read_failure_reason(path: Path) -> str | None:
+    """The reason recorded beside a failed file (the first paragraph of its .error.txt)."""
+    note = path.with_name(path.name + ERROR_SUFFIX)
+    try:
+        text = note.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    return text.strip().split("\n\n", 1)[0].strip() or None
+
+
+def _files(folder: Path, *, skip_error_notes: bool = False) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    names = {p.name for p in folder.iterdir()}
+    paths = []
+    for path in folder.iterdir():
+        if path.name.startswith(".") or not path.is_file():
+            continue
+        if skip_error_notes and path.name.endswith(ERROR_SUFFIX) and path.name[: -len(ERROR_SUFFIX)] in names:
+            continue
+        paths.append(path)
+    return sorted(paths, key=lambda p: (p.stat().st_mtime, p.name))
+
+
+def queue_listing(settings: Settings) -> dict[str, Any]:
+    """What is in the queue folder, for ``newsbot queue`` (plain data, ready for ``--json``)."""
+    queue = _queue_dir(settings)
+    failed = []
+    for path in _files(queue / FAILED, skip_error_notes=True):
+        failed.append({**_file_info(path), "reason": read_failure_reason(path) or "(no reason recorded)"})
+    return {
+        "queue_dir": str(queue),
+        "waiting": [_file_info(p) for p in _candidates(queue)],
+        "processing": [_file_info(p) for p in _candidates(queue / PROCESSING)],
+        "processed": [_file_info(p) for p in _files(queue / PROCESSED)],
+        "failed": failed,
+    }
