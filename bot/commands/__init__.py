@@ -6,6 +6,7 @@ import importlib
 
 COMMAND_MODULES = [
     "bot.commands.basics",
+    "bot.commands.outbox",
 ]
 
 

@@ -1,0 +1,147 @@
+"""`newsbot post`, `status`, `history`, `retry`, `cancel`, `delete`, `doctor`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from ..cli import app, state
+from ..output import console, print_json
+
+
+def _platform_list(value: str | None) -> list[str] | None:
+    return [p.strip().lower() for p in value.split(",") if p.strip()] if value else None
+
+
+def _when(value: datetime | None, tz: Any) -> str:
+    return value.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z") if value else "—"
+
+
+def _posts_table(title: str, rows: list[dict[str, Any]], tz: Any, *, show: str, with_state: bool = False) -> Table:
+    table = Table(title=title, title_justify="left", expand=False)
+    for column in ("id", "article", "platform", "#", "when", *(("state",) if with_state else ()), show):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        when = r["sent_at"] or r["next_attempt_at"] or r["scheduled_at"]
+        detail = {"url": r["url"] or r["remote_id"] or r["error"] or "", "error": r["error"] or "",
+                  "text": r["text"][:80]}[show]
+        state_cell = (r["state"],) if with_state else ()
+        table.add_row(str(r["id"]), str(r["article_id"]), r["platform"], str(r["thread_index"]), _when(when, tz),
+                      *state_cell, detail)
+    return table
+
+
+@app.command()
+def post(
+    ctx: typer.Context,
+    article: str = typer.Argument(..., help="A file (any queue format), a file name in the queue, or an article id."),
+    platform: str = typer.Option(None, "--platform", "-p", help="Comma-separated: x,bluesky,mastodon (default: all configured)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be sent; send and write nothing."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Publish one article now, outside the schedule — exactly once, however often you run it."""
+    app_state = state(ctx)
+    settings = app_state.settings
+    if dry_run:
+        from ..preview import build_preview, render_terminal
+
+        report = build_preview(settings, [article], now=datetime.now(UTC), platforms=_platform_list(platform))
+        print_json(report.as_json()) if as_json else render_terminal(report, console)
+        return
+    from ..posting import post_now
+
+    result = post_now(settings, app_state.store, article, platforms=_platform_list(platform), now=datetime.now(UTC))
+    if as_json:
+        print_json(result.as_json())
+        return
+    console.print(f"[bold]{result.headline}[/] (article {result.article_id})")
+    for row in result.posts:
+        mark = {"sent": "[green]sent[/]", "failed": "[red]failed[/]"}.get(row.state, row.state)
+        where = row.remote_url or row.last_error or ""
+        console.print(f"  {row.platform:<9} #{row.thread_index}  {mark}  {where}", soft_wrap=True)
+    if any(row.state != "sent" for row in result.posts):
+        raise typer.Exit(1)
+
+
+@app.command()
+def status(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+           limit: int = typer.Option(20, help="Rows per section.")) -> None:
+    """What is planned, what was sent (with links), what failed (with reasons)."""
+    from ..posting import status as library_status
+
+    app_state = state(ctx)
+    data = library_status(app_state.store, limit=limit)
+    if as_json:
+        print_json(data)
+        return
+    tz = app_state.settings.tz
+    counts = ", ".join(f"{n} {s}" for s, n in sorted(data["counts"].items())) or "no posts yet"
+    console.print(f"[bold]Outbox:[/] {counts}")
+    console.print(_posts_table("Planned", data["planned"], tz, show="text"))
+    console.print(_posts_table("Sent", data["sent"], tz, show="url"))
+    console.print(_posts_table("Failed or expired", data["failed"], tz, show="error"))
+    if data["updates"]:
+        console.print(f"[yellow]{len(data['updates'])} article(s) changed after their posts went out[/] "
+                      "(see `newsbot status --json` → updates)")
+
+
+@app.command()
+def history(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+            limit: int = typer.Option(50, help="How many posts.")) -> None:
+    """Finished posts, newest first: sent (with links), failed, deleted, expired, cancelled."""
+    from ..posting import history as library_history
+
+    app_state = state(ctx)
+    rows = library_history(app_state.store, limit=limit)
+    if as_json:
+        print_json(rows)
+        return
+    console.print(_posts_table("History", rows, app_state.settings.tz, show="url", with_state=True))
+
+
+@app.command()
+def retry(ctx: typer.Context, post_id: int = typer.Argument(..., help="Post id from `newsbot status`.")) -> None:
+    """Put a failed or cancelled post back in the queue, due now."""
+    from ..publish import retry_post
+
+    retry_post(state(ctx).store, post_id)
+    console.print(f"post {post_id} is planned again; the next publish pass sends it")
+
+
+@app.command()
+def cancel(ctx: typer.Context, post_id: int = typer.Argument(..., help="Post id from `newsbot status`.")) -> None:
+    """Cancel a planned post (and the thread replies after it)."""
+    from ..publish import cancel_post
+
+    ids = cancel_post(state(ctx).store, post_id)
+    console.print(f"cancelled post(s) {', '.join(map(str, ids))}")
+
+
+@app.command()
+def delete(ctx: typer.Context, post_id: int = typer.Argument(..., help="Post id from `newsbot history`.")) -> None:
+    """Remove a published post from its platform."""
+    from ..publish import Publisher, delete_post
+
+    app_state = state(ctx)
+    row = delete_post(Publisher(app_state.settings, app_state.store), post_id)
+    console.print(f"deleted post {post_id} from {row.platform} ({row.remote_url or row.remote_id})")
+
+
+@app.command()
+def doctor(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Check each platform's credentials without posting, and say what is ready."""
+    from ..posting import doctor as library_doctor
+
+    app_state = state(ctx)
+    checks = library_doctor(app_state.settings, app_state.store)
+    if as_json:
+        print_json([c.__dict__ for c in checks])
+    else:
+        for c in checks:
+            mark = "[green]ready[/]" if c.ready else "[red]not ready[/]"
+            console.print(f"{c.platform:<9} {mark}  {c.detail}", soft_wrap=True)
+    if not any(c.ready for c in checks):
+        raise typer.Exit(1)

@@ -1,0 +1,179 @@
+"""Library side of `newsbot post`, `status` and `doctor`: publish one article now, report on the outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .config import PLATFORMS, Settings
+from .errors import BotError, ConfigError, NotFoundError
+from .models import Article, ArticleState, PostState
+from .pipeline import Prepared, prepare
+from .publish import PassReport, Publisher
+from .store import Store
+from .store.outbox import Outbox, PostRow
+
+
+def _choose_platforms(settings: Settings, requested: Sequence[str] | None) -> list[str]:
+    if requested:
+        unknown = [p for p in requested if p not in PLATFORMS]
+        if unknown:
+            raise ConfigError(f"unknown platform {unknown[0]!r}; choose from {', '.join(PLATFORMS)}")
+        for name in requested:
+            missing = settings.missing_credentials(name)
+            if missing:
+                raise ConfigError(f"{name} is not configured: set {' and '.join(missing)} in .env")
+        return list(requested)
+    if not settings.enabled_platforms:
+        raise ConfigError(
+            "no platform is configured: set the credentials of at least one platform in .env "
+            "(see .env.example), or use `newsbot preview` to see the posts without sending"
+        )
+    return settings.enabled_platforms
+
+
+def resolve_article(settings: Settings, store: Store | None, target: str) -> tuple[int | None, Article]:
+    """An article by store id, by queue file name, or by path. Returns (stored id or None, article)."""
+    from .ingest import read_article_file
+
+    if target.isdigit() and store is not None:
+        stored = store.get_article(int(target))
+        return stored.id, stored.article
+    path = Path(target)
+    if not path.exists():
+        queued = settings.queue_dir / target
+        if queued.exists():
+            path = queued
+        else:
+            raise NotFoundError(f"no article {target!r}: give a file path, a file name in {settings.queue_dir}, or an article id")
+    article = read_article_file(path, settings.max_file_bytes)
+    if store is not None:
+        existing = store.find_duplicate(article.url, article.content_hash)
+        if existing is not None:
+            return existing, store.get_article(existing).article
+    return None, article
+
+
+@dataclass
+class PostReport:
+    article_id: int | None
+    headline: str
+    prepared: Prepared
+    posts: list[PostRow] = field(default_factory=list)
+    publish: PassReport | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "article_id": self.article_id,
+            "headline": self.headline,
+            "posts": [post_json(p) for p in self.posts],
+        }
+
+
+def post_now(
+    settings: Settings,
+    store: Store,
+    target: str,
+    *,
+    platforms: Sequence[str] | None = None,
+    now: datetime,
+    publisher: Publisher | None = None,
+) -> PostReport:
+    """Publish one article now, outside the schedule, with the outbox's exactly-once guarantee.
+
+    Posting the same article again sends nothing new: its rows exist (same idempotency keys) and are sent.
+    """
+    chosen = _choose_platforms(settings, platforms)
+    article_id, article = resolve_article(settings, store, target)
+    prepared = prepare(article, settings, chosen)
+    if article_id is None:
+        article_id = store.add_article(article, ArticleState.PLANNED)
+    else:
+        store.set_article_state(article_id, ArticleState.PLANNED)
+    outbox = Outbox(store)
+    ids = outbox.enqueue(article_id, article.content_hash, list(prepared.drafts), {p: now for p in chosen})
+    for post_id in ids:
+        outbox.reschedule(post_id, now)  # already planned for later by the daemon: now instead
+    publisher = publisher or Publisher(settings, store)
+    report = publisher.publish_due(only=ids)
+    posts = [outbox.get(i) for i in ids]
+    return PostReport(article_id, prepared.analysis.headline, prepared, posts, report)
+
+
+def post_json(row: PostRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "article_id": row.article_id,
+        "platform": row.platform,
+        "thread_index": row.thread_index,
+        "state": row.state,
+        "scheduled_at": row.scheduled_at,
+        "sent_at": row.sent_at,
+        "url": row.remote_url,
+        "remote_id": row.remote_id,
+        "attempts": row.attempts,
+        "error": row.last_error,
+        "next_attempt_at": row.next_attempt_at,
+        "text": row.text,
+    }
+
+
+def status(store: Store, *, limit: int = 20) -> dict[str, Any]:
+    outbox = Outbox(store)
+    return {
+        "counts": outbox.counts(),
+        "articles": store.count_articles(),
+        "planned": [post_json(r) for r in outbox.find([PostState.PLANNED.value, PostState.SENDING.value], limit=limit)],
+        "sent": [post_json(r) for r in outbox.find([PostState.SENT.value], limit=limit, newest_first=True)],
+        "failed": [
+            post_json(r)
+            for r in outbox.find([PostState.FAILED.value, PostState.EXPIRED.value], limit=limit, newest_first=True)
+        ],
+        "updates": article_updates(store, limit=limit),
+    }
+
+
+def article_updates(store: Store, limit: int = 20) -> list[dict[str, Any]]:
+    """Edits to articles whose posts already went out (recorded by the feed poller), newest first."""
+    from sqlalchemy import inspect, text
+
+    if not inspect(store.engine).has_table("article_updates"):
+        return []
+    with store.engine.connect() as conn:
+        rows = conn.execute(text("SELECT * FROM article_updates ORDER BY id DESC LIMIT :n"), {"n": limit}).mappings()
+        return [dict(r) for r in rows]
+
+
+def history(store: Store, *, limit: int = 50) -> list[dict[str, Any]]:
+    done = [PostState.SENT.value, PostState.FAILED.value, PostState.DELETED.value, PostState.EXPIRED.value,
+            PostState.CANCELLED.value]
+    return [post_json(r) for r in Outbox(store).find(done, limit=limit, newest_first=True)]
+
+
+@dataclass
+class PlatformCheck:
+    platform: str
+    ready: bool
+    detail: str
+
+
+def doctor(settings: Settings, store: Store) -> list[PlatformCheck]:
+    """Check each platform's credentials without posting, and say what is ready."""
+    from .platforms import get_platform
+
+    checks = []
+    for name in PLATFORMS:
+        missing = settings.missing_credentials(name)
+        if missing:
+            checks.append(PlatformCheck(name, False, f"not configured: set {' and '.join(missing)} in .env"))
+            continue
+        try:
+            who = get_platform(name, settings, store.kv).check()
+        except BotError as exc:
+            checks.append(PlatformCheck(name, False, str(exc)))
+        else:
+            checks.append(PlatformCheck(name, True, f"ready as {who}"))
+    return checks
