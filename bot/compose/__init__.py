@@ -103,9 +103,11 @@ def compose_platform(
     replies: list[str] = []
     threaded = platform in settings.threads and settings.max_thread_length > 1
     if threaded:
-        for q in quotes[: settings.max_thread_length - 1]:
+        for q in quotes:
+            if len(replies) >= settings.max_thread_length - 1:
+                break
             reply = _fit_reply(templates, platform, rule, base, content, q, index=len(replies) + 2)
-            if reply is not None:
+            if reply is not None:  # a quote that cannot fit gives its place to the next one
                 replies.append(reply)
 
     main_tpl = templates.main(platform)
