@@ -14,11 +14,15 @@ answers, connection resets) are injected with the Python methods below, never ov
 
 from __future__ import annotations
 
+import hashlib
 import hmac
+import html
 import itertools
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
 from oauthlib.oauth1.rfc5849 import signature as oauth_signature
@@ -55,7 +59,10 @@ class XPost:
     deleted: bool = False
 
     def as_json(self) -> dict[str, Any]:
-        return {"id": self.id, "text": self.text, "edit_history_post_ids": [self.id]}
+        # X answers with edit_history_tweet_ids (tweepy expects it); the OpenAPI document names it
+        # edit_history_post_ids. Post objects allow extra properties, so both are sent.
+        text = displayed_text(self.text)
+        return {"id": self.id, "text": text, "edit_history_tweet_ids": [self.id], "edit_history_post_ids": [self.id]}
 
 
 @dataclass
@@ -211,7 +218,8 @@ class XServer(FaultyServer):
             oauth_signature.base_string_uri(f"http://{host}{request.path}"),
             oauth_signature.normalize_parameters(params),
         )
-        expected = oauth_signature.sign_hmac_sha1(base, creds.consumer_secret, creds.access_token_secret)
+        signer = SimpleNamespace(client_secret=creds.consumer_secret, resource_owner_secret=creds.access_token_secret)
+        expected = oauth_signature.sign_hmac_sha1_with_client(base, signer)
         return hmac.compare_digest(expected, fields.get("oauth_signature", ""))
 
     # --- operations ----------------------------------------------------------------------------
@@ -246,7 +254,7 @@ class XServer(FaultyServer):
         )
         self.posts.append(post)
         self.limits.posts_today += 1
-        return Reply(201, {"data": {"id": post.id, "text": post.text, "edit_history_post_ids": [post.id]}})
+        return Reply(201, {"data": post.as_json()})
 
     def _op_deletePosts(self, params: dict[str, Any], body: Any, auth: str) -> Reply:
         post = next((p for p in self.live_posts if p.id == params["id"]), None)
@@ -304,6 +312,15 @@ class XServer(FaultyServer):
         if "alt_text" in metadata:
             media.alt_text = metadata["alt_text"]["text"]
         return Reply(200, {"data": {"id": media.id, "associated_metadata": metadata}})
+
+
+_URL = re.compile(r"https?://\S+")
+
+
+def displayed_text(text: str) -> str:
+    """Text as X returns it: links wrapped as t.co links and &, <, > escaped as HTML entities."""
+    wrapped = _URL.sub(lambda m: "https://t.co/" + hashlib.sha1(m.group(0).encode()).hexdigest()[:10], text)
+    return html.escape(wrapped, quote=False)
 
 
 def _fits(text: str) -> bool:
