@@ -14,7 +14,7 @@ import pytest
 from bot.config import Settings
 from bot.store import Store, open_store
 
-pytest_plugins: list[str] = []
+pytest_plugins = ["fixtures_bluesky", "fixtures_servers"]
 
 DATA = Path(__file__).parent / "data"
 SAMPLE = DATA / "belarus-ties.txt"
