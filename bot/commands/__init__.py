@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 
 COMMAND_MODULES = [
+    "bot.commands.feeds",
     "bot.commands.basics",
     "bot.commands.outbox",
 ]

@@ -1,0 +1,189 @@
+"""`newsbot feeds add|list|remove|poll|enable|disable` and `newsbot add URL`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from ..cli import app, state
+from ..models import Priority
+from ..output import console, print_json
+
+feeds_app = typer.Typer(help="RSS/Atom feeds: subscribe, list with their status, unsubscribe, poll now.", no_args_is_help=True)
+app.add_typer(feeds_app, name="feeds")
+
+
+def _priority(value: str) -> Priority:
+    try:
+        return Priority(value.lower())
+    except ValueError:
+        raise typer.BadParameter(f"choose one of {', '.join(p.value for p in Priority)}") from None
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value else "—"
+
+
+@feeds_app.command("add")
+def feeds_add(
+    ctx: typer.Context,
+    url: str = typer.Argument(..., help="The feed's URL (RSS or Atom)."),
+    name: str = typer.Option(None, "--name", "-n", help="A name to show instead of the URL."),
+    priority: str = typer.Option("normal", "--priority", "-p", help="breaking, normal or evergreen."),
+    backfill: int = typer.Option(0, "--backfill", "-b", min=0, help="Ingest the newest K existing entries (default: none)."),
+    interval: float = typer.Option(None, "--interval", help="Minutes between polls (default: NEWSBOT_INGEST_INTERVAL_MINUTES)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Subscribe to a feed. Its existing entries are marked seen on the first poll, unless --backfill K."""
+    from ..feeds.registry import add_feed
+
+    s = state(ctx)
+    minutes = interval if interval is not None else s.settings.ingest_interval_minutes
+    feed = add_feed(
+        s.store, url, name=name, priority=_priority(priority), backfill=backfill,
+        interval_seconds=max(60, round(minutes * 60)), now=datetime.now(UTC),
+    )  # fmt: skip
+    if as_json:
+        print_json(_feed_json(feed, {}))
+        return
+    then = f"the newest {backfill} entries will be ingested" if backfill else "existing entries will be marked seen"
+    console.print(f"subscribed to {feed.url} (feed {feed.id}); on the first poll {then}")
+
+
+def _feed_json(feed: Any, counts: dict[str, int]) -> dict[str, Any]:
+    return {
+        "id": feed.id,
+        "url": feed.url,
+        "name": feed.name,
+        "priority": feed.priority.value,
+        "status": "disabled" if feed.disabled else feed.status,
+        "last_status": feed.status,
+        "last_error": feed.last_error,
+        "error_count": feed.error_count,
+        "disabled": feed.disabled,
+        "interval_seconds": feed.interval_seconds,
+        "next_poll_at": feed.next_poll_at,
+        "last_polled_at": feed.last_polled_at,
+        "last_ok_at": feed.last_ok_at,
+        "entries": counts,
+    }
+
+
+@feeds_app.command("list")
+def feeds_list(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Every feed with its status: ok, not modified, or the error and why."""
+    from ..feeds.registry import entry_counts, list_feeds
+
+    s = state(ctx)
+    feeds = list_feeds(s.store)
+    counts = entry_counts(s.store)
+    if as_json:
+        print_json([_feed_json(f, counts.get(f.id, {})) for f in feeds])
+        return
+    if not feeds:
+        console.print("no feeds; add one with `newsbot feeds add URL`")
+        return
+    table = Table(title="Feeds", title_justify="left")
+    for column in ("id", "feed", "status", "articles", "pending", "last poll", "next poll", "problem"):
+        table.add_column(column, overflow="fold")
+    for f in feeds:
+        c = counts.get(f.id, {})
+        status = "[red]disabled[/]" if f.disabled else f.status if f.status in ("ok", "not_modified", "new") else f"[yellow]{f.status}[/]"
+        problem = f.last_error or ""
+        if f.error_count and not f.disabled:
+            problem = f"{problem} ({f.error_count} failed polls in a row)"
+        table.add_row(
+            str(f.id), f.label, status, str(c.get("article", 0)), str(c.get("pending", 0)),
+            _when(f.last_polled_at), "—" if f.disabled else _when(f.next_poll_at), problem,
+        )  # fmt: skip
+    console.print(table)
+
+
+@feeds_app.command("remove")
+def feeds_remove(ctx: typer.Context, feed: str = typer.Argument(..., help="The feed's id or URL.")) -> None:
+    """Unsubscribe from a feed (the articles it brought stay)."""
+    from ..feeds.registry import find_feed, remove_feed
+
+    s = state(ctx)
+    removed = remove_feed(s.store, find_feed(s.store, feed).id)
+    console.print(f"unsubscribed from {removed.label} (feed {removed.id})")
+
+
+@feeds_app.command("disable")
+def feeds_disable(ctx: typer.Context, feed: str = typer.Argument(..., help="The feed's id or URL.")) -> None:
+    """Stop polling a feed without forgetting it."""
+    from ..feeds.registry import find_feed, set_disabled
+
+    s = state(ctx)
+    f = set_disabled(s.store, find_feed(s.store, feed).id, True)
+    console.print(f"feed {f.id} ({f.label}) disabled")
+
+
+@feeds_app.command("enable")
+def feeds_enable(ctx: typer.Context, feed: str = typer.Argument(..., help="The feed's id or URL.")) -> None:
+    """Poll a disabled feed again (its error counts start over)."""
+    from ..feeds.registry import find_feed, set_disabled
+
+    s = state(ctx)
+    f = set_disabled(s.store, find_feed(s.store, feed).id, False, now=datetime.now(UTC))
+    console.print(f"feed {f.id} ({f.label}) enabled; it is polled next time")
+
+
+@feeds_app.command("poll")
+def feeds_poll(
+    ctx: typer.Context,
+    feed: list[str] = typer.Argument(None, help="Feed ids or URLs (default: every feed that is due)."),
+    all_feeds: bool = typer.Option(False, "--all", help="Poll every enabled feed now, due or not."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Poll feeds now and print what each brought."""
+    from ..feeds.poll import poll_feeds
+    from ..feeds.registry import find_feed
+
+    s = state(ctx)
+    ids = [find_feed(s.store, f).id for f in feed] if feed else None
+    results = poll_feeds(s.settings, s.store, now=datetime.now(UTC), force=all_feeds, feed_ids=ids)
+    if as_json:
+        print_json([r.to_json() for r in results])
+        return
+    if not results:
+        console.print("no feed is due; `--all` polls them anyway")
+    for r in results:
+        label = r.name or r.url
+        if r.ok:
+            bits = [f"{len(r.new_article_ids)} new"]
+            if r.updates:
+                bits.append(f"{len(r.updates)} updated")
+            if r.duplicate_article_ids:
+                bits.append(f"{len(r.duplicate_article_ids)} duplicate")
+            if r.marked_seen:
+                bits.append(f"{r.marked_seen} existing marked seen")
+            if r.pending:
+                bits.append(f"{r.pending} waiting for their page")
+            console.print(f"{label}: {r.status} — {', '.join(bits)}" + (f" ({r.error})" if r.error else ""))
+        else:
+            console.print(f"[yellow]{label}: {r.status}[/] — {r.error}")
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    url: str = typer.Argument(..., help="An article's URL: fetched, extracted and ingested as an article."),
+    priority: str = typer.Option("normal", "--priority", "-p", help="breaking, normal or evergreen."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Queue one web page: fetch it, extract the article, ingest it."""
+    from ..feeds.articles import add_url
+
+    s = state(ctx)
+    result = add_url(s.settings, s.store, url, priority=_priority(priority))
+    if as_json:
+        print_json(result.__dict__)
+        return
+    if result.duplicate_of is not None:
+        console.print(f"duplicate of article {result.duplicate_of}: {result.title or result.url} (recorded as {result.article_id})")
+    else:
+        console.print(f"ingested article {result.article_id}: {result.title or '(no title)'} — {result.url}")
