@@ -1,0 +1,341 @@
+"""The queue folder: claiming, ingesting, duplicates, quarantine, settling, crash recovery, listing."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.errors import ConfigError, StoreError
+from bot.ingest import ItemStatus, ingest_queue, queue_listing, read_queue, scan_queue
+from bot.ingest import inbox
+from bot.models import ArticleState
+from bot.store import open_store
+
+DATA = Path(__file__).parent / "data"
+PROJECT_QUEUE = Path(__file__).parent.parent / "queue"
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+SETTLE = 2.0
+BODY = "The council voted on Tuesday to reopen the old bridge.\n\nCyclists welcomed the decision."
+
+
+@pytest.fixture
+def queue(tmp_path: Path) -> Path:
+    folder = tmp_path / "queue"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def settings(queue: Path) -> Settings:
+    return Settings(_env_file=None, queue_dir=queue, file_settle_seconds=SETTLE, max_file_bytes=10_000)
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    s = open_store(f"sqlite:///{tmp_path}/t.db")
+    yield s
+    s.close()
+
+
+def drop(folder: Path, name: str, content: str | bytes, *, age: float = 60.0) -> Path:
+    """Write a file whose last change was ``age`` seconds before NOW."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    if isinstance(content, str):
+        path.write_text(content, encoding="utf-8")
+    else:
+        path.write_bytes(content)
+    stamp = NOW.timestamp() - age
+    os.utime(path, (stamp, stamp))
+    return path
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_an_article_is_ingested_and_moved_to_processed(queue, settings, store):
+    drop(queue, "belarus-ties.txt", (DATA / "belarus-ties.txt").read_bytes())
+    report = ingest_queue(settings, store, now=NOW)
+    [item] = report.items
+    assert item.status is ItemStatus.INGESTED
+    assert item.path == queue / "processed" / "belarus-ties.txt"
+    assert item.path.read_bytes() == (DATA / "belarus-ties.txt").read_bytes()
+    assert not (queue / "belarus-ties.txt").exists()
+    stored = store.get_article(item.article_id)
+    assert stored.state == ArticleState.INGESTED
+    assert stored.article.title == "Ukraine yet to sever diplomatic ties with Belarus"
+    assert stored.article.source == "belarus-ties.txt"
+    assert report.counts() == {"ingested": 1, "duplicate": 0, "failed": 0, "skipped": 0}
+
+
+def test_a_bad_file_goes_to_failed_with_its_reason_beside_it(queue, settings, store):
+    drop(queue, "empty.txt", b"")
+    [item] = ingest_queue(settings, store, now=NOW).items
+    assert item.status is ItemStatus.FAILED
+    assert item.reason == "empty file: it has 0 bytes"
+    assert item.path == queue / "failed" / "empty.txt"
+    note = (queue / "failed" / "empty.txt.error.txt").read_text(encoding="utf-8")
+    assert note.startswith("empty file: it has 0 bytes\n")
+    assert store.count_articles() == {}
+
+
+def test_duplicate_by_canonical_url_is_recorded_and_never_planned(queue, settings, store):
+    drop(queue, "a.txt", f"Bridge reopens\nhttps://example.com/bridge\n\n{BODY}", age=90)
+    drop(queue, "b.md", "---\ntitle: Other words\nurl: https://EXAMPLE.com/bridge/?utm_source=x\n---\nDifferent text.")
+    first, second = ingest_queue(settings, store, now=NOW).items
+    assert first.status is ItemStatus.INGESTED
+    assert second.status is ItemStatus.DUPLICATE
+    assert second.duplicate_of == first.article_id
+    assert second.path == queue / "processed" / "b.md"
+    dup = store.get_article(second.article_id)
+    assert dup.state == ArticleState.DUPLICATE and dup.duplicate_of == first.article_id
+    assert [a.id for a in store.list_articles([ArticleState.INGESTED])] == [first.article_id]
+
+
+def test_duplicate_by_content_hash_ignores_case_and_spacing(queue, settings, store):
+    drop(queue, "one.txt", f"Bridge reopens\n\n{BODY}", age=90)
+    drop(queue, "two.txt", f"BRIDGE   reopens\n\n\n{BODY.upper()}  \n")
+    first, second = ingest_queue(settings, store, now=NOW).items
+    assert (first.status, second.status) == (ItemStatus.INGESTED, ItemStatus.DUPLICATE)
+    assert second.duplicate_of == first.article_id
+    assert (queue / "processed" / "two.txt").exists()
+
+
+def test_a_duplicate_of_an_earlier_run_is_caught_too(queue, settings, store):
+    drop(queue, "one.txt", f"Bridge reopens\n\n{BODY}")
+    ingest_queue(settings, store, now=NOW)
+    drop(queue, "one.txt", f"Bridge reopens\n\n{BODY}")
+    [item] = ingest_queue(settings, store, now=NOW).items
+    assert item.status is ItemStatus.DUPLICATE
+    assert item.path == queue / "processed" / "one-2.txt"  # the first one.txt is still there, untouched
+    assert (queue / "processed" / "one.txt").exists()
+
+
+def test_a_file_still_changing_is_left_for_the_next_round(queue, settings, store):
+    drop(queue, "fresh.txt", f"Bridge reopens\n\n{BODY}", age=0.5)
+    [item] = ingest_queue(settings, store, now=NOW).items
+    assert item.status is ItemStatus.SKIPPED
+    assert "still being written" in item.reason
+    assert (queue / "fresh.txt").exists()
+    assert store.count_articles() == {}
+    later = datetime.fromtimestamp(NOW.timestamp() + SETTLE, UTC)
+    [item] = ingest_queue(settings, store, now=later).items
+    assert item.status is ItemStatus.INGESTED
+
+
+def test_a_file_dated_in_the_future_waits(queue, settings, store):
+    drop(queue, "future.txt", f"Bridge reopens\n\n{BODY}", age=-3600)
+    [item] = ingest_queue(settings, store, now=NOW).items
+    assert item.status is ItemStatus.SKIPPED
+    assert "future" in item.reason
+    assert (queue / "future.txt").exists()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [".hidden.txt", "draft.txt~", "draft.txt.tmp", "draft.txt.part", ".draft.md.swp", "draft.md.swp",
+     "page.html.crdownload", "README.md", "~$draft.txt"],
+)
+def test_dotfiles_temp_files_and_the_readme_are_not_taken(queue, settings, store, name):
+    drop(queue, name, f"Bridge reopens\n\n{BODY}")
+    before = tree(queue)
+    assert ingest_queue(settings, store, now=NOW).items == []
+    assert (queue / name).exists()
+    assert tree(queue) == before
+    assert scan_queue(settings) == []
+
+
+def test_directories_in_the_queue_are_not_taken(queue, settings, store):
+    (queue / "photos").mkdir()
+    drop(queue / "photos", "inner.txt", f"Bridge reopens\n\n{BODY}")
+    assert ingest_queue(settings, store, now=NOW).items == []
+    assert (queue / "photos" / "inner.txt").exists()
+
+
+def test_leftovers_of_a_crash_in_processing_are_taken_first(queue, settings, store):
+    drop(queue / ".processing", "interrupted.txt", f"Bridge reopens\n\n{BODY}", age=0)  # settle does not apply
+    drop(queue, "new.txt", f"Another story\n\nSomething else happened in the town today.")
+    first, second = ingest_queue(settings, store, now=NOW).items
+    assert (first.name, first.status, first.recovered) == ("interrupted.txt", ItemStatus.INGESTED, True)
+    assert (second.name, second.status, second.recovered) == ("new.txt", ItemStatus.INGESTED, False)
+    assert list((queue / ".processing").iterdir()) == []
+    assert sorted(p.name for p in (queue / "processed").iterdir()) == ["interrupted.txt", "new.txt"]
+
+
+def test_a_crash_after_storing_but_before_moving_does_not_make_a_duplicate(queue, settings, store):
+    """The article was written to the store, then the process died before the file left .processing/."""
+    from bot.ingest.files import read_article_file
+
+    path = drop(queue / ".processing", "story.txt", f"Bridge reopens\n\n{BODY}")
+    article_id = store.add_article(read_article_file(path, 10_000))
+    [item] = ingest_queue(settings, store, now=NOW).items
+    assert (item.status, item.article_id, item.recovered) == (ItemStatus.INGESTED, article_id, True)
+    assert store.count_articles() == {"ingested": 1}
+    assert (queue / "processed" / "story.txt").exists()
+
+
+class BrokenStore:
+    """A store whose database has gone away."""
+
+    def find_duplicate(self, url, content_hash):
+        raise StoreError("cannot open the database: disk I/O error")
+
+
+def test_a_store_failure_stops_the_run_and_leaves_the_file_claimed_for_next_time(queue, settings, store):
+    drop(queue, "story.txt", f"Bridge reopens\n\n{BODY}")
+    with pytest.raises(StoreError):
+        ingest_queue(settings, BrokenStore(), now=NOW)  # type: ignore[arg-type]
+    assert (queue / ".processing" / "story.txt").exists()  # not quarantined: the file was fine
+    assert not (queue / "failed").exists()
+    [item] = ingest_queue(settings, store, now=NOW).items
+    assert (item.status, item.recovered) == (ItemStatus.INGESTED, True)
+
+
+def test_name_collisions_get_a_suffix_and_nothing_is_overwritten(queue, settings, store):
+    drop(queue / "processed", "story.txt", b"an older story.txt")
+    drop(queue / "failed", "bad.txt", b"")
+    drop(queue / "failed", "bad.txt.error.txt", b"empty file: it has 0 bytes\n")
+    drop(queue / "failed", "bad-2.txt.error.txt", b"a stray note\n")  # a note alone also blocks its name
+    drop(queue, "story.txt", f"Bridge reopens\n\n{BODY}")
+    drop(queue, "bad.txt", b"\x00\x00binary")
+    items = {item.name: item for item in ingest_queue(settings, store, now=NOW).items}
+    assert items["story.txt"].path == queue / "processed" / "story-2.txt"
+    assert (queue / "processed" / "story.txt").read_bytes() == b"an older story.txt"
+    assert items["bad.txt"].path == queue / "failed" / "bad-3.txt"
+    assert (queue / "failed" / "bad-3.txt.error.txt").read_text().startswith("binary file")
+    assert (queue / "failed" / "bad.txt.error.txt").read_text() == "empty file: it has 0 bytes\n"
+
+
+def test_one_file_crashing_the_reader_does_not_stop_the_others(queue, settings, store, monkeypatch):
+    real = inbox.read_article_file
+
+    def flaky(path, max_bytes, *, source=None):
+        if path.name == "boom.txt":
+            raise RuntimeError("parser bug")
+        return real(path, max_bytes, source=source)
+
+    monkeypatch.setattr(inbox, "read_article_file", flaky)
+    drop(queue, "boom.txt", f"Bridge reopens\n\n{BODY}", age=90)
+    drop(queue, "fine.txt", f"Another story\n\nSomething else happened in the town today.")
+    boom, fine = ingest_queue(settings, store, now=NOW).items
+    assert boom.status is ItemStatus.FAILED
+    assert boom.reason.startswith("unexpected error while reading (RuntimeError: parser bug)")
+    assert fine.status is ItemStatus.INGESTED
+
+
+def test_files_are_taken_oldest_first_and_reported_as_they_go(queue, settings, store):
+    drop(queue, "b.txt", f"Second story\n\n{BODY}", age=100)
+    drop(queue, "a.txt", f"First story\n\nA different body for the first story.", age=200)
+    drop(queue, "c.txt", "", age=50)
+    seen = []
+    report = ingest_queue(settings, store, now=NOW, on_item=seen.append)
+    assert [i.name for i in seen] == ["a.txt", "b.txt", "c.txt"]
+    assert seen == report.items
+    assert [i.status for i in report.items] == [ItemStatus.INGESTED, ItemStatus.INGESTED, ItemStatus.FAILED]
+    assert json.loads(json.dumps(report.to_dict()))["counts"] == {
+        "ingested": 2, "duplicate": 0, "failed": 1, "skipped": 0
+    }
+
+
+def test_preview_reads_the_queue_without_moving_anything(queue, settings, store):
+    drop(queue, "good.txt", f"Bridge reopens\n\n{BODY}", age=100)
+    drop(queue, "bad.json", "{broken")
+    drop(queue, "README.md", "# The queue")
+    before = tree(queue)
+    entries = read_queue(settings)
+    assert tree(queue) == before
+    assert [e.path.name for e in entries] == ["good.txt", "bad.json"]
+    assert entries[0].article is not None and entries[0].article.title == "Bridge reopens"
+    assert entries[0].error is None
+    assert entries[1].article is None and entries[1].error.startswith("broken JSON")
+    assert store.count_articles() == {}
+
+
+def test_queue_listing_shows_waiting_processed_and_failed_with_reasons(queue, settings, store):
+    drop(queue, "good.txt", f"Bridge reopens\n\n{BODY}")
+    drop(queue, "bad.json", "{broken")
+    ingest_queue(settings, store, now=NOW)
+    drop(queue, "later.md", f"# Later\n\n{BODY} More.")
+    listing = queue_listing(settings)
+    assert json.loads(json.dumps(listing)) == listing
+    assert [f["name"] for f in listing["waiting"]] == ["later.md"]
+    assert listing["processing"] == []
+    assert [f["name"] for f in listing["processed"]] == ["good.txt"]
+    [failed] = listing["failed"]
+    assert failed["name"] == "bad.json"
+    assert failed["reason"].startswith("broken JSON at line 1")
+
+
+def test_a_missing_queue_folder_is_a_config_error(tmp_path, store):
+    settings = Settings(_env_file=None, queue_dir=tmp_path / "nope")
+    with pytest.raises(ConfigError, match="NEWSBOT_QUEUE_DIR"):
+        ingest_queue(settings, store, now=NOW)
+
+
+def test_the_projects_queue_folder_holds_no_python_and_its_readme_is_not_an_article(tmp_path):
+    assert PROJECT_QUEUE.is_dir()
+    assert not list(PROJECT_QUEUE.rglob("*.py"))
+    assert (PROJECT_QUEUE / "README.md").is_file()
+    copy = tmp_path / "queue"
+    shutil.copytree(PROJECT_QUEUE, copy, ignore=shutil.ignore_patterns("processed", "failed", ".processing"))
+    names = [p.name for p in scan_queue(Settings(_env_file=None, queue_dir=copy))]
+    assert "README.md" not in names
+    assert "belarus-ties.txt" in names  # the shipped example article
+
+
+BROKEN = {
+    "empty.txt": b"",
+    "binary.txt": b"\x00\x01\x02\x03 not text \x00",
+    "latin.txt": b"Headline\n\nPlain words, then \x81\x8d\x9d bytes that no encoding accepts, then words.",
+    "huge.txt": b"Huge story\n\n" + b"Many words here. " * 1000,
+    "front-matter.md": b"---\ntitle: Bridge reopens\n\nThe closing line is missing.\n",
+    "broken.json": b'{"title": "Bridge", "text": ',
+    "types.json": b'{"title": ["Bridge"], "text": "The council voted."}',
+    "menu.html": b"<html><body><nav><a href='/'>Home</a> <a href='/news'>News</a></nav></body></html>",
+    "headline-only.txt": b"Bridge reopens to cyclists\n",
+    "story.docx": b"PK\x03\x04\x14\x00\x06\x00",
+}
+
+
+def test_done_when_the_sample_plus_ten_broken_files(queue, settings, store):
+    """Issue 2's acceptance: one ingested, ten failed each with its own reason; a second run changes nothing."""
+    drop(queue, "belarus-ties.txt", (DATA / "belarus-ties.txt").read_bytes())
+    for name, data in BROKEN.items():
+        drop(queue, name, data)
+    drop(queue, "README.md", "# The queue\n")
+    report = ingest_queue(settings, store, now=NOW)
+    assert [i.name for i in report.ingested] == ["belarus-ties.txt"]
+    assert sorted(i.name for i in report.failed) == sorted(BROKEN)
+    reasons = {i.name: i.reason for i in report.failed}
+    assert len(set(reasons.values())) == 10
+    prefixes = {
+        "empty.txt": "empty file",
+        "binary.txt": "binary file",
+        "latin.txt": "undecodable text",
+        "huge.txt": "too large",
+        "front-matter.md": "broken front matter",
+        "broken.json": "broken JSON",
+        "types.json": "title: expected text",
+        "menu.html": "no article found in the HTML",
+        "headline-only.txt": "no body",
+        "story.docx": "unsupported file type '.docx'",
+    }
+    assert {name: reasons[name][: len(prefix)] for name, prefix in prefixes.items()} == prefixes
+    for name in BROKEN:
+        assert (queue / "failed" / name).read_bytes() == BROKEN[name]  # quarantined untouched
+        assert (queue / "failed" / f"{name}.error.txt").read_text(encoding="utf-8").startswith(reasons[name])
+    assert sorted(p.name for p in queue.iterdir()) == [".processing", "README.md", "failed", "processed"]
+    assert store.count_articles() == {"ingested": 1}
+
+    before = tree(queue)
+    again = ingest_queue(settings, store, now=datetime(2026, 3, 2, tzinfo=UTC))
+    assert again.items == []
+    assert tree(queue) == before
+    assert store.count_articles() == {"ingested": 1}
