@@ -55,8 +55,8 @@ class _RebasedSession(requests.Session):
         self.timeout = timeout
         self.headers["User-Agent"] = user_agent
 
-    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
-        if isinstance(url, str) and url.startswith(TWEEPY_HOST):
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        if url.startswith(TWEEPY_HOST):
             url = self.base_url + url[len(TWEEPY_HOST) :]
         kwargs.setdefault("timeout", self.timeout)
         return super().request(method, url, *args, **kwargs)
@@ -162,7 +162,7 @@ class XPlatform(Platform):
         if cached and not refresh:
             me = json.loads(cached)
             if me.get("token") == self._token_fingerprint:  # new credentials: ask again
-                return me  # type: ignore[no-any-return]
+                return me
         try:
             response = self.client.get_me(user_auth=self.user_auth)
         except (tweepy.TweepyException, requests.RequestException) as exc:

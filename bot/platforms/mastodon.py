@@ -1,0 +1,213 @@
+"""Mastodon adapter: Mastodon.py against any instance (MASTODON_API_BASE_URL, MASTODON_ACCESS_TOKEN).
+
+Exactly once: every status goes out with the outbox row's idempotency key as the ``Idempotency-Key``
+header. Mastodon remembers the key for one hour per account and answers a repeat with the status it
+already made, so ``reconcile`` is simply the same request again. (A crash left unreconciled for more than
+an hour could post twice; the executor reconciles at start-up, before sending anything else.)
+
+Mastodon.py is told not to sleep on rate limits (``ratelimit_method="throw"``) — the outbox reschedules
+instead — and not to check versions eagerly (``version_check_mode="none"``); it reads the instance's
+version lazily when it first uploads media, from ``/api/v1/instance``.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from mastodon import (
+    Mastodon,
+    MastodonAPIError,
+    MastodonError,
+    MastodonNetworkError,
+    MastodonNotFoundError,
+    MastodonRatelimitError,
+    MastodonServerError,
+    MastodonUnauthorizedError,
+)
+
+from ..errors import PlatformError
+from ..models import Part, PublishResult
+from .base import KeyValue, Platform
+from .media import MediaError, fit_image, read_image
+
+if TYPE_CHECKING:
+    from ..config import Settings
+
+STATE_MAX_CHARACTERS = "mastodon.max_characters"
+MAX_IMAGE_BYTES = 8_000_000  # stock Mastodon takes 16 MB; smaller uploads are kinder to small instances
+MAX_DESCRIPTION = 1500  # Mastodon's limit for alt text
+
+
+class MastodonPlatform(Platform):
+    name = "mastodon"
+    max_images = 4
+
+    def __init__(self, settings: Settings, state: KeyValue) -> None:
+        self.settings = settings
+        self.state = state
+        if not settings.mastodon_api_base_url or settings.mastodon_access_token is None:
+            raise PlatformError("mastodon", "Mastodon is not configured: set MASTODON_API_BASE_URL and MASTODON_ACCESS_TOKEN in .env")
+        self.base_url = settings.mastodon_api_base_url
+        self.api = Mastodon(
+            access_token=settings.mastodon_access_token.get_secret_value(),
+            api_base_url=self.base_url,
+            ratelimit_method="throw",
+            request_timeout=settings.http_timeout_seconds,
+            version_check_mode="none",
+            user_agent=settings.user_agent,
+        )
+
+    # --- the contract ----------------------------------------------------------------------------
+    def publish(
+        self,
+        part: Part,
+        *,
+        prepared: dict[str, Any],
+        reply_to: PublishResult | None = None,
+        root: PublishResult | None = None,
+    ) -> PublishResult:
+        key = prepared.get("idempotency_key")
+        if not key:
+            # Without the key a retry could post twice; the executor always prepares one.
+            raise PlatformError("mastodon", "internal error: no idempotency key prepared for this post; retry it")
+        media_ids = [self._upload(image.source, image.alt) for image in part.images[: self.max_images]]
+        language = getattr(part, "language", None) or prepared.get("language")
+        try:
+            status = self.api.status_post(
+                part.text,
+                in_reply_to_id=reply_to.remote_id if reply_to else None,
+                media_ids=media_ids or None,
+                language=language,
+                idempotency_key=str(key),
+            )
+        except MastodonError as exc:
+            raise self._error(exc, "posting") from None
+        return PublishResult(remote_id=str(status["id"]), url=status.get("url") or status.get("uri"))
+
+    def reconcile(
+        self,
+        part: Part,
+        *,
+        prepared: dict[str, Any],
+        reply_to: PublishResult | None = None,
+        root: PublishResult | None = None,
+    ) -> PublishResult | None:
+        """The same request with the same Idempotency-Key: Mastodon returns the status it already made."""
+        return self.publish(part, prepared=prepared, reply_to=reply_to, root=root)
+
+    def delete(self, result: PublishResult) -> None:
+        try:
+            self.api.status_delete(result.remote_id)
+        except MastodonNotFoundError:
+            return  # already gone
+        except MastodonError as exc:
+            raise self._error(exc, "deleting a post") from None
+
+    def check(self) -> str:
+        try:
+            account = self.api.account_verify_credentials()
+        except MastodonError as exc:
+            raise self._error(exc, "checking the account") from None
+        host = self.base_url.split("://", 1)[-1].split("/", 1)[0]
+        return f"@{account['acct']}@{host}"
+
+    def character_limit(self) -> int | None:
+        """The instance's ``max_characters``, asked once and kept in the state store."""
+        cached = self.state.get(STATE_MAX_CHARACTERS)
+        if cached and cached.isdigit():
+            return int(cached)
+        limit = self._instance_limit()
+        if limit is None:
+            return self.settings.mastodon_max_characters
+        self.state.set(STATE_MAX_CHARACTERS, str(limit))
+        return limit
+
+    # --- helpers ---------------------------------------------------------------------------------
+    def _instance_limit(self) -> int | None:
+        for fetch in (self.api.instance_v2, self.api.instance_v1):
+            try:
+                instance = fetch()
+            except MastodonNotFoundError:
+                continue  # older servers have no v2
+            except MastodonError as exc:
+                raise self._error(exc, "reading the instance's character limit") from None
+            try:
+                value = instance["configuration"]["statuses"]["max_characters"]
+            except (KeyError, TypeError):
+                value = None
+            if isinstance(value, int) and value > 0:
+                return value
+        return None
+
+    def _upload(self, source: str, alt: str) -> str:
+        try:
+            image = fit_image(
+                read_image(source, timeout=self.settings.http_timeout_seconds, user_agent=self.settings.user_agent),
+                max_bytes=MAX_IMAGE_BYTES,
+            )
+        except MediaError as exc:
+            raise PlatformError("mastodon", f"image for Mastodon: {exc}", retryable=exc.retryable) from None
+        try:
+            media = self.api.media_post(
+                io.BytesIO(image.data),
+                mime_type=image.mime_type,
+                description=alt[:MAX_DESCRIPTION] if alt else None,
+                file_name=f"image.{image.mime_type.split('/')[-1]}",
+            )
+        except MastodonError as exc:
+            raise self._error(exc, "uploading an image") from None
+        return str(media["id"])
+
+    def _error(self, exc: MastodonError, doing: str) -> PlatformError:
+        reset = self.api.ratelimit_reset
+        reset_at = datetime.fromtimestamp(reset, UTC) if isinstance(exc, MastodonRatelimitError) and reset else None
+        return map_error(exc, doing=doing, base_url=self.base_url, reset_at=reset_at)
+
+
+def _api_status(exc: MastodonError) -> tuple[int | None, str]:
+    """Mastodon.py raises ``(message, status, reason, error)``; pick the status and the server's words."""
+    args = exc.args
+    status = args[1] if len(args) > 1 and isinstance(args[1], int) else None
+    error = args[3] if len(args) > 3 and isinstance(args[3], str) else None
+    reason = args[2] if len(args) > 2 and isinstance(args[2], str) else None
+    return status, error or reason or (str(args[0]) if args else type(exc).__name__)
+
+
+def map_error(exc: MastodonError, *, doing: str, base_url: str, reset_at: datetime | None = None) -> PlatformError:
+    """A Mastodon.py failure as a PlatformError a person can act on."""
+    status, detail = _api_status(exc)
+    if isinstance(exc, MastodonUnauthorizedError):
+        return PlatformError(
+            "mastodon",
+            f"Mastodon rejected the access token (401) while {doing}: create a new one under Preferences → "
+            "Development on your instance (scopes read, write:statuses, write:media) and set MASTODON_ACCESS_TOKEN",
+            status=401,
+        )
+    if isinstance(exc, MastodonRatelimitError):
+        when = f"; it accepts requests again at {reset_at.isoformat(timespec='seconds')}" if reset_at else ""
+        return PlatformError("mastodon", f"Mastodon's rate limit was hit (429) while {doing}{when}", retryable=True, reset_at=reset_at, status=429)
+    if isinstance(exc, MastodonNetworkError):
+        text = str(exc)
+        what = "did not answer in time" if "timed out" in text.lower() else "could not be reached"
+        return PlatformError("mastodon", f"Mastodon at {base_url} {what} while {doing}; it will be retried", retryable=True)
+    if isinstance(exc, MastodonServerError):
+        return PlatformError("mastodon", f"Mastodon had a server error ({status}) while {doing}: {detail}", retryable=True, status=status)
+    if isinstance(exc, MastodonAPIError):
+        if status == 403:
+            return PlatformError(
+                "mastodon",
+                f"Mastodon refused {doing} (403): {detail} — the token may lack the write:statuses or "
+                "write:media scope; create one that has them and set MASTODON_ACCESS_TOKEN",
+                status=403,
+            )
+        if status == 404:
+            return PlatformError("mastodon", f"Mastodon found nothing (404) while {doing}: {detail}", status=404)
+        if status == 429:  # only when rate limiting is bypassed; keep it retryable all the same
+            return PlatformError("mastodon", f"Mastodon's rate limit was hit (429) while {doing}", retryable=True, reset_at=reset_at, status=429)
+        if status is not None and status >= 500:
+            return PlatformError("mastodon", f"Mastodon had a server error ({status}) while {doing}: {detail}", retryable=True, status=status)
+        code = f" ({status})" if status else ""
+        return PlatformError("mastodon", f"Mastodon rejected {doing}{code}: {detail}", status=status)
+    return PlatformError("mastodon", f"Mastodon client error while {doing}: {exc}")
