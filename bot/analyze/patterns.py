@@ -97,6 +97,12 @@ CAPTION = [
     re.compile(rf"\((?:{_AGENCIES})(?:\s*(?:/|via)[^()]*)?\)\s*$", re.I),  # ... (Getty)
     re.compile(r"\b(?:REUTERS|AP Photo|AFP|Getty Images|EPA|WireImage|FilmMagic|Shutterstock|Bloomberg)/\S"),
     re.compile(r"^\d{1,3} of \d{1,3}\.\s"),  # gallery: "1 of 4. Authorities monitor ..."
+    # "In this image released by A24 Films, ...", "This undated photo provided by ..."
+    re.compile(
+        r"^(?:in )?this (?:\w+ )?(?:image|photo|photograph|picture|handout photo|file photo|video still|frame grab)"
+        r"\s+(?:\w+\s+)?(?:released|provided|taken|made available|obtained|posted|shows?|shared)\b",
+        re.I,
+    ),
     re.compile(r"^(?:©|\(c\)|copyright\b)", re.I),
 ]
 TRAILING_CREDIT = re.compile(r"\s*(?:\(c\)|©)\s*[A-Z][\w .&/-]{1,60}$")
@@ -134,7 +140,8 @@ WIDGET_ANYWHERE = re.compile(
 )
 # "JAKARTA (Reuters) - ", "VATICAN CITY—", "GREEN BAY, Wis. -- ", "PERRIS: "
 WIRE_DATELINE = re.compile(
-    r"^[A-ZÀ-Ý][A-ZÀ-Ý .'’-]{2,40}(?:,\s*[A-Z][A-Za-z.]{1,12})?\s*(?:\([^)]{2,30}\))?\s*(?:--|[-—–:])\s*(?=\S)"
+    r"^(?:[A-ZÀ-Ý][A-ZÀ-Ý .'’-]{2,40}(?:,\s*[A-Z][A-Za-z.]{1,12})?\s*(?:\([^)]{2,30}\))?\s*(?:--|[-—–:])\s*(?=\S)"
+    r"|【[^】]{1,30}】\s*)"  # Japanese wire style: 【6月18日 AFP】
 )
 
 # --- calls to action: donate, subscribe, follow, newsletter --------------------------------------

@@ -1,0 +1,83 @@
+"""The headline of a post: the article's own title, cleaned; else a headline-like first line;
+else the lead sentence, shortened at a word boundary."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from bot.analyze import patterns as P
+
+MAX_FALLBACK_CHARS = 110
+
+# " | Outlet", " - Site", " — Site", " :: Site", " « Site" at the end of a title
+_SUFFIX_SEPARATORS = re.compile(r"\s+(?:\||::|«|»|·|•|—|–|-)\s+")
+_SITE_WORD = re.compile(r"^(?:[A-Z0-9][\w'’.&+-]*|[\w-]+\.(?:com|org|net|co\.uk|de|es|fr|io|news)|the|of|de|la|le|el|and|&|news|online)$")
+_LABEL_PREFIX = re.compile(r"^(?:breaking(?: news)?|update[sd]?|live|watch|video|photos?|exclusive)\s*[:|–-]\s+", re.I)
+_WS = re.compile(r"\s+")
+
+
+def _looks_like_site_name(segment: str, outlet: str | None) -> bool:
+    seg = segment.strip()
+    if outlet and seg.casefold() == outlet.strip().casefold():
+        return True
+    words = seg.split()
+    return 1 <= len(words) <= 4 and len(seg) <= 40 and all(_SITE_WORD.match(w) for w in words)
+
+
+def clean_title(title: str, outlet: str | None = None) -> str:
+    """Strip site-name suffixes (" | Reuters", " - BBC News"), labels ("BREAKING: ") and markup
+    remnants from a title. The rest is kept exactly."""
+    t = _WS.sub(" ", html.unescape(title)).strip()
+    while True:
+        parts = _SUFFIX_SEPARATORS.split(t)
+        if len(parts) < 2:
+            break
+        last = parts[-1]
+        head = t[: len(t) - len(last)].rstrip(" |:«»·•—–-")
+        if len(head.split()) >= 3 and _looks_like_site_name(last, outlet):
+            t = head
+        else:
+            break
+    t = _LABEL_PREFIX.sub("", t)
+    return t.strip().strip('"').strip() if t.count('"') == 2 and t.startswith('"') and t.endswith('"') else t
+
+
+def shorten(text: str, limit: int = MAX_FALLBACK_CHARS) -> str:
+    """``text`` cut at a word boundary to at most ``limit`` characters (with "…" when cut)."""
+    text = _WS.sub(" ", text).strip()
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:–-") + "…"
+
+
+def strip_wire_dateline(sentence: str) -> str:
+    """"JAKARTA (Reuters) - Countries around Asia ..." -> "Countries around Asia ..."."""
+    m = P.WIRE_DATELINE.match(sentence)
+    if m and len(sentence) - m.end() > 20:
+        rest = sentence[m.end() :]
+        return rest[:1].upper() + rest[1:]
+    return sentence
+
+
+def make_headline(
+    title: str | None,
+    title_line: str | None,
+    lead_sentence: str | None,
+    outlet: str | None = None,
+) -> str:
+    """The article's own ``title`` when it has one, else the text's headline-like first line,
+    else the lead sentence shortened; "" only when there is nothing at all."""
+    for candidate in (title, title_line):
+        if candidate and candidate.strip():
+            cleaned = clean_title(candidate, outlet)
+            if cleaned:
+                return cleaned
+    if lead_sentence:
+        lead = strip_wire_dateline(lead_sentence.strip())
+        return shorten(lead.rstrip(".。"))
+    return ""
