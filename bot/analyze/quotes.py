@@ -1,0 +1,267 @@
+"""Direct quotations: find them, keep the ones a person said, attribute them, rank them.
+
+``extract_quotes(text)`` works in three passes over the text's paragraphs (lines):
+
+1. *scan*: pair quotation marks (straight and curly double quotes, « », „ “, ‚ ‘, 「」, and single
+   quotes where they can only be quotation marks, not apostrophes). A paragraph that opens a quote
+   and does not close it continues in the next paragraph when that one opens with a mark again
+   (the print convention for multi-paragraph quotes); each paragraph's part becomes its own span.
+2. *filter*: scare quotes, titles and quoted terms are not somebody's quote. What is kept is
+   sentence-like (a capital or an ellipsis at the start, several words) or is attributed in its own
+   sentence; fragments woven into a sentence ("called it a “farce”") are dropped.
+3. *attribute* (``speakers.py``): "…,” X said / said X / X, the role, said / X told Reuters /
+   according to X / X said: “…”; otherwise, and for he/she, the nearest preceding named speaker.
+
+Everything is pure: no I/O, precompiled patterns, linear in the text's length.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import regex
+
+from bot.analyze.speakers import VERB, Attributor, Who
+from bot.models import Quote
+
+# Opening mark -> the marks that close it. Straight quotes close themselves; a straight opener may
+# also be closed by a curly one (copy-pasted text mixes them), and the other way round.
+_DOUBLE_CLOSERS: dict[str, str] = {
+    "“": "”\"",
+    "\"": "\"”",
+    "„": "“”",
+    "«": "»",
+    "»": "«",  # German/Danish »…«
+    "「": "」",
+    "『": "』",
+    "”": "”“\"",  # only at a paragraph's start: some sites open quotes with a closing mark
+    "''": "''\"”",
+    "’’": "’’”\"",
+}
+_SINGLE_CLOSERS: dict[str, str] = {"‘": "’'", "'": "'’", "‚": "‘’"}
+# '' and ’’ are typed stand-ins for double quotes in some newsrooms' copy.
+_ALL_MARKS = regex.compile(r"''|’’|[\"“”„«»「」『』‘’‚']")
+_LETTER = regex.compile(r"[\p{L}\p{N}]")
+_WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}'’\-]*")
+_CJK_OPEN = "「『"
+
+
+@dataclass(frozen=True)
+class Span:
+    """A quotation-mark span inside one paragraph: [start, end) includes the marks (if closed)."""
+
+    start: int  # offset of the opening mark
+    end: int  # offset after the closing mark (or the paragraph end when it runs on)
+    inner_start: int
+    inner_end: int
+    closed: bool
+    continues: bool  # runs on into the next paragraph
+    continued: bool  # continues a quote opened in an earlier paragraph
+    single: bool  # single quotation marks
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each non-blank line, whitespace-trimmed."""
+    out = []
+    pos = 0
+    for line in text.split("\n"):
+        lo = len(line) - len(line.lstrip())
+        stripped = line.strip()
+        if stripped:
+            out.append((pos + lo, pos + lo + len(stripped)))
+        pos += len(line) + 1
+    return out
+
+
+def _opens(text: str, i: int, lo: int, width: int = 1) -> bool:
+    """Could the mark at ``i`` open a quotation? (start of paragraph or after a space/bracket/dash,
+    and followed by something that is not a space)."""
+    before = text[i - 1] if i > lo else " "
+    after = text[i + width] if i + width < len(text) else " "
+    return (before.isspace() or before in "([{—–-/:;,“‘\"'") and not after.isspace()
+
+
+def _closes(text: str, i: int, hi: int) -> bool:
+    """Could the single mark at ``i`` close a quotation? (not an apostrophe inside a word)."""
+    after = text[i + 1] if i + 1 < hi else " "
+    before = text[i - 1]
+    return not before.isspace() and not _LETTER.match(after)
+
+
+def scan(text: str) -> list[Span]:
+    """All quotation-mark spans in ``text``, outermost only, in text order."""
+    spans: list[Span] = []
+    carry: str | None = None  # the opener of a quote that runs on from the previous paragraph
+    for lo, hi in _paragraphs(text):
+        marks = [(m.start(), m.group()) for m in _ALL_MARKS.finditer(text, lo, hi)]
+        k = 0
+        if carry is not None:
+            # The continuation must open with a mark of the same kind; otherwise the quote simply
+            # was never closed and ended with its paragraph (already emitted).
+            if marks and marks[0][0] == lo and marks[0][1] in (carry, *_DOUBLE_CLOSERS[carry]):
+                tok = marks[0][1]
+                opener = tok if tok in _DOUBLE_CLOSERS else carry
+                span, k = _close(text, marks, 0, hi, opener, continued=True)
+                spans.append(span)
+                carry = opener if span.continues else None
+            else:
+                carry = None
+        while k < len(marks):
+            i, tok = marks[k]
+            if tok in ("”", "’’") and i != lo:
+                k += 1
+            elif tok in _DOUBLE_CLOSERS and (tok in "“„«「『”’’" or _opens(text, i, lo, len(tok))):
+                if tok == "»" and not _opens(text, i, lo):
+                    k += 1
+                    continue
+                span, k = _close(text, marks, k, hi, tok, continued=False)
+                spans.append(span)
+                if span.continues:
+                    carry = tok
+            elif tok in _SINGLE_CLOSERS and _opens(text, i, lo):
+                span, k2 = _close_single(text, marks, k, hi)
+                if span is None:
+                    k += 1
+                else:
+                    spans.append(span)
+                    k = k2
+            else:
+                k += 1
+    return spans
+
+
+def _close(
+    text: str, marks: list[tuple[int, str]], k: int, hi: int, opener: str, *, continued: bool
+) -> tuple[Span, int]:
+    """Find the mark closing the double quote opened at ``marks[k]``; returns the span and the index
+    of the first mark after it."""
+    start, tok0 = marks[k]
+    closers = _DOUBLE_CLOSERS[opener]
+    primary = "''" if opener == "''" else ("’’" if opener == "’’" else closers[0])
+    fallback = [c for c in ("''", "’’", *closers) if c != primary and (c in closers or opener in "“\"")]
+    depth = 0
+    first_fallback: int | None = None
+    inner = start + len(tok0)
+    for j in range(k + 1, len(marks)):
+        m, c = marks[j]
+        if c == primary:
+            if depth:
+                depth -= 1
+                continue
+            return Span(start, m + len(c), inner, m, True, False, continued, False), j + 1
+        if c == opener:
+            depth += 1  # a nested quote of the same kind (“ … “ … ” … ”)
+        elif c in fallback and first_fallback is None and not text[m - 1].isspace():
+            # Copy-pasted text mixes straight and curly marks; use the other kind only when the
+            # proper closer never comes.
+            first_fallback = j
+    if first_fallback is not None:
+        m, c = marks[first_fallback]
+        return Span(start, m + len(c), inner, m, True, False, continued, False), first_fallback + 1
+    # Unclosed: runs to the end of the paragraph; it continues when the next paragraph reopens.
+    nxt = hi
+    while nxt < len(text) and text[nxt].isspace():
+        nxt += 1
+    continues = nxt < len(text) and (text.startswith(opener, nxt) or text[nxt] in closers[:1] + "“\"")
+    return Span(start, hi, inner, hi, False, continues, continued, False), len(marks)
+
+
+def _close_single(text: str, marks: list[tuple[int, str]], k: int, hi: int) -> tuple[Span | None, int]:
+    start, tok0 = marks[k]
+    closers = _SINGLE_CLOSERS[tok0]
+    for j in range(k + 1, len(marks)):
+        m, c = marks[j]
+        if len(c) > 1 or c in "\"“”„«»":
+            return None, k + 1  # a double quote intervenes: not a single-quoted span
+        if c in closers and _closes(text, m, hi):
+            return Span(start, m + 1, start + 1, m, True, False, False, True), j + 1
+    return None, k + 1
+
+
+# --- which spans are somebody's quote ----------------------------------------------------------
+
+_SPEECH_VERB_COMMA = regex.compile(
+    r"\b" + VERB + r"\b[^.!?“”\"\u0001\u0002]{0,60}?,\s*(?:and|but|adding|before)?\s*\Z", regex.V1
+)
+_SENTENCE_END_BEFORE = regex.compile(r"(?:[.!?…]|[.!?…,]?[”\"’'\u0002])\s*\Z")
+_DASH_LEAD = regex.compile(r"\A[\s\-–—―•*>|]*\Z")
+_START = regex.compile(r"[\s\p{P}--[\[…]]*(?P<c>.)", regex.V1)
+
+
+def _words(s: str) -> list[str]:
+    return _WORD.findall(s)
+
+
+def _looks_like_title(words: list[str]) -> bool:
+    """Most words capitalised ("Fox News Sunday", "Coal Isn't the Villain")."""
+    caps = sum(1 for w in words if w[0].isupper())
+    return len(words) >= 2 and caps >= 0.7 * len(words)
+
+
+def keep_span(text: str, span: Span, para_lo: int, how: str | None, masked: str) -> bool:
+    """Is this span a direct quotation of somebody (rather than a scare quote, title or term)?"""
+    inner = text[span.inner_start : span.inner_end].strip()
+    words = _words(inner)
+    if not words:
+        return False
+    m = _START.match(inner)
+    c = m.group("c") if m else inner[0]
+    sentence_like = c.isupper() or c.isdigit() or c in "[…" or inner.startswith("...")
+    if span.continued:
+        return True  # the rest of a multi-paragraph quote already kept
+    before = masked[para_lo : span.start]
+    at_para_start = bool(_DASH_LEAD.match(before))
+    at_sentence_start = at_para_start or bool(_SENTENCE_END_BEFORE.search(before))
+    after_colon = before.rstrip().endswith(":")
+    after_verb_comma = bool(_SPEECH_VERB_COMMA.search(before))
+    attributed = how in ("after", "before", "colon")
+    ends_sentence = bool(regex.search(r"[.!?…,]\W*\Z", inner))
+    if span.single:
+        return sentence_like and len(words) >= 3 and attributed
+    if not span.closed:
+        return sentence_like and at_sentence_start and len(words) >= 4
+    if sentence_like:
+        if at_sentence_start or after_colon or after_verb_comma:
+            if _looks_like_title(words) and not attributed and not ends_sentence:
+                return False
+            return len(words) >= 3 or attributed
+        return attributed and len(words) >= 3 and not _looks_like_title(words)
+    # A fragment starting in lower case: only the second half of a quote split by its attribution
+    # ("…,” she wrote, “and the majority …”).
+    return after_verb_comma and len(words) >= 3
+
+
+def extract_quotes(text: str) -> list[Quote]:
+    """Every direct quotation of a person in ``text``, with its speaker, in text order.
+
+    ``start``/``end`` cover the quotation including its marks; ``text`` is the words inside,
+    verbatim (``q.text in text[q.start:q.end]``)."""
+    spans = scan(text)
+    if not spans:
+        return []
+    paras = _paragraphs(text)
+    para_starts = [lo for lo, _ in paras]
+    attributor = Attributor(text, [(s.start, s.end) for s in spans])
+    kept_prev = False
+    out: list[Quote] = []
+    for span in spans:
+        pi = bisect.bisect_right(para_starts, span.start) - 1
+        lo, hi = paras[pi]
+        _who, how = attributor.attribution(span.start, span.end, lo, hi)
+        if span.continued:
+            keep = kept_prev
+        else:
+            keep = keep_span(text, span, lo, how, attributor.masked)
+        kept_prev = keep
+        if not keep:
+            continue
+        who = attributor.speaker_for(span.start, span.end, lo, hi)
+        inner = text[span.inner_start : span.inner_end]
+        stripped = inner.strip()
+        offset = span.inner_start + (len(inner) - len(inner.lstrip()))
+        out.append(Quote(text=stripped, start=span.start, end=span.end, speaker=who.name, role=who.role))
+        assert text[offset : offset + len(stripped)] == stripped
+    return out

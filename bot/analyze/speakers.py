@@ -1,0 +1,487 @@
+"""Who said a quote: the attribution rules of English news copy, and full-name resolution.
+
+An ``Attributor`` is built once per text. ``speaker_for(...)`` tries, in order:
+
+1. the attribution right after the closing mark: ``…,” Danilov said`` / ``…,” said Konrad Gajewski, a
+   professor`` / ``…” Oleksiy Danilov, the secretary of …, told`` / ``…,” he told Reuters`` /
+   ``…” ― Karen Bobadilla``;
+2. the introduction right before the opening mark: ``Danilov said: “…`` / ``Mook told CBS, “…`` /
+   ``According to Nayev, “…`` — or a previous paragraph that ends ``Caddell continued:``;
+3. any attribution elsewhere in the quote's own sentence (``“…” for criminal behaviour, she said``);
+4. otherwise the nearest preceding named speaker: the last person who was quoted or reported as
+   saying something before this point.
+
+Pronouns go to the nearest preceding named speaker too. Names become the full name as first
+introduced ("Danilov" -> "Oleksiy Danilov"), titles stripped ("Premier Doug Ford" -> "Doug Ford",
+role "Premier"); a role given in apposition ("X, the secretary of …, said") is kept.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+import regex
+
+# Verbs that report speech (or writing) in news copy, in the forms that occur next to a quote.
+_VERBS = (
+    "said says say saying told tells telling added adds adding asked asks asking explained explains "
+    "wrote writes writing stated states noted notes continued replied replies responded responds "
+    "argued argues insisted insists declared declares warned warns claimed claims recalled recalls "
+    "remarked remarks urged urges announced announces admitted admits acknowledged acknowledges "
+    "suggested suggests tweeted tweets posted posts joked jokes quipped quips conceded concedes "
+    "emphasized emphasizes emphasised emphasises stressed stresses concluded concludes observed "
+    "observes commented comments shouted shouts yelled yells cried cries whispered whispers sang "
+    "sings repeated repeats predicted predicts countered counters demanded demands promised "
+    "promises vowed vows boasted boasts complained complains lamented laments mused muses agreed "
+    "agrees cautioned cautions charged charges thundered pleaded pleads maintained maintains "
+    "contended contends reiterated reiterates alleged alleges proclaimed proclaims assured assures "
+    "confirmed confirms testified testifies recounted recounts reads texted messaged interjected "
+    "exclaimed exclaims snapped retorted retorts answered answers offered offers marvelled marveled "
+    "laughed sighed chanted chants summarized summarised elaborated elaborates reasoned screamed "
+    "screams affirmed affirms informed informs reminded reminds scolded scolds blasted blasts "
+    "acknowledged insisted points pointed explained"
+).split()
+VERB = r"(?:" + "|".join(sorted({v.rstrip(".") for v in _VERBS}, key=len, reverse=True)) + r")"
+_ADVERB = r"(?:also|later|then|once|again|previously|recently|earlier|simply|quickly|further|has|had|have|would|will|just|was|were|is|quoted|as|\p{Ll}+ly)"
+# Verbs whose next word is the person spoken *to* ("told Reuters", "asked the minister").
+_OBJECT_VERBS = frozenset("told tells telling asked asks asking urged urges informed informs reminded reminds assured assures".split())
+VERB_THEN_SPEAKER = r"(?:" + "|".join(sorted({v for v in _VERBS if v not in _OBJECT_VERBS}, key=len, reverse=True)) + r")"
+
+# Words that start a capitalised run without being part of a name (sentence openers, pronouns,
+# days and months — "said Monday" is not a speaker).
+_NOT_NAME = (
+    "The A An He She It They We I You This That These Those But And Or So Then Now There Here When "
+    "While After Before As If In On At For With From By To Of Also Still Yet However Meanwhile Later "
+    "Earlier Today Yesterday Tomorrow Asked Speaking According His Her Their Its Our My Your Some "
+    "Many Most All Both Each Every Another Other One Two Three Many Several Such What Who Why How "
+    "Where Which Mr Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March "
+    "April June July August September October November December Last Next Since Despite During "
+    "Under Over Between Among Through Without Within Not No Yes Well Oh Instead Even Only Just Like "
+    "Unlike Although Though Because Once Until Whether Regardless Indeed Perhaps Maybe Sources "
+    "Police Officials Critics Experts Analysts Reuters AP CNN"
+).split()
+_HONORIFIC = r"(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Lt|Gen|Col|Sgt|Capt|Prof|Rev|Del|Hon|Insp|Supt|Cpl|Maj|Adm|Pres|Atty|Cmdr|Const|Det|Coun|Gen|Sr|Jr|St)\."
+_CAP = r"(?:\p{Lu}\.(?:\p{Lu}\.)+|\p{Lu}\.(?=\s+\p{Lu})|\p{Lu}[\p{L}\p{M}]*(?:[-'’]\p{Lu}[\p{L}\p{M}]*)*(?:-\p{Ll}+)?)"
+_PARTICLE = r"(?:de|da|van|von|der|den|du|del|della|di|la|le|bin|ibn|al|el|dos|das|y|ter|ten|mac)"
+_NOT_NAME_RE = r"(?!(?:" + "|".join(_NOT_NAME) + r")\b)"
+# A person's (or organisation's) name: capitalised words, honorifics, initials, particles, suffixes.
+NAME = (
+    r"(?:(?:" + _HONORIFIC + r"\s+)?" + _NOT_NAME_RE + r"(?:(?:al|el)-)?" + _CAP
+    + r"(?:[ \t\u00a0]+(?:" + _PARTICLE + r"[ \t\u00a0]+)?(?:" + _HONORIFIC + r"|" + _CAP + r")){0,5}"
+    + r"(?:,?[ \t\u00a0]+(?:Jr|Sr)\.|[ \t\u00a0]+(?:II|III|IV))?"
+    + r"(?:[ \t\u00a0]*\((?:[A-Z][\w.]*-[A-Z][\w.]*|[^()\n]{1,4})\))?)"  # "(D-Wis.)"
+)
+PRONOUN = r"(?:he|she|they|I|we|He|She|They|We|it|It)"
+# A common-noun speaker: "the father", "a spokesperson for the ministry", "one of the players".
+_DET = r"(?:the|a|an|one|another|his|her|their|its|some|The|A|An|One|Another|His|Her|Their|Its|Some)"
+_NP_STOP = (
+    r"(?:when|that|who|whom|which|while|after|before|ago|and|but|if|as|because|said|says|told|"
+    r"in|on|at|to|with|from|for|during|about|by|he|she|they|it|was|is|were|are|has|had|have)"
+)
+NOUN_PHRASE = _DET + r"(?:[ \t\u00a0]+(?!" + _NP_STOP + r"\b)[\p{L}\p{N}'’\-]+){1,5}?"
+_ROLE = r"(?P<role>[^,;:“”\"«».!?\n\u0001\u0002]{2,160}?(?:\.[^,;:“”\"«».!?\n\u0001\u0002]{0,40}?)?)"
+
+_F = regex.VERSION1 | regex.UNICODE
+_SP = r"(?P<sp>" + NAME + r"|" + PRONOUN + r"|" + NOUN_PHRASE + r")"
+_SPN = r"(?P<sp>" + NAME + r"|" + NOUN_PHRASE + r")"
+_APPOS = r"(?:\s*,\s*" + _ROLE + r"\s*,)?"
+_ADV = r"(?:\s+" + _ADVERB + r"){0,3}"
+# After the closing mark: "…,” Danilov said" / "…,” Danilov, the secretary of …, told".
+_AFTER_SP_VERB = regex.compile(r"\A[\s,]*" + _SP + _APPOS + _ADV + r"\s+" + VERB + r"\b", _F)
+# "…,” said Konrad Gajewski, a professor" / "…,” says architect Lorena Paz Akin" / "said he".
+_AFTER_VERB_PHRASE = regex.compile(
+    r"\A[\s,]*" + VERB_THEN_SPEAKER + r"\s+(?P<phrase>(?:" + NAME + r"|[^,;:.!?\n\u0001\u0002]){1,160}?)"
+    r"(?:\s*,\s*" + _ROLE + r")?\s*(?=[,;:.!?\n\u0001]|\Z)", _F
+)
+_AFTER_DASH = regex.compile(r"\A\s*[―—–]\s*(?P<sp>" + NAME + r")", _F)
+# Before the opening mark, in the same sentence: "Danilov said: “" / "Mook told CBS, “".
+_BEFORE = regex.compile(
+    _SP + _APPOS + _ADV + r"\s+" + VERB + r"\b[^.!?“”\"\u0001\u0002]{0,90}?[:,]\s*(?:and|but)?\s*\Z", _F
+)
+# "Trump attacked Clinton for …, saying, “": the speaker is the sentence's subject.
+_BEFORE_PARTICIPLE = regex.compile(r",\s*(?:saying|adding|writing|telling\s+\S+|asking|declaring|noting)[,:]?\s*\Z", _F)
+_SUBJECT = regex.compile(r"\A[\s\-–—]*(?:[^,\u0001\u0002]{0,60},\s*)?" + _SP + r"\b", _F)
+_BEFORE_ACCORDING = regex.compile(r"\b[Aa]ccording to\s+" + _SPN + r"(?:\s*,\s*" + _ROLE + r")?\s*[:,]\s*\Z", _F)
+# Anywhere in a sentence: reported speech that names its speaker.
+_MENTION = regex.compile(
+    r"(?:\b[Aa]ccording to\s+(?P<sp>" + NAME + r")"
+    r"|(?P<sp>" + NAME + r")" + _APPOS + _ADV + r"\s+" + VERB + r"\b"
+    r"|\b" + VERB_THEN_SPEAKER + r"\s+(?P<sp>" + NAME + r")(?:\s*,\s*" + _ROLE + r"\s*[,.])?)", _F
+)
+_PRONOUN_VERB = regex.compile(
+    r"\b" + PRONOUN + _ADV + r"\s+" + VERB + r"\b|\b" + VERB + r"\s+" + PRONOUN + r"\b", _F
+)
+# Where a speaker phrase after the verb stops: "said Trump in an interview" -> "Trump".
+_PHRASE_CUT = regex.compile(
+    r"\s+(?:in|at|on|to|with|during|before|after|when|while|as|who|which|that|from|for|about|"
+    r"last|this|on|earlier|later|of\s+the\s+(?:\p{Ll})|outside|inside|via|through|told|adding)\b.*\Z",
+    _F | regex.DOTALL,
+)
+_LOWER_WORD = regex.compile(r"(?<![\p{L}'’])\p{Ll}[\p{Ll}\-]+", _F)
+# A name opening a sentence (or paragraph): "Roy Graf protested …", "McCallum expressed …".
+_SUBJECT_NAME = regex.compile(
+    r"(?:\A|\n|[.!?][”\"’']?[ \t\u00a0]+)[ \t\u00a0]*(?P<sp>" + NAME + r")\b(?![’'])(?=[ \t\u00a0]*[,\p{Ll}])"
+    r"(?=[^\n]*[.!?”\"\u0002][ \t\u00a0]*(?:\n|\Z))", _F
+)
+_PRONOUN_RE = regex.compile(r"\A" + PRONOUN + r"\Z", _F)
+_NP_RE = regex.compile(r"\A" + NOUN_PHRASE + r"\Z", _F)
+_NAME_RE = regex.compile(NAME, _F)
+_SENT_END = regex.compile(r"(?<!\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Lt|Gen|Col|Sgt|Capt|Prof|Rev|Del|St|Jr|Sr|No|vs|\p{Lu}))[.!?]+[”\"’']?\s+(?=[\p{Lu}\p{N}“\"‘'(])", _F)
+
+# Title words: in "Belarusian Defense Minister Viktor Khrenin" everything up to the last one is role.
+_TITLES = frozenset(
+    """mr mrs ms miss dr prof professor sen senator rep representative gov governor president vice
+    prime minister premier chancellor secretary general lt lieutenant col colonel gen commander chief
+    chairman chairwoman chair director mayor judge justice pope king queen prince princess sheikh rev
+    reverend father sgt sergeant capt captain coach officer constable const det detective inspector
+    supt superintendent commissioner ambassador attorney del delegate councillor councilor coun mp mpp
+    mla speaker deputy spokesman spokeswoman spokesperson leader ceo founder sir dame lord lady hon
+    sister rabbi imam bishop cardinal archbishop dean host anchor economist analyst candidate nominee
+    maj major adm admiral cpl corporal pres atty cmdr president-elect minister-president manager
+    executive trustee alderman councilman councilwoman congressman congresswoman assemblyman
+    assemblywoman chairperson treasurer auditor comptroller sheriff marshal warden principal
+    superintendent provost chancellor regent""".split()
+)
+_HONORIFIC_WORDS = frozenset("mr mrs ms miss dr prof sen rep gov del hon rev".split())
+_ROLE_LEAD = regex.compile(r"^(?:who|whose|which|now|and)\b", _F)
+
+
+@dataclass(frozen=True)
+class Who:
+    """A resolved speaker: display name (or noun phrase) and role, with how it was found."""
+
+    name: str | None
+    role: str | None = None
+    named: bool = False  # a proper name (not a noun phrase or unresolved pronoun)
+
+
+def _tokens(name: str) -> list[str]:
+    return [t for t in regex.split(r"\s+", name.strip()) if t]
+
+
+def _bare(token: str) -> str:
+    return token.rstrip(".,").casefold()
+
+
+def split_title(name: str) -> tuple[str, str | None]:
+    """("Belarusian Defense Minister Viktor Khrenin") -> ("Viktor Khrenin", "Belarusian Defense Minister").
+
+    Honorifics (Mr., Dr.) are dropped without becoming a role."""
+    toks = _tokens(name)
+    cut = 0
+    for i, tok in enumerate(toks[:-1]):
+        parts = [_bare(p) for p in tok.split("-")]
+        if any(p in _TITLES for p in parts):
+            cut = i + 1
+    role_toks = [t for t in toks[:cut] if _bare(t) not in _HONORIFIC_WORDS]
+    return " ".join(toks[cut:]), (" ".join(role_toks) or None)
+
+
+def _clean_role(role: str | None) -> str | None:
+    if not role:
+        return None
+    role = role.strip(" ,")
+    if not role or len(role) > 160 or _ROLE_LEAD.match(role) and role.startswith("and"):
+        return None
+    return role
+
+
+# Head nouns of common-noun speakers that are not people: "the statement said" stays as it is.
+_THING_HEADS = frozenset(
+    """statement letter report post claim article ad advertisement book ruling study memo email
+    tweet release document lawsuit complaint filing suit website site company firm group
+    organization organisation party government ministry department agency campaign poll survey page
+    video message note paper newspaper magazine show network court union board council committee team
+    club city police spot film documentary song plan bill law order decision notice sign placard
+    analysis review data record records transcript summary account blog column editorial headline
+    caption policy proposal motion resolution indictment verdict judgment judgement decree""".split()
+)
+_NOT_IN_NAME = frozenset(
+    "says said say will would tell tells told to of for with against on in at by from is are was "
+    "the a an and or but how why what who i should could would can must".split()
+)
+_ORG_WORDS = frozenset(
+    """inc corp corporation co ltd llc group energy news times post press party council association
+    institute university college company foundation bank fund agency department ministry committee
+    service services network media club team league union board society center centre school
+    hospital church police court""".split()
+)
+_MALE = frozenset("mr he him his".split())
+_FEMALE = frozenset("mrs ms miss she her".split())
+
+
+_DET_WORDS = frozenset(("the", "a", "an", "one", "another", "his", "her", "their", "its", "some"))
+
+
+class Attributor:
+    """Speaker attribution for the quotes of one text (see the module doc for the rules)."""
+
+    def __init__(self, text: str, quote_spans: list[tuple[int, int]]) -> None:
+        self.text = text
+        # Quotes are blanked out (same length) so that patterns never read words inside a quote;
+        # \u0001 / \u0002 keep each quote's edges visible as non-word characters.
+        parts = []
+        pos = 0
+        for s, e in quote_spans:
+            parts.append(text[pos:s])
+            if e - s >= 2:
+                body = "".join("\n" if ch == "\n" else " " for ch in text[s + 1 : e - 1])
+                parts.append("\u0001" + body + "\u0002")
+            else:
+                parts.append("\u0001" * (e - s))
+            pos = e
+        parts.append(text[pos:])
+        self.masked = "".join(parts)
+        self._full: dict[str, str] = {}  # surname (casefolded) -> full name as first introduced
+        self._first: dict[str, str] = {}  # given name -> full name, for "Jordan said" of Jordan Stewart
+        self._roles: dict[str, str] = {}
+        self._gender: dict[str, str] = {}  # full name -> "m" / "f", from Mr./Ms. and he/she said
+        self._index_names()
+        # Named speakers reported outside quotes ("X said that …", "according to X"), by position.
+        self._mentions: list[tuple[int, Who]] = []
+        self._lower_words = frozenset(_LOWER_WORD.findall(self.masked))
+        for m in _MENTION.finditer(self.masked):
+            if self._common_word(m.group("sp")):
+                continue
+            who = self._resolve(m.group("sp"), m.group("role"))
+            if who.named:
+                self._mentions.append((m.start("sp"), who))
+        self._mention_pos = [p for p, _ in self._mentions]
+        # People who are the subject of a sentence ("Roy Graf protested the bills, …"): the likely
+        # "he" of a following "…,” he said." even though they were not reported as speaking.
+        self._subjects: list[tuple[int, Who]] = []
+        for m in _SUBJECT_NAME.finditer(self.masked):
+            raw = m.group("sp")
+            if self._common_word(raw):
+                continue
+            who = self._resolve(raw, None)
+            if who.named and who.name and len(who.name.split()) >= 2 and _bare(who.name.split()[-1]) not in _ORG_WORDS:
+                self._subjects.append((m.start("sp"), who))
+        self._subject_pos = [p for p, _ in self._subjects]
+        self._attributed: list[tuple[int, Who]] = []  # (quote start, speaker), in text order
+
+    # -- names -----------------------------------------------------------------------------------
+    def _index_names(self) -> None:
+        """Map each surname to the full name it was first introduced with; titles become roles."""
+        for m in _NAME_RE.finditer(self.masked):
+            raw = m.group()
+            name, title = split_title(_strip_parens(raw))
+            toks = _tokens(name)
+            if not toks:
+                continue
+            key = _bare(toks[-1])
+            if len(toks) >= 2:
+                self._full.setdefault(key, name)
+                self._first.setdefault(_bare(toks[0]), name)
+            if title and key not in self._roles:
+                self._roles[key] = title
+            hon = _bare(raw.split()[0])
+            if hon in _MALE or hon in _FEMALE:
+                full = self._full.get(key, name)
+                self._gender.setdefault(full, "m" if hon in _MALE else "f")
+
+    def _resolve(self, raw: str, role: str | None, at: int | None = None) -> Who:
+        """A speaker as matched -> display name + role. Pronouns resolve later (name None)."""
+        raw = raw.strip().rstrip(",.")
+        if not raw or _PRONOUN_RE.match(raw):
+            return Who(None)
+        first = raw.split()[0].casefold()
+        if first in _DET_WORDS:
+            head = _bare(raw.split()[-1])
+            if at is not None and first == "the" and head not in _THING_HEADS:
+                # "the mayor said": the person the story introduced with that title.
+                prev = self._titled(at, head)
+                if prev is not None:
+                    return prev
+            return Who(raw, _clean_role(role), named=False)
+        if any(_bare(t) in _NOT_IN_NAME for t in raw.split()[1:]):
+            return Who(None)  # a headline ("Obama Says Museum Will Tell …"), not a name
+        name, title = split_title(_strip_parens(raw))
+        toks = _tokens(name)
+        if not toks:
+            return Who(None)
+        key = _bare(toks[-1])
+        full = self._full.get(key)
+        if full is None and len(toks) == 1:
+            full = self._first.get(key)  # a given name used alone
+            if full is not None and _bare(full.split()[-1]) in _ORG_WORDS:
+                full = None
+            if full is not None:
+                key = _bare(full.split()[-1])
+        if full is None or len(toks) > len(_tokens(full)):
+            full = name
+        role = _clean_role(role) or self._roles.get(key) or title
+        if role and key not in self._roles:
+            self._roles[key] = role
+        return Who(full, role, named=True)
+
+    def _speaker_from_phrase(self, phrase: str, role: str | None, at: int) -> Who:
+        """The speaker in what follows a verb: "Rockets general manager Bruce Hamilton" ->
+        Bruce Hamilton; "the mayor" -> the mayor (or who the mayor is); "he" -> pronoun."""
+        phrase = _PHRASE_CUT.sub("", phrase.strip())
+        if _PRONOUN_RE.match(phrase):
+            return Who(None)
+        names = list(_NAME_RE.finditer(phrase))
+        starts_np = phrase.split()[0].casefold() in _DET_WORDS if phrase else False
+        if names and not (starts_np and (names[-1].end() < len(phrase) or len(names[-1].group().split()) < 2)):
+            return self._resolve(names[-1].group(), role, at)
+        if _NP_RE.match(phrase) and len(phrase.split()) <= 6:
+            return self._resolve(phrase, role, at)
+        return Who(None)
+
+    def _common_word(self, raw: str) -> bool:
+        """A lone capitalised word that the text also uses in lower case ("Protesters said")."""
+        toks = raw.split()
+        return len(toks) == 1 and toks[0].casefold() in self._lower_words
+
+    def _titled(self, pos: int, head: str) -> Who | None:
+        """The most recent named speaker before ``pos`` whose role or title contains ``head``."""
+        cands = self._recent(pos, 50)
+        for _p, who in cands:
+            if who.role and head in (_bare(w) for w in regex.split(r"[\s\-]+", who.role)):
+                return who
+        return None
+
+    # -- attribution -----------------------------------------------------------------------------
+    def _recent(self, pos: int, limit: int = 6) -> list[tuple[int, Who]]:
+        cands: list[tuple[int, Who]] = []
+        i = bisect.bisect_left(self._mention_pos, pos) - 1
+        while i >= 0 and len(cands) < limit:
+            cands.append(self._mentions[i])
+            i -= 1
+        n = 0
+        for p, who in reversed(self._attributed):
+            if p < pos and who.named:
+                cands.append((p, who))
+                n += 1
+                if n >= limit:
+                    break
+        cands.sort(key=lambda c: -c[0])
+        return cands
+
+    def _nearest_named(self, pos: int, gender: str | None = None, pronoun_since: int | None = None) -> Who | None:
+        """The last named speaker before ``pos`` (reported in the text or attributed to a quote),
+        skipping those known to be of the other gender when a pronoun says which. For a pronoun,
+        the subject of a sentence since ``pronoun_since`` (the previous paragraph) counts too."""
+        cands = self._recent(pos)
+        if pronoun_since is not None:
+            i = bisect.bisect_left(self._subject_pos, pos) - 1
+            if i >= 0 and self._subjects[i][0] >= pronoun_since and (not cands or self._subjects[i][0] > cands[0][0]):
+                cands.insert(0, self._subjects[i])
+        for _p, who in cands:
+            if gender is None or self._gender.get(who.name or "", gender) == gender:
+                return who
+        return cands[0][1] if cands else None
+
+    def attribution(self, start: int, end: int, para_start: int, para_end: int) -> tuple[Who, str | None]:
+        """The speaker found next to a quote, and where: "after", "before", "colon" (a previous
+        paragraph ends with "X said:"), "sentence" (elsewhere in its sentence) or None.
+
+        A pronoun gives ``Who(None)`` with the place it was found."""
+        who, how, _pron = self._find(start, end, para_start, para_end)
+        return who, how
+
+    def speaker_for(self, start: int, end: int, para_start: int, para_end: int) -> Who:
+        """The speaker of a kept quote, falling back to the nearest preceding named speaker.
+        Call in text order: each answer is remembered for the quotes that follow."""
+        who, _how, pronoun = self._find(start, end, para_start, para_end)
+        if who.name is None and pronoun not in ("it", "It"):
+            gender = "m" if pronoun in ("he", "He") else "f" if pronoun in ("she", "She") else None
+            since = None
+            if _how is not None:
+                since = _previous_paragraph_start(self.masked, para_start)
+            fallback = self._nearest_named(start, gender, pronoun_since=since)
+            if fallback is not None:
+                who = fallback
+                if gender and who.name:
+                    self._gender.setdefault(who.name, gender)
+        if who.name:
+            self._attributed.append((start, who))
+        return who
+
+    def _find(self, start: int, end: int, para_start: int, para_end: int) -> tuple[Who, str | None, str | None]:
+        masked = self.masked
+        after = masked[end : _sentence_end(masked, end, para_end)]
+        # 1. right after the quote
+        m = _AFTER_SP_VERB.match(after)
+        if m:
+            return self._who(m.group("sp"), m.group("role"), start), "after", _pronoun(m.group("sp"))
+        m = _AFTER_VERB_PHRASE.match(after)
+        if m:
+            who = self._speaker_from_phrase(m.group("phrase"), m.group("role"), start)
+            if who.name or _PRONOUN_RE.match(m.group("phrase").strip()):
+                return who, "after", _pronoun(m.group("phrase"))
+        m = _AFTER_DASH.match(after)
+        if m:
+            return self._who(m.group("sp"), None, start), "after", None
+        # 2. right before it, in the same sentence
+        before = masked[_sentence_start(masked, para_start, start) : start]
+        for pat in (_BEFORE, _BEFORE_ACCORDING):
+            m = pat.search(before)
+            if m:
+                return self._who(m.group("sp"), m.group("role"), start), "before", _pronoun(m.group("sp"))
+        m = _BEFORE_PARTICIPLE.search(before)
+        if m:
+            subj = _SUBJECT.search(before)
+            if subj:
+                return self._who(subj.group("sp"), None, start), "before", _pronoun(subj.group("sp"))
+        # ... or a previous paragraph that introduces the quote with a colon
+        if not before.strip() and para_start > 0:
+            prev = masked[:para_start].rstrip()
+            if prev.endswith(":"):
+                m = _BEFORE.search(prev[prev.rfind("\n") + 1 :])
+                if m:
+                    return self._who(m.group("sp"), m.group("role"), start), "colon", _pronoun(m.group("sp"))
+        # 3. elsewhere in the quote's sentence
+        for seg in (after, before):
+            m = _MENTION.search(seg)
+            if m:
+                return self._who(m.group("sp"), m.group("role"), start), "sentence", None
+            m = _PRONOUN_VERB.search(seg)
+            if m:
+                return Who(None), "sentence", _pronoun(m.group())
+        return Who(None), None, None
+
+    def _who(self, raw: str, role: str | None, at: int) -> Who:
+        return self._resolve(raw, role, at)
+
+
+def _previous_paragraph_start(text: str, para_start: int) -> int:
+    """Start of the non-blank line before the one starting at ``para_start`` (0 if none)."""
+    i = para_start - 1
+    while i >= 0 and text[i] in "\n \t\r":
+        i -= 1
+    return text.rfind("\n", 0, i + 1) + 1 if i >= 0 else 0
+
+
+def _pronoun(s: str | None) -> str | None:
+    if not s:
+        return None
+    m = regex.search(r"\b(he|she|He|She|they|They|it|It|I|we|We)\b", s)
+    return m.group(1) if m else None
+
+
+def _strip_parens(name: str) -> str:
+    return regex.sub(r"\s*\([^()]*\)\s*$", "", name).strip()
+
+
+
+
+def _sentence_end(text: str, pos: int, limit: int) -> int:
+    """End of the sentence that continues after ``pos`` (or the next quote / the paragraph end)."""
+    limit = min(limit, pos + 300)
+    m = _SENT_END.search(text, pos, limit)
+    end = m.start() + 1 if m else limit
+    q = text.find("\u0001", pos, end)
+    return q if q != -1 else end
+
+
+def _sentence_start(text: str, para_start: int, pos: int) -> int:
+    """Start of the sentence the quote at ``pos`` sits in (after the last sentence end or quote)."""
+    lo = max(para_start, pos - 300)
+    start = lo
+    for m in _SENT_END.finditer(text, lo, pos):
+        start = m.end()
+    q = text.rfind("\u0002", start, pos)
+    return q + 1 if q != -1 else start
