@@ -86,7 +86,9 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
     try:
-        app(args=args, standalone_mode=False, prog_name="newsbot")
+        code = app(args=args, standalone_mode=False, prog_name="newsbot")
+        if isinstance(code, int) and code:
+            sys.exit(code)  # typer.Exit(n) comes back as a return value when not standalone
     except BotError as exc:
         if debug:
             raise

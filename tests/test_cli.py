@@ -1,0 +1,151 @@
+"""The command line: thin commands, one error boundary, JSON for machines, no traceback for people."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+from conftest import SAMPLE
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    try:
+        main(list(args))
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def queue(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "queue"
+    folder.mkdir(exist_ok=True)
+    monkeypatch.setenv("NEWSBOT_QUEUE_DIR", str(folder))
+    monkeypatch.setenv("NEWSBOT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("NEWSBOT_FILE_SETTLE_SECONDS", "0")
+    monkeypatch.setenv("NEWSBOT_QUIET_HOURS", "")
+    return folder
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "version")
+    assert code == 0 and out.startswith("newsbot 0.")
+
+
+def test_python_dash_m_runs_the_same_cli(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "bot", "version"], capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0 and "newsbot" in done.stdout
+
+
+def test_a_bad_setting_is_one_line_and_an_exit_code_not_a_traceback(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEWSBOT_TIMEZONE", "Moon/Base")
+    code, out, err = run(capsys, "queue")
+    assert code == 2
+    assert "Traceback" not in err and "Traceback" not in out
+    assert err.strip().startswith("error: invalid setting — NEWSBOT_TIMEZONE")
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_debug_shows_the_traceback(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSBOT_TIMEZONE", "Moon/Base")
+    from bot.errors import ConfigError
+
+    with pytest.raises(ConfigError):
+        main(["--debug", "queue"])
+
+
+def test_ingest_then_queue_listing(capsys: pytest.CaptureFixture[str], queue: Path) -> None:
+    shutil.copy(SAMPLE, queue / "belarus-ties.txt")
+    (queue / "empty.txt").write_text("")
+    code, out, _ = run(capsys, "ingest")
+    assert code == 0
+    assert "ingested" in out and "belarus-ties.txt" in out
+    assert "empty.txt" in out and "failed" in out
+    code, out, _ = run(capsys, "queue", "--json")
+    listing = json.loads(out)
+    assert [f["name"] for f in listing["processed"]] == ["belarus-ties.txt"]
+    assert [f["name"] for f in listing["failed"]] == ["empty.txt"]
+    assert "empty" in listing["failed"][0]["reason"].lower()
+    assert listing["waiting"] == []
+
+
+def test_ingest_json_reports_each_file(capsys: pytest.CaptureFixture[str], queue: Path) -> None:
+    shutil.copy(SAMPLE, queue / "a.txt")
+    shutil.copy(SAMPLE, queue / "b.txt")
+    code, out, _ = run(capsys, "ingest", "--json")
+    report = json.loads(out)
+    assert report["counts"]["ingested"] == 1 and report["counts"]["duplicate"] == 1
+
+
+def test_preview_json_has_every_platform_without_credentials(capsys: pytest.CaptureFixture[str], queue: Path) -> None:
+    shutil.copy(SAMPLE, queue / "belarus-ties.txt")
+    code, out, _ = run(capsys, "preview", "--json")
+    assert code == 0
+    data = json.loads(out)
+    [article] = data["articles"]
+    assert article["headline"] == "Ukraine yet to sever diplomatic ties with Belarus"
+    assert set(article["posts"]) == {"x", "bluesky", "mastodon"}
+    for platform, parts in article["posts"].items():
+        assert parts, platform
+        for part in parts:
+            assert 0 < part["length"] <= part["limit"]
+    assert "facets" in article["posts"]["bluesky"][0] and "embed" in article["posts"]["bluesky"][0]
+    assert set(article["scheduled_at"]) == {"x", "bluesky", "mastodon"}
+    assert (queue / "belarus-ties.txt").exists()  # nothing moved
+    assert not (queue.parent / "data" / "newsbot.db").exists()  # nothing written
+
+
+def test_preview_of_a_broken_file_says_why(capsys: pytest.CaptureFixture[str], queue: Path) -> None:
+    (queue / "broken.json").write_text("{not json")
+    code, out, _ = run(capsys, "preview", "--json")
+    [article] = json.loads(out)["articles"]
+    assert "JSON" in article["error"]
+
+
+def test_preview_terminal_shows_posts_and_lengths(capsys: pytest.CaptureFixture[str], queue: Path) -> None:
+    shutil.copy(SAMPLE, queue / "belarus-ties.txt")
+    code, out, _ = run(capsys, "preview", "--platform", "x")
+    assert code == 0
+    assert "Ukraine yet to sever diplomatic ties with Belarus" in out
+    assert "/280" in out
+    assert "nothing was sent" in out
+
+
+def test_post_without_any_platform_configured_says_what_to_set(
+    capsys: pytest.CaptureFixture[str], queue: Path
+) -> None:
+    shutil.copy(SAMPLE, queue / "belarus-ties.txt")
+    code, _, err = run(capsys, "post", "belarus-ties.txt")
+    assert code == 2
+    assert "no platform is configured" in err and ".env" in err
+
+
+def test_status_and_history_on_an_empty_store(capsys: pytest.CaptureFixture[str], queue: Path) -> None:
+    code, out, _ = run(capsys, "status", "--json")
+    assert code == 0 and json.loads(out)["counts"] == {}
+    code, out, _ = run(capsys, "history", "--json")
+    assert code == 0 and json.loads(out) == []
+
+
+def test_retry_of_an_unknown_post_is_a_clear_error(capsys: pytest.CaptureFixture[str], queue: Path) -> None:
+    code, _, err = run(capsys, "retry", "77")
+    assert code == 6 and "no post with id 77" in err
+
+
+def test_doctor_without_credentials_says_what_to_set(capsys: pytest.CaptureFixture[str], queue: Path) -> None:
+    code, out, _ = run(capsys, "doctor", "--json")
+    checks = {c["platform"]: c for c in json.loads(out)}
+    assert code == 1
+    assert not any(c["ready"] for c in checks.values())
+    assert "BLUESKY_HANDLE" in checks["bluesky"]["detail"]
