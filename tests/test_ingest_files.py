@@ -285,17 +285,22 @@ def test_html_article_and_its_metadata(tmp_path):
     assert article.summary == "The bridge is open again."
     assert article.text.startswith("The council voted on Tuesday")
     assert "said Maria Lopez" in article.text
+    assert article.text.count("\n\n") == 1  # one paragraph per <p>, blank-line separated
     assert "Home" not in article.text and "rights reserved" not in article.text
 
 
 def test_htm_suffix_and_declared_legacy_charset(tmp_path):
     page = ARTICLE_HTML.replace('charset="utf-8"', 'charset="iso-8859-15"').replace("Maria", "Mañía")
-    article = read(tmp_path, "page.HTM", page.replace("©", "(c)").replace("“", '"').replace("”", '"').encode("iso-8859-15"))
+    page = page.replace("©", "(c)").replace("“", '"').replace("”", '"')  # not in ISO-8859-15
+    article = read(tmp_path, "page.HTM", page.encode("iso-8859-15"))
     assert "Mañía" in article.text
 
 
 def test_html_without_an_article(tmp_path):
-    page = "<html><head><title>Index</title></head><body><ul><li><a href=/a>One</a></li><li><a href=/b>Two</a></li></ul></body></html>"
+    page = (
+        "<html><head><title>Index</title></head>"
+        "<body><ul><li><a href=/a>One</a></li><li><a href=/b>Two</a></li></ul></body></html>"
+    )
     why = reason(tmp_path, "index.html", page)
     assert why.startswith("no article found in the HTML")
 

@@ -54,7 +54,8 @@ def extract_html(html: str, *, source: str, url: str | None = None) -> Article:
     )
     text = ((doc.text if doc is not None else None) or "").strip()
     title = ((doc.title or "").strip() or None) if doc is not None else None
-    text = _strip_title_line(text, title).strip()
+    # One paragraph per line from trafilatura; blank-line separated like every other source's text.
+    text = "\n\n".join(line.strip() for line in _strip_title_line(text, title).split("\n") if line.strip())
     if len(text.split()) < MIN_WORDS and len(text) < MIN_CHARS:
         found = f"only {len(text.split())} words of text" if text else "no text at all"
         raise IngestError(

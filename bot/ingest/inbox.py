@@ -236,7 +236,9 @@ def _ingest_one(claimed: Path, name: str, queue: Path, store: Store, max_bytes: 
     duplicate_of = store.find_duplicate(article.url, article.content_hash)
     if duplicate_of is not None and recovered and _already_stored(store, duplicate_of, article):
         target = _move(claimed, queue / PROCESSED)
-        return IngestItem(name, ItemStatus.INGESTED, target, article_id=duplicate_of, title=article.title, recovered=True)
+        return IngestItem(
+            name, ItemStatus.INGESTED, target, article_id=duplicate_of, title=article.title, recovered=True
+        )
     if duplicate_of is not None:
         article_id = store.add_article(article, ArticleState.DUPLICATE, duplicate_of=duplicate_of)
         target = _move(claimed, queue / PROCESSED)
@@ -246,7 +248,9 @@ def _ingest_one(claimed: Path, name: str, queue: Path, store: Store, max_bytes: 
         )
     article_id = store.add_article(article, ArticleState.INGESTED)
     target = _move(claimed, queue / PROCESSED)
-    return IngestItem(name, ItemStatus.INGESTED, target, article_id=article_id, title=article.title, recovered=recovered)
+    return IngestItem(
+        name, ItemStatus.INGESTED, target, article_id=article_id, title=article.title, recovered=recovered
+    )
 
 
 def ingest_queue(

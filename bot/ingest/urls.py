@@ -58,7 +58,11 @@ def canonical_url(url: str) -> str:
     if len(path) > 1:
         path = path.rstrip("/") or "/"
     # Filter the raw "k=v" pieces rather than decode and re-encode them: the rest stays byte-for-byte.
-    kept = [piece for piece in parts.query.split("&") if piece and not is_tracking_param(unquote_plus(piece.split("=", 1)[0]))]
+    kept = [
+        piece
+        for piece in parts.query.split("&")
+        if piece and not is_tracking_param(unquote_plus(piece.split("=", 1)[0]))
+    ]
     query = "&".join(kept)
     return urlunsplit((scheme, netloc, path, query, ""))
 
