@@ -11,12 +11,13 @@ import random
 import re
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from PIL import Image as PILImage
 from pydantic import SecretStr
 
@@ -320,6 +321,22 @@ def test_the_saved_session_is_reused_by_the_next_run(
 
     assert bluesky_pds.sessions_created(bluesky_account.did) == at_signup + 1
     assert state.writes == [key]  # nothing new to save
+
+
+@servers
+def test_a_refreshed_session_is_saved_for_the_next_run(bluesky_settings: Settings, bluesky_account: Any) -> None:
+    state = MemoryState()
+    BlueskyPlatform(bluesky_settings, state).check()
+    key = f"bluesky.session.{bluesky_account.handle}"
+    first = state.values[key]
+
+    later = BlueskyPlatform(bluesky_settings, state)
+    # Three hours on, the 2-hour access token looks expired to the client, which refreshes it.
+    with time_machine.travel(datetime.now(UTC) + timedelta(hours=3), tick=True):
+        assert later.check() == f"@{bluesky_account.handle} ({bluesky_account.did})"
+
+    assert state.writes == [key, key]
+    assert state.values[key] != first
 
 
 @servers

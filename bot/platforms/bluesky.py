@@ -340,8 +340,17 @@ class BlueskyPlatform(Platform):
         )
 
     def _upload(self, data: bytes, mime_type: str) -> Any:
+        from atproto_client import models
+        from atproto_client.models.utils import get_response_model
+
         def upload(client: Client) -> Any:
-            return client.com.atproto.repo.upload_blob(data, headers={"Content-Type": mime_type}).blob
+            # As raw ``content`` with its real type: the SDK's upload_blob sends ``data=bytes``, which
+            # httpx deprecates, and labels every blob */*.
+            response = client.invoke_procedure(
+                "com.atproto.repo.uploadBlob", content=data, headers={"Content-Type": mime_type},
+                output_encoding="application/json",
+            )  # fmt: skip
+            return get_response_model(response, models.ComAtprotoRepoUploadBlob.Response).blob
 
         return self._call("uploading an image", upload)
 
