@@ -256,6 +256,20 @@ def test_the_servers_rate_limit_fault_carries_real_headers(x: XPlatform, x_serve
     assert before + 7000 < caught.value.reset_at.timestamp() < before + 7400  # the 24-hour reset, not the window
 
 
+def test_the_daily_post_cap_is_enforced_and_reported(x: XPlatform, x_server: XServer) -> None:
+    x_server.user_24h_limit = 2
+    x.publish(part("One"), prepared={})
+    x.publish(part("Two"), prepared={})
+    before = datetime.now(UTC).timestamp()
+
+    with pytest.raises(PlatformError) as caught:
+        x.publish(part("Three"), prepared={})
+
+    assert caught.value.retryable and "24-hour" in caught.value.message
+    assert caught.value.reset_at is not None and caught.value.reset_at.timestamp() > before + 86000
+    assert [p.text for p in x_server.live_posts] == ["One", "Two"]
+
+
 @pytest.mark.parametrize(
     ("headers", "expected"),
     [
@@ -322,6 +336,23 @@ def test_check_names_the_account_and_remembers_its_id(x: XPlatform, x_server: XS
     assert x.check() == "@newsdesk"
     assert json.loads(memory_state.data["x.user"])["id"] == x_server.user_id
     assert x_server.live_posts == []
+
+
+def test_tokens_stay_out_of_debug_logs(x_bearer_settings: Settings, memory_state, x_server: XServer, caplog) -> None:  # type: ignore[no-untyped-def]
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    XPlatform(x_bearer_settings, memory_state).publish(part("Quietly"), prepared={})
+
+    assert x_server.credentials.user_bearer_token not in caplog.text
+
+
+def test_importing_the_registry_does_not_import_tweepy() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, bot.platforms; assert 'tweepy' not in sys.modules and 'mastodon' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 # --- the server itself: faithful to the OpenAPI document ---------------------------------------------------------

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import logging
 import re
 import unicodedata
 from datetime import UTC, datetime
@@ -39,6 +40,9 @@ TWEEPY_HOST = "https://api.twitter.com"
 MAX_IMAGE_BYTES = 5_000_000  # X's limit for images uploaded as tweet_image
 LOOKBACK = 100  # how many recent posts reconcile searches for a duplicate's id (the API's page maximum)
 STATE_USER = "x.user"
+
+# tweepy logs every request's headers at DEBUG, bearer token included; keep that out of any log.
+logging.getLogger("tweepy.client").setLevel(logging.INFO)
 DUPLICATE_TEXT = "duplicate content"
 
 

@@ -87,7 +87,9 @@ class XServer(FaultyServer):
     user_id = "1000000000000000001"
     username = "newsdesk"
     name = "Newsdesk"
-    user_24h_limit = 17  # the free tier's daily post cap; reported in x-user-limit-24hour-* headers
+    # Posts per 24 hours per user: enforced (429 with x-user-limit-24hour-remaining: 0) and reported on
+    # every POST /2/tweets. X's free tier allows 17; the default is higher so long test threads fit.
+    user_24h_limit = 100
 
     def __init__(self, credentials: XCredentials | None = None) -> None:
         super().__init__()
@@ -96,6 +98,7 @@ class XServer(FaultyServer):
         self._init_state()
 
     def _init_state(self) -> None:
+        self.user_24h_limit = type(self).user_24h_limit
         self.posts: list[XPost] = []
         self.media: dict[str, XMedia] = {}
         self.limits = _Limits(window_reset=int(time.time()) + 900)
@@ -224,6 +227,12 @@ class XServer(FaultyServer):
 
     # --- operations ----------------------------------------------------------------------------
     def _op_createPosts(self, params: dict[str, Any], body: dict[str, Any], auth: str) -> Reply:
+        if self.limits.posts_today >= self.user_24h_limit:
+            return Reply(
+                429,
+                {"title": "Too Many Requests", "detail": "Too Many Requests", "type": "about:blank", "status": 429},
+                {"x-user-limit-24hour-remaining": "0"},
+            )
         text = body.get("text", "")
         media_ids = tuple(body.get("media", {}).get("media_ids", ()))
         reply_to = body.get("reply", {}).get("in_reply_to_tweet_id")
