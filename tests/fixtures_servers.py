@@ -7,6 +7,7 @@ top-level conftest. Fixtures:
 - ``x_server`` / ``mastodon_server``: the server objects (``.url``, ``.posts``, ``.requests``,
   ``rate_limit_next``, ``server_error_next``, ``fail_next``, ``slow_next``, ``reset_next``, …).
 - ``x_settings`` / ``x_bearer_settings`` / ``mastodon_settings``: ``Settings`` pointing at them.
+- ``x_env`` / ``mastodon_env``: the same as environment variables, for a ``newsbot`` subprocess.
 - ``memory_state``: a dict-backed ``KeyValue`` for adapters.
 """
 
@@ -97,6 +98,23 @@ def x_bearer_settings(x_server: XServer) -> Settings:
 @pytest.fixture
 def mastodon_settings(mastodon_server: MastodonServer) -> Settings:
     return _settings(mastodon_api_base_url=mastodon_server.url, mastodon_access_token=mastodon_server.access_token)
+
+
+@pytest.fixture
+def x_env(x_server: XServer) -> dict[str, str]:
+    c = x_server.credentials
+    return {
+        "X_CONSUMER_KEY": c.consumer_key,
+        "X_CONSUMER_SECRET": c.consumer_secret,
+        "X_ACCESS_TOKEN": c.access_token,
+        "X_ACCESS_TOKEN_SECRET": c.access_token_secret,
+        "X_API_BASE_URL": x_server.url,
+    }
+
+
+@pytest.fixture
+def mastodon_env(mastodon_server: MastodonServer) -> dict[str, str]:
+    return {"MASTODON_API_BASE_URL": mastodon_server.url, "MASTODON_ACCESS_TOKEN": mastodon_server.access_token}
 
 
 @pytest.fixture

@@ -16,8 +16,10 @@ from bot.models import Image, Part, PublishResult
 from bot.platforms.mastodon import STATE_MAX_CHARACTERS, MastodonPlatform
 
 try:
+    from servers.crash import kill_after_send
     from servers.mastodon_server import MastodonServer, status_length
 except ImportError:  # tests/ is a package
+    from tests.servers.crash import kill_after_send  # type: ignore[no-redef]
     from tests.servers.mastodon_server import MastodonServer, status_length  # type: ignore[no-redef]
 
 pytestmark = pytest.mark.servers
@@ -259,3 +261,14 @@ def test_server_requires_a_bearer_token_but_not_for_instance_info(mastodon_serve
     instance = requests.get(f"{mastodon_server.url}/api/v2/instance", timeout=5).json()
     assert instance["configuration"]["statuses"]["max_characters"] == 500
     assert instance["version"].startswith("4.")
+
+
+def test_a_publisher_killed_after_sending_is_reconciled_to_one_status(masto: MastodonPlatform, mastodon_server: MastodonServer, mastodon_env) -> None:  # type: ignore[no-untyped-def]
+    prepared = key(7)
+    kill_after_send("mastodon", "Killed mid-flight", prepared["idempotency_key"], mastodon_env, mastodon_server,
+                         lambda: len(mastodon_server.live_statuses) == 1)
+
+    found = masto.reconcile(part("Killed mid-flight"), prepared=prepared)
+
+    [status] = mastodon_server.live_statuses
+    assert found is not None and found.remote_id == status.id

@@ -17,9 +17,11 @@ from bot.models import Image, Part, PublishResult
 from bot.platforms.x import XPlatform, reset_at_from_headers
 
 try:
+    from servers.crash import kill_after_send
     from servers.x_openapi_subset import SUBSET_PATH, dump, extract_subset
     from servers.x_server import DUPLICATE_MESSAGE, XServer, displayed_text
 except ImportError:  # tests/ is a package
+    from tests.servers.crash import kill_after_send  # type: ignore[no-redef]
     from tests.servers.x_openapi_subset import SUBSET_PATH, dump, extract_subset  # type: ignore[no-redef]
     from tests.servers.x_server import DUPLICATE_MESSAGE, XServer, displayed_text  # type: ignore[no-redef]
 
@@ -418,3 +420,14 @@ def test_committed_subset_is_cut_from_the_official_document() -> None:
     official = json.loads(OFFICIAL_SPEC.read_text(encoding="utf-8"))
 
     assert dump(extract_subset(official)) == SUBSET_PATH.read_text(encoding="utf-8")
+
+
+# --- a publisher killed between send and record ---------------------------------------------------------------
+def test_a_publisher_killed_after_sending_is_reconciled_to_one_post(x: XPlatform, x_server: XServer, x_env) -> None:  # type: ignore[no-untyped-def]
+    text = "Killed mid-flight"
+    kill_after_send("x", text, "k-1", x_env, x_server, lambda: len(x_server.live_posts) == 1)
+
+    found = x.reconcile(part(text), prepared={"idempotency_key": "k-1"})
+
+    [post] = x_server.live_posts
+    assert found is not None and found.remote_id == post.id and post.text == text

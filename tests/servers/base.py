@@ -106,6 +106,7 @@ class FaultyServer:
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
+        self._changed = threading.Condition(self._lock)
         self._faults: list[Fault] = []
         self.requests: list[Request] = []
         self._httpd: ThreadingHTTPServer | None = None
@@ -146,6 +147,21 @@ class FaultyServer:
         with self._lock:
             self._faults.clear()
             self.requests.clear()
+
+    def wait_until(self, predicate: Callable[[], bool], timeout: float = 10.0) -> bool:
+        """Block until ``predicate()`` holds (checked after every request the server handles).
+
+        For crash tests: inject ``slow_next(30, after_processing=True)``, start the publisher, wait until
+        the post exists here, then kill the publisher while it is still waiting for the answer.
+        """
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while not predicate():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._changed.wait(left)
+            return True
 
     # --- fault injection ------------------------------------------------------------------
     def fail_next(
@@ -204,6 +220,7 @@ class FaultyServer:
                     return reply
             reply = self.handle(request)
             self.decorate(request, reply)
+            self._changed.notify_all()
         if fault is not None:
             if fault.kind == "slow":
                 time.sleep(fault.seconds)
