@@ -1,0 +1,138 @@
+"""Properties of composition for arbitrary Unicode: CJK, emoji ZWJ sequences, flags, combining marks, RTL.
+
+Whatever the article says, every composed part is within its platform's limit as that platform counts
+it, and every Bluesky facet covers exactly its link or tag.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from compose_samples import compose_settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.compose import compose
+from bot.compose.length import rule_for
+from bot.compose.text import display_url
+from bot.errors import ComposeError
+from bot.models import Analysis, Article, Draft, Quote
+
+PLATFORMS = ("x", "bluesky", "mastodon")
+SPECIAL = [
+    "\U0001f468\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466",  # family: one ZWJ sequence
+    "\U0001f3f3\ufe0f\u200d\U0001f308",  # rainbow flag
+    "\U0001f1fa\U0001f1e6",  # flag of Ukraine
+    "\U0001f44d\U0001f3fd",  # skin tone modifier
+    "e\u0301\u0302",  # stacked combining marks
+    "日本語の記事",
+    "乌克兰",
+    "한국어",
+    "שלום",
+    "مرحبا",
+    "\u202bRTL\u202c",
+    "#hashtag",
+    "＃全角",
+    "#2022",
+    "@alice@example.social",
+    "example.com",
+    "https://example.org/a/b?c=d",
+    "…",
+    "“quoted”",
+]
+_letters = st.characters(blacklist_categories=["Cs", "Zs", "Zl", "Zp", "Cc"])
+word = st.one_of(st.text(_letters, min_size=1, max_size=10), st.sampled_from(SPECIAL))
+
+
+def words(min_size: int, max_size: int) -> st.SearchStrategy[str]:
+    return st.lists(word, min_size=min_size, max_size=max_size).map(" ".join)
+
+
+@st.composite
+def articles(draw: st.DrawFn) -> tuple[Article, Analysis]:
+    headline = draw(words(1, 30))
+    summary = draw(words(0, 120))
+    quotes = tuple(
+        Quote(draw(words(1, 80)), 0, 1, draw(st.none() | words(1, 4)), draw(st.none() | words(1, 10)), 1.0, key=True)
+        for _ in range(draw(st.integers(0, 3)))
+    )
+    url = draw(
+        st.none()
+        | st.sampled_from(["https://news.example.com/2026/11/25/" + "a-long-slug-" * 6, "https://ex.am/p?id=1"])
+    )
+    tags = tuple(draw(st.lists(words(1, 3), max_size=4)))
+    article = Article(
+        source="prop.txt",
+        text=summary,
+        title=headline,
+        url=url,
+        published=datetime(2026, 11, 25, tzinfo=UTC),
+        tags=tags,
+        image=draw(st.none() | st.just("/img/a.jpg")),
+        image_alt=draw(st.none() | words(1, 5)),
+    )
+    analysis = Analysis(headline, summary, (summary,) if summary else (), quotes, summary, ())
+    return article, analysis
+
+
+def _check_within_limits(drafts: list[Draft], limits: dict[str, int]) -> None:
+    for draft in drafts:
+        rule = rule_for(draft.platform, limits.get(draft.platform))
+        for part in draft.parts:
+            assert rule.fits(part.text), (draft.platform, rule.describe(part.text), part.text)
+            assert part.length == rule.length(part.text) <= part.limit == rule.limit
+
+
+def _check_facets(draft: Draft, url: str | None) -> None:
+    for part in draft.parts:
+        data = part.text.encode("utf-8")
+        previous_end = 0
+        for facet in part.facets:
+            assert previous_end <= facet.byte_start < facet.byte_end <= len(data)
+            previous_end = facet.byte_end
+            covered = data[facet.byte_start : facet.byte_end].decode("utf-8")  # never splits a character
+            if facet.kind == "tag":
+                assert covered in ("#" + facet.value, "＃" + facet.value)
+            else:
+                assert covered in (facet.value, display_url(facet.value))
+        if url and part.kind == "main":
+            assert any(f.kind == "link" and f.value == url for f in part.facets), part.text
+
+
+_many = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@_many
+@given(articles(), st.booleans(), st.sampled_from([None, 100, 500, 11000]))
+def test_every_part_fits_its_platform_and_every_facet_covers_its_link_or_tag(
+    sample: tuple[Article, Analysis], threads: bool, mastodon_limit: int | None
+) -> None:
+    article, analysis = sample
+    limits = {"mastodon": mastodon_limit} if mastodon_limit else {}
+    config = compose_settings(threads=list(PLATFORMS) if threads else [], hashtags=["news"])
+    drafts = compose(article, analysis, config, PLATFORMS, limits)
+    expected = dict(limits)
+    expected.setdefault("mastodon", config.mastodon_max_characters)
+    _check_within_limits(drafts, expected)
+    bluesky = next(d for d in drafts if d.platform == "bluesky")
+    _check_facets(bluesky, article.url)
+    for draft in drafts:
+        main = draft.parts[0]
+        assert main.kind == "main" and all(p.kind == "quote" for p in draft.parts[1:])
+        if article.url and draft.platform != "bluesky":
+            assert article.url in main.text  # the link is never dropped
+        assert len(draft.parts) <= config.max_thread_length
+
+
+@_many
+@given(st.text(min_size=1, max_size=400), st.text(max_size=600), st.text(max_size=400))
+def test_any_text_at_all_either_fits_or_is_refused_with_compose_error(headline: str, summary: str, quote: str) -> None:
+    analysis = Analysis(headline, summary, (summary,), (Quote(quote, 0, 1, "X", None, 1.0, key=True),), summary, ())
+    article = Article(source="raw.txt", text=summary, title=None, url="https://ex.am/p")
+    try:
+        drafts = compose(article, analysis, compose_settings(), PLATFORMS)
+    except ComposeError as exc:
+        assert "raw.txt" in str(exc)
+        return
+    _check_within_limits(drafts, {"mastodon": 500})
+    _check_facets(next(d for d in drafts if d.platform == "bluesky"), "https://ex.am/p")
