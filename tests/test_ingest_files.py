@@ -70,6 +70,12 @@ def test_txt_labelled_url_line_is_the_link(tmp_path, label):
     assert article.text == BODY
 
 
+def test_txt_labelled_headline_line(tmp_path):
+    article = read(tmp_path, "a.txt", f"URL: https://example.com/a\nTitle: Bridge reopens\n\n{BODY}")
+    assert article.title == "Bridge reopens"
+    assert article.text == BODY
+
+
 def test_txt_source_line_naming_an_outlet_is_the_outlet(tmp_path):
     article = read(tmp_path, "a.txt", f"Bridge reopens\nSource: Town Gazette\n\n{BODY}")
     assert article.outlet == "Town Gazette"

@@ -45,6 +45,7 @@ _ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
 MAX_CONTROL_SHARE = 0.05  # more control characters than this and it is not a text
 HEADER_LINES = 4  # a URL / "URL:" / "Source:" line counts as metadata only among the first few lines
 _META_LINE = re.compile(r"^(url|link|source)\s*:\s*(.+)$", re.IGNORECASE)
+_TITLE_LINE = re.compile(r"^(?:title|headline)\s*:\s*(.+)$", re.IGNORECASE)
 _HTML_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 _BYLINE = re.compile(r"^(by|von|par|por|door|di|av|af)\s", re.IGNORECASE)
 _SENTENCES = re.compile(r"[.!?…][\"'”’»)]?\s+\S|[。！？]\S")
@@ -201,7 +202,11 @@ def parse_text(text: str, *, source: str) -> Article:
     if not rest:
         raise IngestError("no text: the file holds only a link; put a headline and the article text below it")
     title: str | None = None
-    if _looks_like_headline(rest[0], strict=url_first):
+    labelled = _TITLE_LINE.match(rest[0].strip())
+    if labelled:  # "Title: Bridge reopens" is the headline whatever the layout
+        rest.pop(0)
+        title = labelled.group(1).strip()
+    elif _looks_like_headline(rest[0], strict=url_first):
         title = rest.pop(0).strip()
     body = "\n".join(rest).strip()
     if not body:

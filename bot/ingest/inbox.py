@@ -269,7 +269,13 @@ def ingest_queue(
     """
     queue = _queue_dir(settings)
     processing = queue / PROCESSING
-    processing.mkdir(exist_ok=True)
+    try:
+        processing.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot write in the queue folder {queue} ({exc.strerror or exc}); "
+            "newsbot needs write access there to move files to processed/ and failed/"
+        ) from None
     moment = _timestamp(now)
     report = IngestReport()
 
