@@ -30,4 +30,4 @@ def get_platform(name: str, settings: Settings, state: KeyValue) -> Platform:
         raise ConfigError(f"{name} is not configured: set {' and '.join(missing)} in .env")
     module_name, class_name = target.split(":")
     cls = getattr(importlib.import_module(module_name), class_name)
-    return cls(settings, state)  # type: ignore[no-any-return]
+    return cls(settings, state)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, RowMapping, func, or_, select, update
+from sqlalchemy import Connection, CursorResult, Engine, RowMapping, func, or_, select, update
 from sqlalchemy.exc import OperationalError
 
 from ..errors import NotFoundError, StoreError
@@ -24,6 +24,12 @@ from .migrations import current_version, migrate
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def inserted_id(result: CursorResult[Any]) -> int:
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 @dataclass(frozen=True)
@@ -140,9 +146,9 @@ class Store:
             updated_at=now,
         )
         if conn is not None:
-            return int(conn.execute(schema.articles.insert().values(**values)).inserted_primary_key[0])
+            return inserted_id(conn.execute(schema.articles.insert().values(**values)))
         with self.transaction() as c:
-            return int(c.execute(schema.articles.insert().values(**values)).inserted_primary_key[0])
+            return inserted_id(c.execute(schema.articles.insert().values(**values)))
 
     def update_article(self, article_id: int, article: Article, *, conn: Connection | None = None) -> None:
         """Replace an article's content (an edited feed entry), keeping its id and state."""

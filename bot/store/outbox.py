@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import RowMapping, and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import NotFoundError
 from ..models import Draft, Facet, Image, LinkCard, Part, PostState, PublishResult
-from . import Store, schema, utcnow
+from . import Store, inserted_id, schema, utcnow
 from .backend import lock_rows
 
 ACTIVE = (PostState.PLANNED.value, PostState.SENDING.value)
@@ -101,7 +101,7 @@ class PostRow:
         return PublishResult(remote_id=self.remote_id, url=self.remote_url, extra=dict(self.remote_extra or {}))
 
 
-def _row(mapping: Mapping[str, Any]) -> PostRow:
+def _row(mapping: RowMapping) -> PostRow:
     return PostRow(**{name: mapping[name] for name in PostRow.__dataclass_fields__})
 
 
@@ -147,7 +147,7 @@ class Outbox:
                 )
                 try:
                     with self.store.transaction() as conn:
-                        ids.append(int(conn.execute(self.t.insert().values(**values)).inserted_primary_key[0]))
+                        ids.append(inserted_id(conn.execute(self.t.insert().values(**values))))
                 except IntegrityError:
                     existing = self.by_key(key)
                     if existing is not None:
