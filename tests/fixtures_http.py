@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+FEED_DATA = Path(__file__).parent / "data" / "feeds"
+
 
 @dataclass
 class Resource:
@@ -47,7 +49,7 @@ class LocalServer:
         self._version = 0
         handler = _make_handler(self)
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
 
     @property
     def base(self) -> str:
@@ -85,8 +87,13 @@ class LocalServer:
             self.resources[path] = resource
         return resource
 
-    def put_file(self, path: str, file: Path, **kwargs: object) -> Resource:
-        return self.put(path, file.read_bytes(), **kwargs)  # type: ignore[arg-type]
+    def put_file(self, path: str, file: Path | str, **kwargs: object) -> Resource:
+        """Serve a file (a bare name means one in tests/data/feeds/) with ``{{BASE}}`` replaced by ``self.base``."""
+        file = FEED_DATA / file if isinstance(file, str) else file
+        body = file.read_bytes().replace(b"{{BASE}}", self.base.encode())
+        if "content_type" not in kwargs and file.suffix == ".html":
+            kwargs["content_type"] = "text/html; charset=utf-8"
+        return self.put(path, body, **kwargs)  # type: ignore[arg-type]
 
     def redirect(self, path: str, to: str, status: int = 302) -> None:
         with self._lock:

@@ -36,6 +36,8 @@ from .registry import Feed, claim_feed, due_feeds, get_entry, get_feed, list_fee
 log = logging.getLogger(__name__)
 
 MAX_PAGE_ATTEMPTS = 3  # polls that try an entry's page before ingesting the feed's own text
+# Page failures worth waiting out; anything else (404, not HTML, no article in it) won't get better.
+TRANSIENT_PAGE_ERRORS = ("unreachable", "timeout", "http_error")
 DISABLE_AFTER = {"not_found": 3, "gone": 1}  # consecutive answers before a feed is disabled
 MAX_BACKOFF = timedelta(hours=6)
 MAX_TTL = timedelta(hours=24)
@@ -292,14 +294,14 @@ def _retry_pending(
             _save_entry(store, feed, entry, "pending", now, existing=row, error=str(exc), attempts_inc=True)
 
 
-def _page_for(entry: FeedEntry, fetcher: Fetcher) -> tuple[PageContent | None, str | None]:
+def _page_for(entry: FeedEntry, fetcher: Fetcher) -> tuple[PageContent | None, FetchError | None]:
     """The entry's page when the feed only has a teaser: (page, None), or (None, why not)."""
     if not entry.is_teaser or not entry.link or safe_canonical(entry.link) is None:
         return None, None
     try:
         return fetch_page(fetcher, entry.link), None
     except FetchError as exc:
-        return None, str(exc)
+        return None, exc
 
 
 def _ingest(
@@ -314,8 +316,9 @@ def _ingest(
 ) -> None:
     page, page_error = _page_for(entry, fetcher)
     attempts = (existing["attempts"] if existing is not None else 0) + (1 if page_error else 0)
-    if page_error and attempts < MAX_PAGE_ATTEMPTS:
-        _save_entry(store, feed, entry, "pending", now, existing=existing, error=page_error, attempts_inc=True)
+    transient = page_error is not None and page_error.kind in TRANSIENT_PAGE_ERRORS
+    if transient and attempts < MAX_PAGE_ATTEMPTS:
+        _save_entry(store, feed, entry, "pending", now, existing=existing, error=str(page_error), attempts_inc=True)
         result.pending += 1
         return
     article = article_from_parts(source=f"feed {feed.id}: {entry.key}", entry=entry, page=page, priority=feed.priority)
@@ -323,7 +326,7 @@ def _ingest(
         reason = "the entry has no text and no page to fetch it from"
         _save_entry(store, feed, entry, "seen", now, existing=existing, error=reason)
         return
-    note = f"page unavailable after {attempts} tries ({page_error}); ingested the feed's text" if page_error else None
+    note = f"page unavailable ({page_error}); ingested the feed's own text" if page_error else None
     with store.transaction() as conn:
         article_id, original = store_article(store, conn, article)
         state = "duplicate" if original is not None else "article"
@@ -343,7 +346,7 @@ def _update(
     page, page_error = _page_for(entry, fetcher)
     if page_error:
         # Keep the old fingerprint: the change is noticed again, and applied, on the next poll.
-        _save_entry(store, feed, entry, "article", now, existing=existing, error=page_error, keep_fingerprint=True)
+        _save_entry(store, feed, entry, "article", now, existing=existing, error=str(page_error), keep_fingerprint=True)
         return
     stored = store.get_article(existing["article_id"]).article
     new = keep_identity(article_from_parts(source=stored.source, entry=entry, page=page, priority=feed.priority), stored)

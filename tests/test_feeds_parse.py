@@ -1,0 +1,161 @@
+"""Feed documents and article pages into plain data: pure functions, no server needed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.feeds.articles import article_from_parts, lead_fingerprint
+from bot.feeds.pages import PageContent, extract_page, html_to_text
+from bot.feeds.parse import TEASER_MAX_WORDS, FeedEntry, FeedParseError, is_teaser, parse_feed
+from fixtures_http import FEED_DATA
+
+BASE = "http://news.example"
+
+
+def data(name: str) -> bytes:
+    return (FEED_DATA / name).read_bytes().replace(b"{{BASE}}", BASE.encode())
+
+
+def test_rss_2_entries_newest_first_with_full_content() -> None:
+    feed = parse_feed(data("rss.xml"), url=f"{BASE}/rss.xml")
+    assert feed.title == "Riverside Gazette" and feed.malformed is None
+    assert [e.key for e in feed.entries] == ["gazette-1003", "gazette-1002", "gazette-1001"]
+    bridge = feed.entries[0]
+    assert bridge.title == "Council approves new footbridge over the Mill River"
+    assert bridge.link == f"{BASE}/news/footbridge?utm_source=rss&utm_medium=feed"
+    assert bridge.published == datetime(2024, 3, 5, 9, 30, tzinfo=UTC)
+    assert bridge.image == f"{BASE}/img/bridge.jpg"
+    assert bridge.summary == "The town council voted to build a footbridge."
+    # content:encoded wins over the one-line description, one paragraph per <p>
+    assert bridge.text.startswith("The town council voted seven to two")
+    assert bridge.text.count("\n\n") == 3
+    assert not bridge.is_teaser
+
+
+def test_atom_1_entries() -> None:
+    feed = parse_feed(data("atom.xml"), url=f"{BASE}/atom.xml")
+    assert feed.title == "Harbour Post"
+    ferry, lighthouse = feed.entries
+    assert ferry.key == "tag:harbourpost.example,2024:ferry-timetable"
+    assert ferry.link == f"{BASE}/harbour/ferry-timetable/"
+    assert ferry.published == datetime(2024, 3, 6, 11, 0, tzinfo=UTC)
+    assert "two fewer morning crossings" in ferry.text and not ferry.is_teaser
+    assert lighthouse.text.startswith("The old lighthouse")  # xhtml content
+    assert not lighthouse.is_teaser
+
+
+def test_teaser_feed_entries_are_teasers() -> None:
+    feed = parse_feed(data("teaser.xml"), url=f"{BASE}/teaser.xml")
+    assert [e.is_teaser for e in feed.entries] == [True, True]
+    assert feed.entries[0].key == f"{BASE}/pages/dam-inspection.html"
+
+
+def test_malformed_feed_keeps_the_entries_it_can_read() -> None:
+    feed = parse_feed(data("malformed.xml"), url=f"{BASE}/malformed.xml")
+    assert feed.malformed and "not well-formed" in feed.malformed
+    assert feed.entries[0].key == "broken-1"
+    assert feed.entries[0].title == "Snow closes the mountain pass overnight"
+
+
+def test_garbage_is_an_invalid_feed() -> None:
+    with pytest.raises(FeedParseError) as info:
+        parse_feed(data("garbage.xml"), url=f"{BASE}/garbage.xml")
+    assert info.value.kind == "invalid_feed"
+
+
+def test_empty_response_is_an_invalid_feed() -> None:
+    with pytest.raises(FeedParseError) as info:
+        parse_feed(b"  \n", url=f"{BASE}/feed")
+    assert info.value.kind == "invalid_feed" and "empty" in str(info.value)
+
+
+def test_html_page_is_not_a_feed_and_names_the_feed_it_advertises() -> None:
+    with pytest.raises(FeedParseError) as info:
+        parse_feed(data("homepage.html"), url=f"{BASE}/", headers={"Content-Type": "text/html"})
+    assert info.value.kind == "not_a_feed"
+    assert f"{BASE}/teaser.xml" in str(info.value)
+
+
+def test_entry_without_guid_is_keyed_by_link_and_without_either_by_content() -> None:
+    doc = b"""<rss version="2.0"><channel><title>t</title>
+      <item><title>A</title><link>http://x.example/a</link><description>one</description></item>
+      <item><title>B</title><description>two</description></item>
+      <item></item>
+    </channel></rss>"""
+    entries = parse_feed(doc, url="http://x.example/rss").entries
+    assert entries[0].key == "http://x.example/a"
+    assert entries[1].key.startswith("hash:")
+    assert len(entries) == 2  # the empty item has nothing to recognise or post
+
+
+def test_ttl_is_read() -> None:
+    doc = b'<rss version="2.0"><channel><title>t</title><ttl>60</ttl></channel></rss>'
+    assert parse_feed(doc, url="http://x.example/rss").ttl_seconds == 3600
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "A short teaser.",
+        "word " * (TEASER_MAX_WORDS + 10) + "and so on…",
+        "word " * (TEASER_MAX_WORDS + 10) + "and so on [...]",
+        "word " * (TEASER_MAX_WORDS + 10) + "Continue reading →",
+    ],
+)
+def test_teasers(text: str) -> None:
+    assert is_teaser(text)
+
+
+def test_a_long_text_ending_normally_is_full_text() -> None:
+    assert not is_teaser("word " * (TEASER_MAX_WORDS + 10) + "and that was the end.")
+
+
+def test_html_to_text_keeps_paragraphs_and_drops_markup() -> None:
+    html = "<p>First <b>para</b>.</p><script>x()</script><p>Second<br>line.</p><ul><li>one</li><li>two</li></ul>"
+    assert html_to_text(html) == "First para.\n\nSecond line.\n\none\n\ntwo"
+    assert html_to_text("Plain &amp; simple") == "Plain & simple"
+    assert html_to_text(None) == ""
+
+
+def test_page_extraction_reads_what_the_publisher_declared() -> None:
+    page = extract_page(data("dam-inspection.html"), f"{BASE}/pages/dam-inspection.html?utm_source=rss")
+    assert page.canonical_url == f"{BASE}/news/2024/dam-inspection/"
+    assert page.title == "Dam inspection finds cracks in the spillway"
+    assert page.image == f"{BASE}/img/dam.jpg"  # relative og:image made absolute
+    assert page.published == datetime(2024, 3, 6, 9, 0, tzinfo=UTC)
+    assert page.site_name == "Valley Wire" and page.language == "en"
+    assert page.text.startswith("Engineers inspecting the reservoir dam")  # the <h1> is not repeated
+    assert "All rights reserved" not in page.text and "Sport" not in page.text
+    assert page.text.count("\n\n") == 3
+
+
+def test_og_url_is_the_canonical_when_there_is_no_link_rel() -> None:
+    page = extract_page(data("bakery-prize.html"), f"{BASE}/pages/bakery-prize.html")
+    assert page.canonical_url == f"{BASE}/news/2024/bakery-prize?utm_medium=social"
+
+
+def test_article_prefers_page_canonical_stripped_of_tracking_and_slash() -> None:
+    entry = FeedEntry(key="k", title="Feed title", link=f"{BASE}/p?utm_source=rss", text="Teaser…", summary="Teaser…")
+    page = PageContent(url=f"{BASE}/p", canonical_url="HTTP://News.Example/story/?fbclid=1&id=7", title="Page", text="Full " * 200)
+    article = article_from_parts(source="s", entry=entry, page=page)
+    assert article.url == "http://news.example/story?id=7"
+    assert article.title == "Feed title"  # the editor's headline from the feed
+    assert article.text.startswith("Full")
+    assert article.summary == "Teaser…"  # the feed's teaser is kept as the source's summary
+
+
+def test_article_without_page_uses_the_entry_link() -> None:
+    entry = FeedEntry(key="k", title="T", link="https://News.example/a/?utm_campaign=x&gclid=y", text="Body text.")
+    assert article_from_parts(source="s", entry=entry, page=None).url == "https://news.example/a"
+
+
+def test_lead_fingerprint_ignores_case_spacing_and_the_tail() -> None:
+    body = "The council voted. " * 30
+    a = lead_fingerprint("Council  Votes", body + "Original ending.")
+    b = lead_fingerprint("council votes", body.upper() + "A different ending entirely.")
+    assert a == b
+    assert lead_fingerprint("Council votes", "Something else entirely. " * 30) != a
+    assert lead_fingerprint(None, body) is None
