@@ -234,3 +234,15 @@ def test_draft_carries_the_language() -> None:
 def test_builtin_templates_exist_for_every_platform() -> None:
     names = {p.name for p in builtin_templates_dir().glob("*.j2")}
     assert {"x.j2", "bluesky.j2", "mastodon.j2", "quote.j2"} <= names
+
+
+def test_the_sample_article_through_the_real_analysis_composes_within_every_limit() -> None:
+    from bot.analyze import analyze
+
+    article = sample_article()
+    drafts = _by_platform(compose(article, analyze(article, summary_sentences=1), compose_settings(), PLATFORMS))
+    for platform, draft in drafts.items():
+        main = draft.parts[0]
+        assert main.text.startswith(HEADLINE), platform
+        assert "Danilov" in "\n".join(p.text for p in draft.parts), platform  # a quote with its speaker
+        assert all(rule_for(platform).fits(p.text) and p.length <= p.limit for p in draft.parts)

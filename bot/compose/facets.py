@@ -14,7 +14,8 @@ import regex
 
 from ..models import Facet
 
-# @atproto/api's TAG_REGEX and trailing-punctuation rule, in Python's `regex` dialect.
+# @atproto/api's TAG_REGEX and trailing-punctuation rule, in Python's `regex` dialect (JavaScript's \d is
+# ASCII-only even with the u flag, hence [0-9]).
 _TAG_INVISIBLE = r"\u00AD\u2060\u200A\u200B\u200C\u200D\u20e2"
 _TAG = regex.compile(
     rf"(^|\s)[#＃]((?!\ufe0f)[^\s{_TAG_INVISIBLE}]*[^0-9\s\p{{P}}{_TAG_INVISIBLE}]+[^\s{_TAG_INVISIBLE}]*)?"

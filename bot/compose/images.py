@@ -47,17 +47,16 @@ def shrink_image(
 ) -> ImageData:
     """``data`` as an image of at most ``max_bytes`` bytes (unchanged when it already qualifies)."""
     try:
-        img = Image.open(io.BytesIO(data))
-        img.load()
+        opened = Image.open(io.BytesIO(data))
+        opened.load()
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
         raise ComposeError(f"{name} is not a usable image ({exc}); use a JPEG, PNG or WebP file") from None
 
-    fmt = img.format or ""
-    if len(data) <= max_bytes and fmt in _KEEP_FORMATS and max(img.size) <= max_side:
-        return ImageData(data, _KEEP_FORMATS[fmt], img.width, img.height)
+    fmt = opened.format or ""
+    if len(data) <= max_bytes and fmt in _KEEP_FORMATS and max(opened.size) <= max_side:
+        return ImageData(data, _KEEP_FORMATS[fmt], opened.width, opened.height)
 
-    img = ImageOps.exif_transpose(img)
-    img = _flatten(img)
+    img = _flatten(ImageOps.exif_transpose(opened))
     if max(img.size) > max_side:
         img.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     while True:

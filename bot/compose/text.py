@@ -43,10 +43,10 @@ def clean_inline(text: str | None) -> str:
 
 def _protected_spans(text: str) -> list[tuple[int, int]]:
     """Code-point ranges that must never be cut: URLs (with or without scheme), #tags and @handles."""
-    spans = [tuple(u["indices"]) for u in extract_urls_with_indices(text)]
+    spans: list[tuple[int, int]] = [(u["indices"][0], u["indices"][1]) for u in extract_urls_with_indices(text)]
     spans += [m.span() for m in regex.finditer(r"(?<!\S)[#@＃]\S+", text)]
     spans += [m.span() for m in regex.finditer(r"\S*://\S*", text)]
-    return spans  # type: ignore[return-value]
+    return spans
 
 
 def cut_points(text: str) -> list[int]:
