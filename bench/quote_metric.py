@@ -8,7 +8,10 @@ Metric, exactly as the README defines it:
 * then, for what is still unmatched: a gold span is matched by several adjacent predictions that each
   lie mostly (>= 50%) inside it and together cover >= 80% of it (polnear's ``"A," he said. "B."``
   predicted as two quotes), and one prediction matches several gold spans lying inside it that
-  together cover >= 50% of it (the converse);
+  together cover >= 50% of it (the converse: ggt's two spans predicted as one). In that converse
+  rule a prediction already paired one-to-one with one of those gold spans still takes the others
+  (otherwise one merged prediction would match only the larger half); ``--strict-order`` scores
+  the narrower reading too, and the runner prints both;
 * precision = matched predictions / predictions, recall = matched gold / gold (micro, per corpus);
 * speaker accuracy over matched gold whose speaker is a name (not a pronoun): the last word of a
   matching prediction's speaker equals the last word of the gold speaker, case-insensitively.
@@ -101,10 +104,13 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
 
 
 def match_article(
-    preds: list[tuple[int, int]], golds: list[tuple[int, int]]
+    preds: list[tuple[int, int]], golds: list[tuple[int, int]], *, strict_order: bool = False
 ) -> tuple[dict[int, list[int]], set[int]]:
     """Match one article's trimmed spans. Returns (gold index -> matching prediction indices,
-    set of matched prediction indices)."""
+    set of matched prediction indices).
+
+    ``strict_order``: a prediction paired one-to-one in step 1 cannot take further gold spans in
+    step 3 (the narrower reading of the README; reported alongside for transparency)."""
     gold_to_preds: dict[int, list[int]] = defaultdict(list)
     matched_p: set[int] = set()
     matched_g: set[int] = set()
@@ -140,20 +146,24 @@ def match_article(
             matched_p.update(inside)
             gold_to_preds[gi].extend(inside)
 
-    # 3. One prediction, several gold spans inside it that together cover half of it.
+    # 3. One prediction, several gold spans inside it that together cover half of it. A prediction
+    #    that step 1 paired with one of those gold spans still takes the others: `“A,” he said. “B.”`
+    #    predicted as one span matches both of ggt's spans, as the README's rule intends.
+    owner = {} if strict_order else {gi: pis[0] for gi, pis in gold_to_preds.items() if len(pis) == 1}
     for pi, p in enumerate(preds):
-        if pi in matched_p:
+        if pi in matched_p and not any(owner.get(gi) == pi for gi in range(len(golds))):
             continue
         inside = [
             gi
             for gi, g in enumerate(golds)
-            if gi not in matched_g and _overlap(p, g) >= GOLD_COVER * glen[gi]
+            if (gi not in matched_g or owner.get(gi) == pi) and _overlap(p, g) >= GOLD_COVER * glen[gi]
         ]
         if len(inside) >= 2 and sum(_overlap(p, golds[gi]) for gi in inside) >= PRED_COVER * plen[pi]:
             matched_p.add(pi)
             for gi in inside:
-                matched_g.add(gi)
-                gold_to_preds[gi].append(pi)
+                if gi not in matched_g:
+                    matched_g.add(gi)
+                    gold_to_preds[gi].append(pi)
     return dict(gold_to_preds), matched_p
 
 
@@ -161,6 +171,8 @@ def score_quotes(
     predictions: list[list[dict[str, Any]]],
     golds: list[list[dict[str, Any]]],
     texts: list[str] | None = None,
+    *,
+    strict_order: bool = False,
 ) -> dict[str, float]:
     """Score predicted quotes against gold, article by article (micro-averaged).
 
@@ -177,7 +189,7 @@ def score_quotes(
         text = texts[i] if texts is not None else None
         pspans = [_span(p, text) for p in plist]
         gspans = [_span(g, text) for g in glist]
-        gold_to_preds, matched_p = match_article(pspans, gspans)
+        gold_to_preds, matched_p = match_article(pspans, gspans, strict_order=strict_order)
         n_pred += len(plist)
         n_gold += len(glist)
         m_pred += len(matched_p)
@@ -274,6 +286,14 @@ def main(argv: list[str]) -> int:
                 [rows[i]["text"] for i in idx],
             )
             print(_row(f"  {corpus}", s))
+            if system == "extract_quotes":
+                s2 = score_quotes(
+                    [preds[system][i] for i in idx],
+                    [rows[i]["gold"] for i in idx],
+                    [rows[i]["text"] for i in idx],
+                    strict_order=True,
+                )
+                print(_row(f"  {corpus} (strict)", s2))
     print(f"extract_quotes: {1000 * elapsed / max(1, len(rows)):.2f} ms/article over {len(rows)} articles")
     return 0
 

@@ -262,6 +262,31 @@ def extract_quotes(text: str) -> list[Quote]:
         inner = text[span.inner_start : span.inner_end]
         stripped = inner.strip()
         offset = span.inner_start + (len(inner) - len(inner.lstrip()))
+        prev = out[-1] if out else None
+        if prev is not None and _interrupted(text, prev, span):
+            # “A,” said X, a long description of X. “B.” — one utterance: one span from A's opening
+            # mark to B's closing mark, its text the words in between (attribution included).
+            joined = text[prev.start + 1 : span.inner_end].strip()
+            out[-1] = dataclasses.replace(prev, text=joined, end=span.end)
+            continue
         out.append(Quote(text=stripped, start=span.start, end=span.end, speaker=who.name, role=who.role))
-        assert text[offset : offset + len(stripped)] == stripped
     return out
+
+
+_MERGE_MIN_GAP = 25  # below this ("…,” he said. “…”) each half stands alone as a quote
+_MERGE_MAX_GAP = 200
+_GAP_VERB = regex.compile(r"\b" + VERB + r"\b", regex.V1)
+
+
+def _interrupted(text: str, prev: Quote, span: Span) -> bool:
+    """Is ``span`` the second half of ``prev``, interrupted by a long attribution?"""
+    gap = text[prev.end : span.start]
+    return (
+        not span.single
+        and span.closed
+        and _MERGE_MIN_GAP <= len(gap) <= _MERGE_MAX_GAP
+        and "\n" not in gap
+        and prev.text.rstrip("”\"’' ").endswith(",")
+        and _GAP_VERB.search(gap) is not None
+        and not _ALL_MARKS.search(gap)
+    )

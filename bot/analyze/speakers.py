@@ -67,7 +67,7 @@ _PARTICLE = r"(?:de|da|van|von|der|den|du|del|della|di|la|le|bin|ibn|al|el|dos|d
 _NOT_NAME_RE = r"(?!(?:" + "|".join(_NOT_NAME) + r")\b)"
 # A person's (or organisation's) name: capitalised words, honorifics, initials, particles, suffixes.
 NAME = (
-    r"(?:(?:" + _HONORIFIC + r"\s+)?" + _NOT_NAME_RE + r"(?:(?:al|el)-)?" + _CAP
+    r"(?:(?<![\p{L}\p{N}])(?=\p{Lu}|[ae]l-)(?:" + _HONORIFIC + r"\s+)?" + _NOT_NAME_RE + r"(?:(?:al|el)-)?" + _CAP
     + r"(?:[ \t\u00a0]+(?:" + _PARTICLE + r"[ \t\u00a0]+)?(?:" + _HONORIFIC + r"|" + _CAP + r")){0,5}"
     + r"(?:,?[ \t\u00a0]+(?:Jr|Sr)\.|[ \t\u00a0]+(?:II|III|IV))?"
     + r"(?:[ \t\u00a0]*\((?:[A-Z][\w.]*-[A-Z][\w.]*|[^()\n]{1,4})\))?)"  # "(D-Wis.)"
@@ -97,7 +97,7 @@ _AFTER_VERB_PHRASE = regex.compile(
 _AFTER_DASH = regex.compile(r"\A\s*[―—–]\s*(?P<sp>" + NAME + r")", _F)
 # Before the opening mark, in the same sentence: "Danilov said: “" / "Mook told CBS, “".
 _BEFORE = regex.compile(
-    _SP + _APPOS + _ADV + r"\s+" + VERB + r"\b[^.!?“”\"\u0001\u0002]{0,90}?[:,]\s*(?:and|but)?\s*\Z", _F
+    _SP + _APPOS + _ADV + r"\s+" + VERB + r"\b[^.!?“”\"\u0001\u0002]{0,90}?[:,]\s*(?:and|but)?\s*\Z", _F | regex.REVERSE
 )
 # "Trump attacked Clinton for …, saying, “": the speaker is the sentence's subject.
 _BEFORE_PARTICIPLE = regex.compile(r",\s*(?:saying|adding|writing|telling\s+\S+|asking|declaring|noting)[,:]?\s*\Z", _F)
@@ -157,7 +157,7 @@ class Who:
 
 
 def _tokens(name: str) -> list[str]:
-    return [t for t in regex.split(r"\s+", name.strip()) if t]
+    return name.split()
 
 
 def _bare(token: str) -> str:
@@ -226,8 +226,7 @@ class Attributor:
         for s, e in quote_spans:
             parts.append(text[pos:s])
             if e - s >= 2:
-                body = "".join("\n" if ch == "\n" else " " for ch in text[s + 1 : e - 1])
-                parts.append("\u0001" + body + "\u0002")
+                parts.append("\u0001" + _NOT_NEWLINE.sub(" ", text[s + 1 : e - 1]) + "\u0002")
             else:
                 parts.append("\u0001" * (e - s))
             pos = e
@@ -241,17 +240,17 @@ class Attributor:
         # Named speakers reported outside quotes ("X said that …", "according to X"), by position.
         self._mentions: list[tuple[int, Who]] = []
         self._lower_words = frozenset(_LOWER_WORD.findall(self.masked))
-        for m in _MENTION.finditer(self.masked):
-            if self._common_word(m.group("sp")):
+        for pos, raw, role in _mentions(self.masked):
+            if self._common_word(raw):
                 continue
-            who = self._resolve(m.group("sp"), m.group("role"))
+            who = self._resolve(raw, role)
             if who.named:
-                self._mentions.append((m.start("sp"), who))
+                self._mentions.append((pos, who))
         self._mention_pos = [p for p, _ in self._mentions]
         # People who are the subject of a sentence ("Roy Graf protested the bills, …"): the likely
         # "he" of a following "…,” he said." even though they were not reported as speaking.
         self._subjects: list[tuple[int, Who]] = []
-        for m in _SUBJECT_NAME.finditer(self.masked):
+        for m in _sentence_subjects(self.masked):
             raw = m.group("sp")
             if self._common_word(raw):
                 continue
@@ -339,7 +338,7 @@ class Attributor:
         """The most recent named speaker before ``pos`` whose role or title contains ``head``."""
         cands = self._recent(pos, 50)
         for _p, who in cands:
-            if who.role and head in (_bare(w) for w in regex.split(r"[\s\-]+", who.role)):
+            if who.role and head in (_bare(w) for w in who.role.replace("-", " ").split()):
                 return who
         return None
 
@@ -447,6 +446,53 @@ class Attributor:
         return self._resolve(raw, role, at)
 
 
+_NOT_NEWLINE = regex.compile(r"[^\n]")
+_PRONOUN_WORD = regex.compile(r"\b(he|she|He|She|they|They|it|It|I|we|We)\b")
+_PARENS_END = regex.compile(r"\s*\([^()]*\)\s*$")
+
+
+_VERB_RE = regex.compile(r"\b(?:according to|" + VERB + r")\b", _F)
+# End-anchored patterns run in REVERSE: the scan starts at the anchor instead of trying every start.
+_MENTION_BEFORE = regex.compile(r"(?P<sp>" + NAME + r")" + _APPOS + _ADV + r"\s+\Z", _F | regex.REVERSE)
+_MENTION_AFTER = regex.compile(r"\s+(?P<sp>" + NAME + r")(?:\s*,\s*" + _ROLE + r"\s*[,.])?", _F)
+_SENTENCE_OPENING = regex.compile(r"(?:^|(?<=[.!?][”\"’']?[ \t\u00a0]))[ \t\u00a0]*(?=\p{Lu})", _F | regex.MULTILINE)
+_SUBJECT_AT = regex.compile(
+    r"(?P<sp>" + NAME + r")\b(?![’'])(?=[ \t\u00a0]*[,\p{Ll}])(?=[^\n]*[.!?”\"\u0002][ \t\u00a0]*(?:\n|\Z))", _F
+)
+
+
+def _mentions(text: str) -> list[tuple[int, str, str | None]]:
+    """(position, speaker, role) of each "X said" / "said X" / "according to X" outside quotes.
+
+    Anchored on the verbs (cheap to find) and matched locally on either side of each."""
+    out = []
+    for v in _VERB_RE.finditer(text):
+        word = v.group()
+        if word.startswith("according"):
+            m = _MENTION_AFTER.match(text, v.end())
+            if m:
+                out.append((m.start("sp"), m.group("sp"), None))
+            continue
+        lo = max(0, v.start() - 220)
+        m = _MENTION_BEFORE.search(text, lo, v.start())
+        if m:
+            out.append((m.start("sp"), m.group("sp"), m.group("role")))
+        elif word not in _OBJECT_VERBS:
+            m = _MENTION_AFTER.match(text, v.end())
+            if m:
+                out.append((m.start("sp"), m.group("sp"), m.group("role")))
+    return out
+
+
+def _sentence_subjects(text: str) -> list[regex.Match[str]]:
+    out = []
+    for s in _SENTENCE_OPENING.finditer(text):
+        m = _SUBJECT_AT.match(text, s.end())
+        if m:
+            out.append(m)
+    return out
+
+
 def _previous_paragraph_start(text: str, para_start: int) -> int:
     """Start of the non-blank line before the one starting at ``para_start`` (0 if none)."""
     i = para_start - 1
@@ -458,12 +504,12 @@ def _previous_paragraph_start(text: str, para_start: int) -> int:
 def _pronoun(s: str | None) -> str | None:
     if not s:
         return None
-    m = regex.search(r"\b(he|she|He|She|they|They|it|It|I|we|We)\b", s)
+    m = _PRONOUN_WORD.search(s)
     return m.group(1) if m else None
 
 
 def _strip_parens(name: str) -> str:
-    return regex.sub(r"\s*\([^()]*\)\s*$", "", name).strip()
+    return _PARENS_END.sub("", name).strip() if name.endswith(")") else name
 
 
 
