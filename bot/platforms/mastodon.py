@@ -181,7 +181,7 @@ def map_error(exc: MastodonError, *, doing: str, base_url: str, reset_at: dateti
     if isinstance(exc, MastodonUnauthorizedError):
         return PlatformError(
             "mastodon",
-            f"Mastodon rejected the access token (401) while {doing}: create a new one under Preferences → "
+            "Mastodon rejected the access token (401): create a new one under Preferences → "
             "Development on your instance (scopes read, write:statuses, write:media) and set MASTODON_ACCESS_TOKEN",
             status=401,
         )

@@ -317,7 +317,7 @@ def map_error(exc: Exception, *, doing: str, user_auth: bool, base_url: str) -> 
                 )
             else:
                 fix = "OAuth 2.0 user tokens expire after two hours: create a new one and set X_BEARER_TOKEN"
-            return PlatformError("x", f"X rejected the access token (401) while {doing}: {fix}", status=401)
+            return PlatformError("x", f"X rejected the access token (401): {fix}", status=401)
         if isinstance(exc, tweepy.Forbidden):
             if DUPLICATE_TEXT in detail.lower():
                 return DuplicateContentError("x", f"X refused the post as a duplicate (403): {detail}", status=403)
