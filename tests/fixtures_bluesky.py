@@ -73,7 +73,7 @@ class BlueskyServer:
         if response.status_code == 400 and response.json().get("error") == "RecordNotFound":
             return None
         response.raise_for_status()
-        return response.json()  # type: ignore[no-any-return]
+        return dict(response.json())
 
     def list_records(self, did: str, collection: str = POST) -> list[dict[str, Any]]:
         """Every record of ``collection`` in the repo, oldest first."""
@@ -200,6 +200,8 @@ def bluesky_account(bluesky_pds: BlueskyServer) -> BlueskyAccount:
 @pytest.fixture
 def bluesky_settings(bluesky_pds: BlueskyServer, bluesky_account: BlueskyAccount, tmp_path: Path) -> Any:
     """Settings that publish to Bluesky only, as ``bluesky_account`` on the local server."""
+    from pydantic import SecretStr
+
     from bot.config import Settings
 
     return Settings(
@@ -209,5 +211,5 @@ def bluesky_settings(bluesky_pds: BlueskyServer, bluesky_account: BlueskyAccount
         platforms=["bluesky"],
         bluesky_pds_url=bluesky_pds.url,
         bluesky_handle=bluesky_account.handle,
-        bluesky_app_password=bluesky_account.password,
+        bluesky_app_password=SecretStr(bluesky_account.password),
     )

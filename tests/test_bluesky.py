@@ -10,6 +10,7 @@ import io
 import random
 import re
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -399,9 +400,11 @@ def test_an_invalid_record_is_a_permanent_error(
 
 class Misbehaving(BaseHTTPRequestHandler):
     status = 503
+    delay = 0.0
     headers_to_send: dict[str, str] = {}
 
     def _answer(self) -> None:
+        time.sleep(self.delay)
         body = b'{"error":"Oops","message":"try later"}'
         self.send_response(self.status)
         for name, value in self.headers_to_send.items():
@@ -417,24 +420,29 @@ class Misbehaving(BaseHTTPRequestHandler):
         pass
 
 
+class QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # the client hung up on a slow answer: that is the point of the test
+
+
 @pytest.fixture
 def misbehaving_pds() -> Iterator[tuple[str, type[Misbehaving]]]:
     handler = type("Handler", (Misbehaving,), {"headers_to_send": {}})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = QuietServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}", handler
     server.shutdown()
     server.server_close()
 
 
-def offline_settings(url: str, tmp_path: Path) -> Settings:
+def offline_settings(url: str, tmp_path: Path, timeout: float = 5) -> Settings:
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
         data_dir=tmp_path,
         bluesky_pds_url=url,
         bluesky_handle="newsdesk.test",
-        bluesky_app_password="app-pass",
-        http_timeout_seconds=5,
+        bluesky_app_password=SecretStr("app-pass"),
+        http_timeout_seconds=timeout,
     )
 
 
@@ -471,3 +479,13 @@ def test_an_unreachable_server_is_retryable(tmp_path: Path) -> None:
         BlueskyPlatform(offline_settings(f"http://127.0.0.1:{port}", tmp_path), MemoryState()).check()
     assert caught.value.retryable
     assert f"127.0.0.1:{port}" in caught.value.message
+
+
+def test_a_server_that_does_not_answer_in_time_is_retryable(
+    misbehaving_pds: tuple[str, type[Misbehaving]], tmp_path: Path
+) -> None:
+    url, handler = misbehaving_pds
+    handler.delay = 2.0
+    with pytest.raises(PlatformError, match="did not answer in time") as caught:
+        BlueskyPlatform(offline_settings(url, tmp_path, timeout=0.3), MemoryState()).check()
+    assert caught.value.retryable
