@@ -1,0 +1,77 @@
+"""The small text rules composition relies on: cleaning, safe cut points, hashtags, link forms."""
+
+from __future__ import annotations
+
+from bot.compose.facets import facets_for
+from bot.compose.text import clean_inline, cut_points, display_url, hashtag, hashtags, shortenings, with_utm
+from bot.models import Facet
+
+
+def test_clean_inline_normalises_and_removes_what_breaks_posts() -> None:
+    assert clean_inline("  Kyiv\n\tsays\u00a0no \ufeff\x07") == "Kyiv says no"
+    assert clean_inline("e\u0301") == "\u00e9"  # NFC
+    assert clean_inline("bad\ud800surrogate") == "badsurrogate"
+    assert clean_inline(None) == ""
+
+
+def test_shortenings_end_at_word_boundaries_with_an_ellipsis() -> None:
+    assert shortenings("We will not, under any circumstances, give up") == [
+        "We will not, under any circumstances, give…",
+        "We will not, under any circumstances…",
+        "We will not, under any…",
+        "We will not, under…",
+        "We will not…",
+        "We will…",
+        "We…",
+    ]
+    assert shortenings("one two three four five", min_words=4) == ["one two three four…"]
+
+
+def test_no_cut_inside_urls_tags_mentions_or_grapheme_clusters() -> None:
+    text = "see https://example.org/a b #big tag @x@y.z ok"
+    allowed = cut_points(text)
+    assert text.index("https") + 5 not in allowed
+    assert all(text[p - 1] != " " and (p == len(text) or text[p] == " ") for p in allowed)
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
+    assert cut_points(f"{family}{family} 日本") == [len(family) * 2 + 2, len(family) * 2]
+
+
+def test_hashtags_from_words_and_phrases() -> None:
+    assert hashtag("Russia-Ukraine war") == "RussiaUkraineWar"
+    assert hashtag("#news") == "news"
+    assert hashtag("Україна") == "Україна"
+    assert hashtag("2022") is None
+    assert hashtag("!!!") is None
+    assert hashtag("x" * 65) is None  # longer than Bluesky allows
+    assert hashtags(["news", "#News"], ["Belarus", "NEWS"]) == ["#news", "#Belarus"]
+
+
+def test_utm_parameters_are_added_to_existing_queries_and_keep_the_fragment() -> None:
+    assert with_utm("https://ex.am/a?id=7#top", "x") == (
+        "https://ex.am/a?id=7&utm_source=x&utm_medium=social&utm_campaign=newsbot#top"
+    )
+    assert with_utm("https://ex.am/a?utm_source=rss", "bluesky").count("utm_source") == 1
+
+
+def test_display_url_is_short_and_recognisable() -> None:
+    assert display_url("https://www.example.com/") == "example.com"
+    assert display_url("https://ex.am/p?id=1") == "ex.am/p?id=1"
+    shown = display_url("https://news.example.com/2022/02/27/ukraine-yet-to-sever-ties")
+    assert shown == "news.example.com/2022/02/27/u…"
+    assert len(shown) == 30
+
+
+def test_facets_use_utf8_byte_offsets_end_exclusive() -> None:
+    text = "Київ 🇺🇦 #Україна ex.am/p… #2022 #ok."
+    facets = facets_for(text, {"ex.am/p…": "https://ex.am/p?id=1"})
+    data = text.encode("utf-8")
+    assert facets == (
+        Facet(data.index(b"#"), data.index(b"#") + len("#Україна".encode()), "tag", "Україна"),
+        Facet(data.index(b"ex.am"), data.index(b"ex.am") + len("ex.am/p…".encode()), "link", "https://ex.am/p?id=1"),
+        Facet(data.rindex(b"#ok"), data.rindex(b"#ok") + 3, "tag", "ok"),  # trailing punctuation is not the tag
+    )
+
+
+def test_written_out_links_in_the_text_are_linked_too() -> None:
+    (facet,) = facets_for("More: https://ex.am/report.")
+    assert (facet.kind, facet.value) == ("link", "https://ex.am/report")
