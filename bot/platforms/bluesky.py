@@ -198,7 +198,7 @@ class BlueskyPlatform(Platform):
             ):
                 raise PlatformError(
                     "bluesky",
-                    f"Bluesky rejected the login for {self._handle} ({status} {message or name}): {_CREDENTIALS_HINT}",
+                    f"Bluesky rejected the handle or app password of {self._handle} ({status}): {_CREDENTIALS_HINT}",
                     status=status,
                 ) from None
             raise self._error("logging in", exc) from None
@@ -393,7 +393,7 @@ class BlueskyPlatform(Platform):
             )  # fmt: skip
         if isinstance(exc, exceptions.UnauthorizedError):
             return PlatformError(
-                "bluesky", f"Bluesky refused {what} ({detail}): {_CREDENTIALS_HINT}", status=status
+                "bluesky", f"Bluesky rejected the session ({detail}) while {what}: {_CREDENTIALS_HINT}", status=status
             )
         if isinstance(exc, exceptions.BadRequestError):
             return PlatformError("bluesky", f"Bluesky rejected {what} ({detail})", status=status)
