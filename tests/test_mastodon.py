@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,14 +13,14 @@ from pydantic import SecretStr
 from bot.config import Settings
 from bot.errors import PlatformError
 from bot.models import Image, Part, PublishResult
-from bot.platforms.mastodon import STATE_MAX_CHARACTERS, MastodonPlatform
+from bot.platforms.mastodon import STATE_MAX_CHARACTERS, MastodonPlatform, comparable, html_to_text
 
 try:
     from servers.crash import kill_after_send
-    from servers.mastodon_server import MastodonServer, status_length
+    from servers.mastodon_server import MastodonServer, render_content, status_length
 except ImportError:  # tests/ is a package
     from tests.servers.crash import kill_after_send  # type: ignore[no-redef]
-    from tests.servers.mastodon_server import MastodonServer, status_length  # type: ignore[no-redef]
+    from tests.servers.mastodon_server import MastodonServer, render_content, status_length  # type: ignore[no-redef]
 
 pytestmark = pytest.mark.servers
 
@@ -101,27 +101,98 @@ def test_images_are_uploaded_with_their_alt_text(masto: MastodonPlatform, mastod
 
 # --- reconciliation -------------------------------------------------------------------------------------------
 def test_reconcile_returns_the_status_whose_answer_was_lost(masto: MastodonPlatform, mastodon_server: MastodonServer) -> None:
+    prepared = masto.prepare("article-1:mastodon:acct:0")
     mastodon_server.reset_next(after_processing=True, only="POST /api/v1/statuses")
     with pytest.raises(PlatformError) as caught:
-        masto.publish(part("Lost in transit"), prepared=key())
+        masto.publish(part("Lost in transit"), prepared=prepared)
     assert caught.value.retryable
 
-    found = masto.reconcile(part("Lost in transit"), prepared=key())
+    found = masto.reconcile(part("Lost in transit"), prepared=prepared)
 
     [status] = mastodon_server.live_statuses
     assert found is not None and found.remote_id == status.id
+    # within the hour the Idempotency-Key alone settles it: no timeline search
+    assert not any(r.path.endswith("/statuses") and r.method == "GET" for r in mastodon_server.requests)
 
 
 def test_reconcile_posts_a_status_that_never_arrived(masto: MastodonPlatform, mastodon_server: MastodonServer) -> None:
+    prepared = masto.prepare("article-1:mastodon:acct:0")
     mastodon_server.reset_next(after_processing=False, only="POST /api/v1/statuses")
     with pytest.raises(PlatformError):
-        masto.publish(part("Never arrived"), prepared=key())
+        masto.publish(part("Never arrived"), prepared=prepared)
     assert mastodon_server.statuses == []
 
-    found = masto.reconcile(part("Never arrived"), prepared=key())
+    found = masto.reconcile(part("Never arrived"), prepared=prepared)
 
     [status] = mastodon_server.live_statuses
     assert found is not None and found.remote_id == status.id
+
+
+def two_hours_later(masto: MastodonPlatform, server: MastodonServer) -> None:
+    later = datetime.now(UTC) + timedelta(hours=2)
+    masto.clock = lambda: later
+    server.advance(2 * 3600)
+
+
+def test_reconcile_after_the_key_expired_finds_the_status_instead_of_posting_again(
+    masto: MastodonPlatform, mastodon_server: MastodonServer
+) -> None:
+    prepared = masto.prepare("article-1:mastodon:acct:0")
+    mastodon_server.reset_next(after_processing=True, only="POST /api/v1/statuses")
+    with pytest.raises(PlatformError):
+        masto.publish(part("Sent before the crash\n\nhttps://example.com/news/2026/11/25/a-long-story #News"), prepared=prepared)
+    two_hours_later(masto, mastodon_server)
+
+    found = masto.reconcile(part("Sent before the crash\n\nhttps://example.com/news/2026/11/25/a-long-story #News"), prepared=prepared)
+
+    [status] = mastodon_server.live_statuses
+    assert found is not None and found.remote_id == status.id
+    assert sum(1 for r in mastodon_server.requests if r.method == "POST" and r.path == "/api/v1/statuses") == 1
+
+
+def test_reconcile_after_the_key_expired_posts_what_never_arrived(masto: MastodonPlatform, mastodon_server: MastodonServer) -> None:
+    prepared = masto.prepare("article-1:mastodon:acct:0")
+    mastodon_server.reset_next(after_processing=False, only="POST /api/v1/statuses")
+    with pytest.raises(PlatformError):
+        masto.publish(part("Never arrived"), prepared=prepared)
+    two_hours_later(masto, mastodon_server)
+
+    found = masto.reconcile(part("Never arrived"), prepared=prepared)
+
+    [status] = mastodon_server.live_statuses
+    assert found is not None and found.remote_id == status.id
+
+
+def test_reconcile_after_the_key_expired_matches_the_reply_parent_too(masto: MastodonPlatform, mastodon_server: MastodonServer) -> None:
+    first_root = masto.publish(part("Root one"), prepared=key(1))
+    masto.publish(part("Same quote"), prepared=key(2), reply_to=first_root)  # an older thread, same text
+    second_root = masto.publish(part("Root two"), prepared=key(3))
+    prepared = masto.prepare("article-2:mastodon:acct:1")
+    mastodon_server.reset_next(after_processing=False, only="POST /api/v1/statuses")
+    with pytest.raises(PlatformError):
+        masto.publish(part("Same quote"), prepared=prepared, reply_to=second_root)
+    two_hours_later(masto, mastodon_server)
+
+    found = masto.reconcile(part("Same quote"), prepared=prepared, reply_to=second_root)
+
+    assert found is not None
+    assert mastodon_server.status(found.remote_id).in_reply_to_id == second_root.remote_id
+    assert len(mastodon_server.live_statuses) == 4
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "plain words",
+        "Fish & chips <3 > 2",
+        "line one\nline two\n\nnew paragraph",
+        "read https://example.com/a/very/long/path/that/keeps/going?x=1&y=2 now",
+        "#Breaking: news #Україна",
+        "cc @editor@example.social",
+    ],
+)
+def test_status_html_reads_back_as_the_text_that_was_sent(text: str) -> None:
+    assert comparable(html_to_text(render_content(text, "https://m.example"))) == comparable(text)
 
 
 def test_server_forgets_idempotency_keys_after_an_hour(masto: MastodonPlatform, mastodon_server: MastodonServer) -> None:

@@ -2,8 +2,10 @@
 
 Exactly once: every status goes out with the outbox row's idempotency key as the ``Idempotency-Key``
 header. Mastodon remembers the key for one hour per account and answers a repeat with the status it
-already made, so ``reconcile`` is simply the same request again. (A crash left unreconciled for more than
-an hour could post twice; the executor reconciles at start-up, before sending anything else.)
+already made, so within that hour ``reconcile`` is simply the same request again. ``prepare`` records
+when the send started; past the hour (a crash noticed only later) the key is forgotten, so reconcile
+first looks for the status among the account's latest ones (same text, same reply parent) and only
+resends when it is not there.
 
 Mastodon.py is told not to sleep on rate limits (``ratelimit_method="throw"``) — the outbox reschedules
 instead — and not to check versions eagerly (``version_check_mode="none"``); it reads the instance's
@@ -13,7 +15,11 @@ version lazily when it first uploads media, from ``/api/v1/instance``.
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
+import re
+import unicodedata
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
 
 from mastodon import (
@@ -38,6 +44,8 @@ if TYPE_CHECKING:
 STATE_MAX_CHARACTERS = "mastodon.max_characters"
 MAX_IMAGE_BYTES = 8_000_000  # stock Mastodon takes 16 MB; smaller uploads are kinder to small instances
 MAX_DESCRIPTION = 1500  # Mastodon's limit for alt text
+KEY_MEMORY = timedelta(minutes=55)  # Mastodon keeps Idempotency-Keys for an hour; keep a margin
+LOOKBACK = 40  # statuses searched when the key may be forgotten (the API's page maximum)
 
 
 class MastodonPlatform(Platform):
@@ -58,8 +66,12 @@ class MastodonPlatform(Platform):
             version_check_mode="none",
             user_agent=settings.user_agent,
         )
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     # --- the contract ----------------------------------------------------------------------------
+    def prepare(self, key: str) -> dict[str, Any]:
+        return {"idempotency_key": key, "prepared_at": self.clock().isoformat()}
+
     def publish(
         self,
         part: Part,
@@ -94,8 +106,37 @@ class MastodonPlatform(Platform):
         reply_to: PublishResult | None = None,
         root: PublishResult | None = None,
     ) -> PublishResult | None:
-        """The same request with the same Idempotency-Key: Mastodon returns the status it already made."""
+        """The same request with the same Idempotency-Key: Mastodon returns the status it already made.
+        When the key may have expired, look for the status first so a late resend cannot double-post."""
+        if not self._key_remembered(prepared):
+            found = self.find_recent(part.text, reply_to)
+            if found is not None:
+                return found
         return self.publish(part, prepared=prepared, reply_to=reply_to, root=root)
+
+    def _key_remembered(self, prepared: dict[str, Any]) -> bool:
+        try:
+            started = datetime.fromisoformat(str(prepared["prepared_at"]))
+        except (KeyError, ValueError):
+            return False  # unknown age: assume the worst
+        if started.tzinfo is None:
+            started = started.replace(tzinfo=UTC)
+        return self.clock() - started < KEY_MEMORY
+
+    def find_recent(self, text: str, reply_to: PublishResult | None = None) -> PublishResult | None:
+        """Our status with this text (and this reply parent) among the account's latest ones."""
+        wanted = comparable(text)
+        parent = reply_to.remote_id if reply_to else None
+        try:
+            me = self.api.account_verify_credentials()
+            statuses = self.api.account_statuses(me["id"], limit=LOOKBACK, exclude_reblogs=True)
+        except MastodonError as exc:
+            raise self._error(exc, "looking for an interrupted post") from None
+        for status in statuses:
+            in_reply_to = str(status["in_reply_to_id"]) if status.get("in_reply_to_id") else None
+            if in_reply_to == parent and comparable(html_to_text(status.get("content") or "")) == wanted:
+                return PublishResult(remote_id=str(status["id"]), url=status.get("url") or status.get("uri"))
+        return None
 
     def delete(self, result: PublishResult) -> None:
         try:
@@ -164,6 +205,41 @@ class MastodonPlatform(Platform):
         reset = self.api.ratelimit_reset
         reset_at = datetime.fromtimestamp(reset, UTC) if isinstance(exc, MastodonRatelimitError) and reset else None
         return map_error(exc, doing=doing, base_url=self.base_url, reset_at=reset_at)
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "br":
+            self.parts.append("\n")
+        elif tag == "p" and self.parts:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def html_to_text(content: str) -> str:
+    """A status's HTML ``content`` back to plain text (links keep their full URL: Mastodon only hides
+    parts of it in invisible spans)."""
+    parser = _TextExtractor()
+    parser.feed(content)
+    parser.close()
+    return "".join(parser.parts)
+
+
+_URL = re.compile(r"https?://\S+")
+_REMOTE_MENTION = re.compile(r"(@\w+)@[\w.-]+\w")
+
+
+def comparable(text: str) -> str:
+    """Text reduced to what survives Mastodon's rendering: links and remote mentions normalised."""
+    text = unicodedata.normalize("NFC", text)
+    text = _REMOTE_MENTION.sub(r"\1", _URL.sub("<url>", text))
+    return " ".join(text.split())
 
 
 def _api_status(exc: MastodonError) -> tuple[int | None, str]:

@@ -157,6 +157,7 @@ class MastodonServer(FaultyServer):
             return Reply(400, {"error": str(exc)})
         routes: list[tuple[str, str, Any]] = [
             ("GET", r"/api/v1/accounts/verify_credentials", self._verify_credentials),
+            ("GET", r"/api/v1/accounts/(?P<id>\d+)/statuses", self._account_statuses),
             ("POST", r"/api/v1/statuses", self._create_status),
             ("GET", r"/api/v1/statuses/(?P<id>\d+)", self._get_status),
             ("DELETE", r"/api/v1/statuses/(?P<id>\d+)", self._delete_status),
@@ -230,7 +231,7 @@ class MastodonServer(FaultyServer):
             "url": f"{self.url}/@{self.username}/{status.id}",
             "created_at": status.created_at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
             "account": self._account(),
-            "content": "<p>" + escape(status.text).replace("\n", "<br />") + "</p>",
+            "content": render_content(status.text, self.url),
             "visibility": status.visibility,
             "sensitive": False,
             "spoiler_text": "",
@@ -300,6 +301,18 @@ class MastodonServer(FaultyServer):
     # --- endpoints -----------------------------------------------------------------------------
     def _verify_credentials(self, request: Request, params: dict[str, Any]) -> Reply:
         return Reply(200, self._account(with_source=True))
+
+    def _account_statuses(self, request: Request, params: dict[str, Any], id: str) -> Reply:
+        if id != self.account_id:
+            return Reply(404, {"error": "Record not found"})
+        try:
+            limit = min(int(params.get("limit") or 20), 40)
+        except ValueError:
+            return Reply(400, {"error": "limit must be a number"})
+        statuses = sorted(self.live_statuses, key=lambda s: int(s.id), reverse=True)
+        if str(params.get("exclude_replies", "")).lower() in ("1", "true"):
+            statuses = [s for s in statuses if s.in_reply_to_id is None]
+        return Reply(200, [self._status_json(s) for s in statuses[:limit]])
 
     def _create_status(self, request: Request, params: dict[str, Any]) -> Reply:
         now = self.clock.now()
@@ -391,6 +404,40 @@ class MastodonServer(FaultyServer):
         if params.get("focus"):
             media.focus = str(params["focus"])
         return Reply(200, self._media_json(media))
+
+
+_TAG = re.compile(r"(?<![\w/])#(\w+)")
+
+
+def render_content(text: str, base_url: str) -> str:
+    """Status HTML the way Mastodon renders plain text: paragraphs, line breaks, linked URLs (scheme
+    hidden, long ones shortened with an ellipsis) and hashtags."""
+
+    def link(url: str) -> str:
+        scheme, _, rest = url.partition("://")
+        visible, hidden = rest[:30], rest[30:]
+        return (
+            f'<a href="{escape(url)}" target="_blank" rel="nofollow noopener noreferrer" translate="no">'
+            f'<span class="invisible">{escape(scheme)}://</span>'
+            f'<span class="{"ellipsis" if hidden else ""}">{escape(visible)}</span>'
+            f'<span class="invisible">{escape(hidden)}</span></a>'
+        )
+
+    def line(raw: str) -> str:
+        out, last = [], 0
+        for match in _URL.finditer(raw):
+            out.append(_TAG.sub(lambda m: _tag(m.group(1), base_url), escape(raw[last : match.start()], quote=False)))
+            out.append(link(match.group(0)))
+            last = match.end()
+        out.append(_TAG.sub(lambda m: _tag(m.group(1), base_url), escape(raw[last:], quote=False)))
+        return "".join(out)
+
+    paragraphs = [p for p in re.split(r"\n{2,}", text.strip("\n"))]
+    return "".join("<p>" + "<br />".join(line(x) for x in p.split("\n")) + "</p>" for p in paragraphs)
+
+
+def _tag(name: str, base_url: str) -> str:
+    return f'<a href="{base_url}/tags/{name.lower()}" class="mention hashtag" rel="tag">#<span>{name}</span></a>'
 
 
 def status_length(text: str) -> int:
