@@ -24,7 +24,7 @@ def _priority(value: str) -> Priority:
 
 
 def _when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value else "—"
+    return value.strftime("%m-%d %H:%M") if value else "—"
 
 
 @feeds_app.command("add")
@@ -86,20 +86,25 @@ def feeds_list(ctx: typer.Context, as_json: bool = typer.Option(False, "--json",
     if not feeds:
         console.print("no feeds; add one with `newsbot feeds add URL`")
         return
-    table = Table(title="Feeds", title_justify="left")
-    for column in ("id", "feed", "status", "articles", "pending", "last poll", "next poll", "problem"):
+    table = Table(title="Feeds (times in UTC)", title_justify="left")
+    for column in ("id", "feed", "status", "articles", "pending", "last poll", "next poll"):
         table.add_column(column, overflow="fold")
+    problems = []
     for f in feeds:
         c = counts.get(f.id, {})
-        status = "[red]disabled[/]" if f.disabled else f.status if f.status in ("ok", "not_modified", "new") else f"[yellow]{f.status}[/]"
-        problem = f.last_error or ""
-        if f.error_count and not f.disabled:
-            problem = f"{problem} ({f.error_count} failed polls in a row)"
+        label = f.status.replace("_", " ")
+        healthy = f.status in ("ok", "not_modified", "new")
+        status = "[red]disabled[/]" if f.disabled else label if healthy else f"[yellow]{label}[/]"
         table.add_row(
             str(f.id), f.label, status, str(c.get("article", 0)), str(c.get("pending", 0)),
-            _when(f.last_polled_at), "—" if f.disabled else _when(f.next_poll_at), problem,
+            _when(f.last_polled_at), "—" if f.disabled else _when(f.next_poll_at),
         )  # fmt: skip
+        if f.last_error:
+            streak = f" ({f.error_count} failed poll{'s' if f.error_count != 1 else ''} in a row)" if f.error_count else ""
+            problems.append(f"feed {f.id} ({f.label}): {label} — {f.last_error}{streak}")
     console.print(table)
+    for line in problems:
+        console.print(line, soft_wrap=True)
 
 
 @feeds_app.command("remove")
