@@ -103,13 +103,19 @@ def plan_pending(settings: Settings, store: Store, now: datetime, platforms: Seq
             log.error("article %s could not be composed: %s", stored.id, exc)
 
     # Future thread heads are re-planned together with the new ones; everything else is booked.
+    # An article already out on one platform keeps its times on the others: re-planned alone, a staggered
+    # post would get a slot of its own after ``now`` and slip a whole slot each pass that falls in its stagger.
+    heads = [row for row in outbox.find([PostState.PLANNED.value, PostState.SENDING.value, PostState.SENT.value],
+                                        platforms=platforms, limit=1_000_000) if row.thread_index == 0]
+
+    def is_future(row: PostRow) -> bool:
+        return row.state == PostState.PLANNED.value and row.scheduled_at > now and row.attempts == 0
+
+    started = {row.article_id for row in heads if not is_future(row)}
     waiting: dict[tuple[int, str], PostRow] = {}
     booked: dict[str, list[datetime]] = {}
-    for row in outbox.find([PostState.PLANNED.value, PostState.SENDING.value, PostState.SENT.value],
-                           platforms=platforms, limit=1_000_000):
-        if row.thread_index != 0:
-            continue
-        if row.state == PostState.PLANNED.value and row.scheduled_at > now and row.attempts == 0:
+    for row in heads:
+        if is_future(row) and row.article_id not in started:
             waiting[(row.article_id, row.platform)] = row
         elif row.state != PostState.SENT.value or (row.sent_at and row.sent_at > now - timedelta(days=2)):
             booked.setdefault(row.platform, []).append(row.sent_at or row.scheduled_at)

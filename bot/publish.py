@@ -177,9 +177,21 @@ class Publisher:
         log.error("post %s on %s failed: %s", row.id, row.platform, message)
         return self._outcome(row, "failed", error=message)
 
-    def publish_due(self, *, limit: int = 50, only: Iterable[int] | None = None) -> PassReport:
-        """One pass: reconcile leftovers, then send what is due (threads in order, part by part)."""
-        report = self.reconcile()
+    def publish_due(
+        self,
+        *,
+        limit: int = 50,
+        only: Iterable[int] | None = None,
+        stale_before: datetime | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> PassReport:
+        """One pass: reconcile leftovers, then send what is due (threads in order, part by part).
+
+        ``stale_before`` limits reconciliation to rows left ``sending`` before then (several workers on
+        PostgreSQL must not reconcile each other's sends in flight); ``should_stop`` is asked before each
+        send, so a daemon that is shutting down finishes the send in flight and starts no other.
+        """
+        report = self.reconcile(stale_before=stale_before)
         wanted = set(only) if only is not None else None
         blocked: set[str] = {o.platform for o in report.outcomes if o.status == "skipped"}
         # Sending a part makes its reply due: keep passing until nothing new becomes due.
@@ -193,6 +205,8 @@ class Publisher:
                 return report
             progressed = False
             for row in rows:
+                if should_stop is not None and should_stop():
+                    return report
                 if row.platform in blocked:
                     continue
                 outcome = self.publish_row(row)

@@ -1,0 +1,44 @@
+"""`newsbot run`: the daemon (see bot.daemon)."""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+
+from ..cli import app, state
+
+
+@app.command()
+def run(
+    ctx: typer.Context,
+    once: bool = typer.Option(False, "--once", help="One ingest + plan + publish pass, then exit (for cron or a systemd timer)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Send nothing: ingest and plan as usual, log each due post as would_send."),
+    log_json: bool = typer.Option(False, "--log-json", help="Log one JSON object per line (for journald, Loki, jq)."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log debug detail and tracebacks."),
+) -> None:
+    """Run the bot: ingest the queue and feeds, plan posting times, publish on schedule — exactly once.
+
+    One `newsbot run` per SQLite database: a second one refuses to start. Stop it with Ctrl-C or SIGTERM;
+    the post being sent is finished and recorded first. With --once the exit code is 0 when the pass
+    needed nothing from a person, 1 when a file, article or post failed for good or a job crashed
+    (`newsbot status` shows the reasons).
+    """
+    from ..daemon import Daemon, InstanceLock
+    from ..logs import remove_logging, setup_logging
+
+    app_state = state(ctx)
+    settings = app_state.settings
+    handler = setup_logging(settings, as_json=log_json, level=logging.DEBUG if verbose else logging.INFO)
+    try:
+        # The lock comes before the store is opened: a refused second daemon touches nothing.
+        with InstanceLock(settings.db_url):
+            daemon = Daemon(settings, app_state.store, dry_run=dry_run)
+            if once:
+                tally = daemon.run_once()
+                if tally.needs_attention:
+                    raise typer.Exit(1)
+                return
+            daemon.run_forever()
+    finally:
+        remove_logging(handler)
