@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from bot.config import Settings
+
 try:  # tests/ is on sys.path when it is not a package (pytest's default rootdir-relative import)
     from servers.mastodon_server import MastodonServer
     from servers.x_server import XServer

@@ -72,7 +72,9 @@ def test_the_same_key_twice_makes_one_status(masto: MastodonPlatform, mastodon_s
     assert len(mastodon_server.live_statuses) == 1
 
 
-def test_a_post_without_a_key_is_refused_before_sending(masto: MastodonPlatform, mastodon_server: MastodonServer) -> None:
+def test_a_post_without_a_key_is_refused_before_sending(
+    masto: MastodonPlatform, mastodon_server: MastodonServer
+) -> None:
     with pytest.raises(PlatformError):
         masto.publish(part("No key"), prepared={})
 
@@ -89,7 +91,9 @@ def test_a_thread_replies_to_the_previous_part(masto: MastodonPlatform, mastodon
     assert mastodon_server.status(third.remote_id).in_reply_to_id == second.remote_id
 
 
-def test_images_are_uploaded_with_their_alt_text(masto: MastodonPlatform, mastodon_server: MastodonServer, png: Path) -> None:
+def test_images_are_uploaded_with_their_alt_text(
+    masto: MastodonPlatform, mastodon_server: MastodonServer, png: Path
+) -> None:
     result = masto.publish(part("With a picture", Image(str(png), "A blue square")), prepared=key())
 
     status = mastodon_server.status(result.remote_id)
@@ -100,7 +104,9 @@ def test_images_are_uploaded_with_their_alt_text(masto: MastodonPlatform, mastod
 
 
 # --- reconciliation -------------------------------------------------------------------------------------------
-def test_reconcile_returns_the_status_whose_answer_was_lost(masto: MastodonPlatform, mastodon_server: MastodonServer) -> None:
+def test_reconcile_returns_the_status_whose_answer_was_lost(
+    masto: MastodonPlatform, mastodon_server: MastodonServer
+) -> None:
     prepared = masto.prepare("article-1:mastodon:acct:0")
     mastodon_server.reset_next(after_processing=True, only="POST /api/v1/statuses")
     with pytest.raises(PlatformError) as caught:
@@ -140,17 +146,23 @@ def test_reconcile_after_the_key_expired_finds_the_status_instead_of_posting_aga
     prepared = masto.prepare("article-1:mastodon:acct:0")
     mastodon_server.reset_next(after_processing=True, only="POST /api/v1/statuses")
     with pytest.raises(PlatformError):
-        masto.publish(part("Sent before the crash\n\nhttps://example.com/news/2026/11/25/a-long-story #News"), prepared=prepared)
+        masto.publish(
+            part("Sent before the crash\n\nhttps://example.com/news/2026/11/25/a-long-story #News"), prepared=prepared
+        )
     two_hours_later(masto, mastodon_server)
 
-    found = masto.reconcile(part("Sent before the crash\n\nhttps://example.com/news/2026/11/25/a-long-story #News"), prepared=prepared)
+    found = masto.reconcile(
+        part("Sent before the crash\n\nhttps://example.com/news/2026/11/25/a-long-story #News"), prepared=prepared
+    )
 
     [status] = mastodon_server.live_statuses
     assert found is not None and found.remote_id == status.id
     assert sum(1 for r in mastodon_server.requests if r.method == "POST" and r.path == "/api/v1/statuses") == 1
 
 
-def test_reconcile_after_the_key_expired_posts_what_never_arrived(masto: MastodonPlatform, mastodon_server: MastodonServer) -> None:
+def test_reconcile_after_the_key_expired_posts_what_never_arrived(
+    masto: MastodonPlatform, mastodon_server: MastodonServer
+) -> None:
     prepared = masto.prepare("article-1:mastodon:acct:0")
     mastodon_server.reset_next(after_processing=False, only="POST /api/v1/statuses")
     with pytest.raises(PlatformError):
@@ -163,7 +175,9 @@ def test_reconcile_after_the_key_expired_posts_what_never_arrived(masto: Mastodo
     assert found is not None and found.remote_id == status.id
 
 
-def test_reconcile_after_the_key_expired_matches_the_reply_parent_too(masto: MastodonPlatform, mastodon_server: MastodonServer) -> None:
+def test_reconcile_after_the_key_expired_matches_the_reply_parent_too(
+    masto: MastodonPlatform, mastodon_server: MastodonServer
+) -> None:
     first_root = masto.publish(part("Root one"), prepared=key(1))
     masto.publish(part("Same quote"), prepared=key(2), reply_to=first_root)  # an older thread, same text
     second_root = masto.publish(part("Root two"), prepared=key(3))
@@ -195,7 +209,9 @@ def test_status_html_reads_back_as_the_text_that_was_sent(text: str) -> None:
     assert comparable(html_to_text(render_content(text, "https://m.example"))) == comparable(text)
 
 
-def test_server_forgets_idempotency_keys_after_an_hour(masto: MastodonPlatform, mastodon_server: MastodonServer) -> None:
+def test_server_forgets_idempotency_keys_after_an_hour(
+    masto: MastodonPlatform, mastodon_server: MastodonServer
+) -> None:
     first = masto.publish(part("Hourly"), prepared=key())
     mastodon_server.advance(3601)
 
@@ -205,7 +221,9 @@ def test_server_forgets_idempotency_keys_after_an_hour(masto: MastodonPlatform, 
 
 
 # --- the instance's limit -------------------------------------------------------------------------------------
-def test_character_limit_is_read_once_and_cached(masto: MastodonPlatform, mastodon_server: MastodonServer, memory_state) -> None:  # type: ignore[no-untyped-def]
+def test_character_limit_is_read_once_and_cached(
+    masto: MastodonPlatform, mastodon_server: MastodonServer, memory_state
+) -> None:  # type: ignore[no-untyped-def]
     mastodon_server.max_characters = 1000
 
     assert masto.character_limit() == 1000
@@ -216,7 +234,9 @@ def test_character_limit_is_read_once_and_cached(masto: MastodonPlatform, mastod
     assert sum(1 for r in mastodon_server.requests if "instance" in r.path) == 1
 
 
-def test_a_status_over_the_instance_limit_is_a_permanent_error(masto: MastodonPlatform, mastodon_server: MastodonServer) -> None:
+def test_a_status_over_the_instance_limit_is_a_permanent_error(
+    masto: MastodonPlatform, mastodon_server: MastodonServer
+) -> None:
     mastodon_server.max_characters = 100
     with pytest.raises(PlatformError) as caught:
         masto.publish(part("x" * 101), prepared=key())
@@ -232,7 +252,9 @@ def test_server_counts_links_as_23_and_remote_mentions_as_local() -> None:
 
 
 # --- error mapping ---------------------------------------------------------------------------------------------
-def test_a_wrong_token_is_401_naming_mastodon_access_token(mastodon_settings: Settings, memory_state, mastodon_server: MastodonServer) -> None:  # type: ignore[no-untyped-def]
+def test_a_wrong_token_is_401_naming_mastodon_access_token(
+    mastodon_settings: Settings, memory_state, mastodon_server: MastodonServer
+) -> None:  # type: ignore[no-untyped-def]
     settings = mastodon_settings.model_copy(update={"mastodon_access_token": SecretStr("revoked-token")})
     with pytest.raises(PlatformError) as caught:
         MastodonPlatform(settings, memory_state).publish(part("Hello"), prepared=key())
@@ -247,7 +269,11 @@ def test_429_is_retryable_with_the_reset_time(masto: MastodonPlatform, mastodon_
     mastodon_server.fail_next(
         429,
         body={"error": "Too many requests"},
-        headers={"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "2030-01-01T00:00:00.000Z"},
+        headers={
+            "X-RateLimit-Limit": "300",
+            "X-RateLimit-Remaining": "0",
+            "X-RateLimit-Reset": "2030-01-01T00:00:00.000Z",
+        },
     )
     with pytest.raises(PlatformError) as caught:
         masto.publish(part("Too fast"), prepared=key())
@@ -294,7 +320,9 @@ def test_a_connection_reset_is_retryable(masto: MastodonPlatform, mastodon_serve
     assert caught.value.retryable
 
 
-def test_a_reply_to_a_missing_status_is_a_permanent_404(masto: MastodonPlatform, mastodon_server: MastodonServer) -> None:
+def test_a_reply_to_a_missing_status_is_a_permanent_404(
+    masto: MastodonPlatform, mastodon_server: MastodonServer
+) -> None:
     gone = PublishResult(remote_id="113000000000009999")
     with pytest.raises(PlatformError) as caught:
         masto.publish(part("Into the void"), prepared=key(), reply_to=gone, root=gone)
@@ -312,7 +340,9 @@ def test_a_403_names_the_scopes(masto: MastodonPlatform, mastodon_server: Mastod
 
 
 # --- delete and check -----------------------------------------------------------------------------------------------
-def test_delete_removes_the_status_and_tolerates_a_second_delete(masto: MastodonPlatform, mastodon_server: MastodonServer) -> None:
+def test_delete_removes_the_status_and_tolerates_a_second_delete(
+    masto: MastodonPlatform, mastodon_server: MastodonServer
+) -> None:
     result = masto.publish(part("Delete me"), prepared=key())
 
     masto.delete(result)
@@ -326,7 +356,7 @@ def test_check_names_the_account(masto: MastodonPlatform, mastodon_server: Masto
     assert mastodon_server.statuses == []
 
 
-# --- the server itself --------------------------------------------------------------------------------------------------
+# --- the server itself ------------------------------------------------------------------------------
 def test_server_requires_a_bearer_token_but_not_for_instance_info(mastodon_server: MastodonServer) -> None:
     assert requests.post(f"{mastodon_server.url}/api/v1/statuses", data={"status": "hi"}, timeout=5).status_code == 401
     instance = requests.get(f"{mastodon_server.url}/api/v2/instance", timeout=5).json()
@@ -334,10 +364,18 @@ def test_server_requires_a_bearer_token_but_not_for_instance_info(mastodon_serve
     assert instance["version"].startswith("4.")
 
 
-def test_a_publisher_killed_after_sending_is_reconciled_to_one_status(masto: MastodonPlatform, mastodon_server: MastodonServer, mastodon_env) -> None:  # type: ignore[no-untyped-def]
+def test_a_publisher_killed_after_sending_is_reconciled_to_one_status(
+    masto: MastodonPlatform, mastodon_server: MastodonServer, mastodon_env
+) -> None:  # type: ignore[no-untyped-def]
     prepared = key(7)
-    kill_after_send("mastodon", "Killed mid-flight", prepared["idempotency_key"], mastodon_env, mastodon_server,
-                         lambda: len(mastodon_server.live_statuses) == 1)
+    kill_after_send(
+        "mastodon",
+        "Killed mid-flight",
+        prepared["idempotency_key"],
+        mastodon_env,
+        mastodon_server,
+        lambda: len(mastodon_server.live_statuses) == 1,
+    )
 
     found = masto.reconcile(part("Killed mid-flight"), prepared=prepared)
 

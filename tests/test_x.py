@@ -58,7 +58,9 @@ def test_a_post_lands_on_x_with_its_text_and_a_link(x: XPlatform, x_server: XSer
 
 
 def test_an_oauth2_user_token_posts_too(x_bearer_settings: Settings, memory_state, x_server: XServer) -> None:  # type: ignore[no-untyped-def]
-    result = XPlatform(x_bearer_settings, memory_state).publish(part("Posted with an OAuth 2.0 user token"), prepared={})
+    result = XPlatform(x_bearer_settings, memory_state).publish(
+        part("Posted with an OAuth 2.0 user token"), prepared={}
+    )
 
     assert [(p.id, p.auth) for p in x_server.live_posts] == [(result.remote_id, "oauth2-user")]
 
@@ -90,7 +92,9 @@ def test_images_are_uploaded_with_their_alt_text(x: XPlatform, x_server: XServer
     assert uploads and all(r.headers["authorization"].startswith("OAuth ") for r in uploads)
 
 
-def test_a_missing_image_is_a_permanent_error_and_nothing_is_posted(x: XPlatform, x_server: XServer, tmp_path: Path) -> None:
+def test_a_missing_image_is_a_permanent_error_and_nothing_is_posted(
+    x: XPlatform, x_server: XServer, tmp_path: Path
+) -> None:
     with pytest.raises(PlatformError) as caught:
         x.publish(part("Picture missing", Image(str(tmp_path / "nope.jpg"), "alt")), prepared={})
 
@@ -172,7 +176,9 @@ def test_reconcile_of_a_thread_reply_keeps_the_thread(x: XPlatform, x_server: XS
 
 
 # --- error mapping ------------------------------------------------------------------------------------------
-def test_a_wrong_secret_is_401_naming_the_variables_to_fix(x_settings: Settings, memory_state, x_server: XServer) -> None:  # type: ignore[no-untyped-def]
+def test_a_wrong_secret_is_401_naming_the_variables_to_fix(
+    x_settings: Settings, memory_state, x_server: XServer
+) -> None:  # type: ignore[no-untyped-def]
     from pydantic import SecretStr
 
     settings = x_settings.model_copy(update={"x_access_token_secret": SecretStr("not-the-secret")})
@@ -208,9 +214,12 @@ def test_a_reply_to_a_deleted_post_is_a_permanent_403(x: XPlatform, x_server: XS
 def test_a_400_is_permanent_and_quotes_x(x: XPlatform, x_server: XServer) -> None:
     x_server.fail_next(
         400,
-        body={"errors": [{"message": "Your media IDs are invalid."}], "title": "Invalid Request",
-              "detail": "One or more parameters to your request was invalid.",
-              "type": "https://api.x.com/2/problems/invalid-request"},
+        body={
+            "errors": [{"message": "Your media IDs are invalid."}],
+            "title": "Invalid Request",
+            "detail": "One or more parameters to your request was invalid.",
+            "type": "https://api.x.com/2/problems/invalid-request",
+        },
         only="POST /2/tweets",
     )
     with pytest.raises(PlatformError) as caught:
@@ -276,10 +285,22 @@ def test_the_daily_post_cap_is_enforced_and_reported(x: XPlatform, x_server: XSe
     ("headers", "expected"),
     [
         ({"x-rate-limit-reset": "1700000000"}, 1_700_000_000),
-        ({"x-rate-limit-reset": "1700000000", "x-user-limit-24hour-remaining": "3",
-          "x-user-limit-24hour-reset": "1700090000"}, 1_700_000_000),
-        ({"x-rate-limit-reset": "1700000000", "x-app-limit-24hour-remaining": "0",
-          "x-app-limit-24hour-reset": "1700090000"}, 1_700_090_000),
+        (
+            {
+                "x-rate-limit-reset": "1700000000",
+                "x-user-limit-24hour-remaining": "3",
+                "x-user-limit-24hour-reset": "1700090000",
+            },
+            1_700_000_000,
+        ),
+        (
+            {
+                "x-rate-limit-reset": "1700000000",
+                "x-app-limit-24hour-remaining": "0",
+                "x-app-limit-24hour-reset": "1700090000",
+            },
+            1_700_090_000,
+        ),
         ({"x-user-limit-24hour-remaining": "0", "x-user-limit-24hour-reset": "1700090000"}, 1_700_090_000),
         ({}, None),
         ({"x-rate-limit-reset": "soon"}, None),
@@ -368,7 +389,9 @@ def _signed_session(x_server: XServer) -> requests.Session:
 
 
 def test_server_refuses_a_field_createpostsrequest_does_not_have(x_server: XServer) -> None:
-    response = _signed_session(x_server).post(f"{x_server.url}/2/tweets", json={"text": "hi", "idempotency_key": "k"}, timeout=5)
+    response = _signed_session(x_server).post(
+        f"{x_server.url}/2/tweets", json={"text": "hi", "idempotency_key": "k"}, timeout=5
+    )
 
     assert response.status_code == 400
     body = response.json()
@@ -388,7 +411,9 @@ def test_server_refuses_a_field_createpostsrequest_does_not_have(x_server: XServ
         ("POST", "/2/timeline", {"text": "hi"}, 404),
     ],
 )
-def test_server_validates_paths_parameters_and_bodies(x_server: XServer, method: str, path: str, payload, status: int) -> None:  # type: ignore[no-untyped-def]
+def test_server_validates_paths_parameters_and_bodies(
+    x_server: XServer, method: str, path: str, payload, status: int
+) -> None:  # type: ignore[no-untyped-def]
     response = _signed_session(x_server).request(method, x_server.url + path, json=payload, timeout=5)
 
     assert response.status_code == status, response.text

@@ -56,7 +56,9 @@ class MastodonPlatform(Platform):
         self.settings = settings
         self.state = state
         if not settings.mastodon_api_base_url or settings.mastodon_access_token is None:
-            raise PlatformError("mastodon", "Mastodon is not configured: set MASTODON_API_BASE_URL and MASTODON_ACCESS_TOKEN in .env")
+            raise PlatformError(
+                "mastodon", "Mastodon is not configured: set MASTODON_API_BASE_URL and MASTODON_ACCESS_TOKEN in .env"
+            )
         self.base_url = settings.mastodon_api_base_url
         self.api = Mastodon(
             access_token=settings.mastodon_access_token.get_secret_value(),
@@ -263,13 +265,23 @@ def map_error(exc: MastodonError, *, doing: str, base_url: str, reset_at: dateti
         )
     if isinstance(exc, MastodonRatelimitError):
         when = f"; it accepts requests again at {reset_at.isoformat(timespec='seconds')}" if reset_at else ""
-        return PlatformError("mastodon", f"Mastodon's rate limit was hit (429) while {doing}{when}", retryable=True, reset_at=reset_at, status=429)
+        return PlatformError(
+            "mastodon",
+            f"Mastodon's rate limit was hit (429) while {doing}{when}",
+            retryable=True,
+            reset_at=reset_at,
+            status=429,
+        )
     if isinstance(exc, MastodonNetworkError):
         text = str(exc)
         what = "did not answer in time" if "timed out" in text.lower() else "could not be reached"
-        return PlatformError("mastodon", f"Mastodon at {base_url} {what} while {doing}; it will be retried", retryable=True)
+        return PlatformError(
+            "mastodon", f"Mastodon at {base_url} {what} while {doing}; it will be retried", retryable=True
+        )
     if isinstance(exc, MastodonServerError):
-        return PlatformError("mastodon", f"Mastodon had a server error ({status}) while {doing}: {detail}", retryable=True, status=status)
+        return PlatformError(
+            "mastodon", f"Mastodon had a server error ({status}) while {doing}: {detail}", retryable=True, status=status
+        )
     if isinstance(exc, MastodonAPIError):
         if status == 403:
             return PlatformError(
@@ -281,9 +293,20 @@ def map_error(exc: MastodonError, *, doing: str, base_url: str, reset_at: dateti
         if status == 404:
             return PlatformError("mastodon", f"Mastodon found nothing (404) while {doing}: {detail}", status=404)
         if status == 429:  # only when rate limiting is bypassed; keep it retryable all the same
-            return PlatformError("mastodon", f"Mastodon's rate limit was hit (429) while {doing}", retryable=True, reset_at=reset_at, status=429)
+            return PlatformError(
+                "mastodon",
+                f"Mastodon's rate limit was hit (429) while {doing}",
+                retryable=True,
+                reset_at=reset_at,
+                status=429,
+            )
         if status is not None and status >= 500:
-            return PlatformError("mastodon", f"Mastodon had a server error ({status}) while {doing}: {detail}", retryable=True, status=status)
+            return PlatformError(
+                "mastodon",
+                f"Mastodon had a server error ({status}) while {doing}: {detail}",
+                retryable=True,
+                status=status,
+            )
         code = f" ({status})" if status else ""
         return PlatformError("mastodon", f"Mastodon rejected {doing}{code}: {detail}", status=status)
     return PlatformError("mastodon", f"Mastodon client error while {doing}: {exc}")

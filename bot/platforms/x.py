@@ -74,7 +74,12 @@ class XPlatform(Platform):
         self.settings = settings
         self.state = state
         self.base_url = settings.x_api_base_url or "https://api.x.com"
-        oauth1 = (settings.x_consumer_key, settings.x_consumer_secret, settings.x_access_token, settings.x_access_token_secret)
+        oauth1 = (
+            settings.x_consumer_key,
+            settings.x_consumer_secret,
+            settings.x_access_token,
+            settings.x_access_token_secret,
+        )
         self.user_auth = all(secret is not None for secret in oauth1)
         if self.user_auth:
             ck, cs, at, ats = (s.get_secret_value() for s in oauth1 if s is not None)
@@ -194,11 +199,15 @@ class XPlatform(Platform):
             )
             media_id = str(response.json()["data"]["id"])
             if alt:
-                self._raw("POST", "/2/media/metadata", json={"id": media_id, "metadata": {"alt_text": {"text": alt[:1000]}}})
+                self._raw(
+                    "POST", "/2/media/metadata", json={"id": media_id, "metadata": {"alt_text": {"text": alt[:1000]}}}
+                )
         except (tweepy.TweepyException, requests.RequestException) as exc:
             raise self._error(exc, "uploading an image") from None
         except (KeyError, ValueError):
-            raise PlatformError("x", "X answered the image upload without a media id; try again later", retryable=True) from None
+            raise PlatformError(
+                "x", "X answered the image upload without a media id; try again later", retryable=True
+            ) from None
         return media_id
 
     def _raw(self, method: str, route: str, **kwargs: Any) -> requests.Response:
@@ -333,9 +342,13 @@ def map_error(exc: Exception, *, doing: str, user_auth: bool, base_url: str) -> 
             reset_at = reset_at_from_headers(headers)
             when = f"; X accepts requests again at {reset_at.isoformat(timespec='seconds')}" if reset_at else ""
             what = "X's 24-hour posting limit is used up" if _daily_cap_hit(headers) else "X's rate limit was hit"
-            return PlatformError("x", f"{what} (429) while {doing}{when}", retryable=True, reset_at=reset_at, status=429)
+            return PlatformError(
+                "x", f"{what} (429) while {doing}{when}", retryable=True, reset_at=reset_at, status=429
+            )
         if isinstance(exc, tweepy.TwitterServerError):
-            return PlatformError("x", f"X had a server error ({status}) while {doing}: {detail}", retryable=True, status=status)
+            return PlatformError(
+                "x", f"X had a server error ({status}) while {doing}: {detail}", retryable=True, status=status
+            )
         if isinstance(exc, tweepy.BadRequest):
             return PlatformError("x", f"X rejected the request as invalid (400) while {doing}: {detail}", status=400)
         if isinstance(exc, tweepy.NotFound):
@@ -355,7 +368,12 @@ def map_error(exc: Exception, *, doing: str, user_auth: bool, base_url: str) -> 
 
 def _reason(exc: Exception) -> str:
     text = str(exc)
-    for marker in ("Connection reset by peer", "Connection refused", "Remote end closed connection", "Name or service not known"):
+    for marker in (
+        "Connection reset by peer",
+        "Connection refused",
+        "Remote end closed connection",
+        "Name or service not known",
+    ):
         if marker in text:
             return marker.lower()
     return type(exc).__name__

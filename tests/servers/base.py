@@ -176,7 +176,9 @@ class FaultyServer:
         with self._lock:
             self._faults.append(Fault("status", times, only, reply=Reply(status, body, dict(headers or {}))))
 
-    def slow_next(self, seconds: float, *, times: int = 1, after_processing: bool = True, only: str | None = None) -> None:
+    def slow_next(
+        self, seconds: float, *, times: int = 1, after_processing: bool = True, only: str | None = None
+    ) -> None:
         with self._lock:
             self._faults.append(Fault("slow", times, only, seconds=seconds, after_processing=after_processing))
 

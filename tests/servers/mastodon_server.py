@@ -18,7 +18,7 @@ import hmac
 import itertools
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
 from typing import Any
@@ -120,7 +120,9 @@ class MastodonServer(FaultyServer):
             self.clock.offset += seconds
 
     # --- fault helpers ---------------------------------------------------------------------------
-    def rate_limit_next(self, *, times: int = 1, reset_in: float = 300, only: str | None = "POST /api/v1/statuses") -> None:
+    def rate_limit_next(
+        self, *, times: int = 1, reset_in: float = 300, only: str | None = "POST /api/v1/statuses"
+    ) -> None:
         reset = datetime.fromtimestamp(self.clock.now() + reset_in, UTC)
         headers = {
             "X-RateLimit-Limit": "300",
@@ -255,7 +257,11 @@ class MastodonServer(FaultyServer):
 
     def _configuration(self) -> dict[str, Any]:
         return {
-            "statuses": {"max_characters": self.max_characters, "max_media_attachments": 4, "characters_reserved_per_url": 23},
+            "statuses": {
+                "max_characters": self.max_characters,
+                "max_media_attachments": 4,
+                "characters_reserved_per_url": 23,
+            },
             "media_attachments": {
                 "supported_mime_types": ["image/jpeg", "image/png", "image/gif", "image/webp"],
                 "image_size_limit": 16777216,

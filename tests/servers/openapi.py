@@ -55,7 +55,9 @@ class OpenAPI:
         for pattern, template in self._routes:
             match = pattern.match(path)
             if match and method.lower() in self.doc["paths"][template]:
-                return Operation(template, method.lower(), self.doc["paths"][template][method.lower()], match.groupdict())
+                return Operation(
+                    template, method.lower(), self.doc["paths"][template][method.lower()], match.groupdict()
+                )
         return None
 
     def path_exists(self, path: str) -> bool:
@@ -128,7 +130,9 @@ class OpenAPI:
         content = body_spec.get("content", {})
         ctype = request.content_type
         if ctype not in content:
-            raise Invalid(f"Content-Type {ctype or '(none)'} is not one of [{', '.join(content)}]", parameter="Content-Type")
+            raise Invalid(
+                f"Content-Type {ctype or '(none)'} is not one of [{', '.join(content)}]", parameter="Content-Type"
+            )
         schema = content[ctype].get("schema", {})
         if ctype == "application/json":
             try:

@@ -143,7 +143,12 @@ class XServer(FaultyServer):
         self.fail_next(429, times=times, body=body, headers=headers, only=only)
 
     def server_error_next(self, status: int = 503, *, times: int = 1, only: str | None = None) -> None:
-        body = {"title": "Service Unavailable", "detail": "Service Unavailable", "type": "about:blank", "status": status}
+        body = {
+            "title": "Service Unavailable",
+            "detail": "Service Unavailable",
+            "type": "about:blank",
+            "status": status,
+        }
         self.fail_next(status, times=times, body=body, only=only)
 
     # --- request handling ------------------------------------------------------------------------
@@ -242,7 +247,9 @@ class XServer(FaultyServer):
             return _forbidden(TOO_LONG_MESSAGE)
         for media_id in media_ids:
             if media_id not in self.media:
-                return _invalid_request(Invalid("Your media IDs are invalid.", parameter="media.media_ids", value=media_id))
+                return _invalid_request(
+                    Invalid("Your media IDs are invalid.", parameter="media.media_ids", value=media_id)
+                )
         parent = None
         if reply_to is not None:
             parent = next((p for p in self.live_posts if p.id == reply_to), None)
