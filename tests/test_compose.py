@@ -246,3 +246,8 @@ def test_the_sample_article_through_the_real_analysis_composes_within_every_limi
         assert main.text.startswith(HEADLINE), platform
         assert "Danilov" in "\n".join(p.text for p in draft.parts), platform  # a quote with its speaker
         assert all(rule_for(platform).fits(p.text) and p.length <= p.limit for p in draft.parts)
+
+
+def test_composing_twice_gives_byte_identical_posts() -> None:
+    """X recognises a resend only by identical text, so composition must be deterministic."""
+    assert _compose(utm=True) == _compose(utm=True)

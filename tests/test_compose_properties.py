@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from bot.compose import compose
 from bot.compose.length import rule_for
-from bot.compose.text import display_url
+from bot.compose.fit import MIN_QUOTE_WORDS
+from bot.compose.text import clean_inline, display_url, shortenings
 from bot.errors import ComposeError
 from bot.models import Analysis, Article, Draft, Quote
 
@@ -122,6 +123,24 @@ def test_every_part_fits_its_platform_and_every_facet_covers_its_link_or_tag(
         if article.url and draft.platform != "bluesky":
             assert article.url in main.text  # the link is never dropped
         assert len(draft.parts) <= config.max_thread_length
+        _check_headline_kept(main.text, analysis.headline)
+        for reply in draft.parts[1:]:
+            _check_quote_words_unchanged(reply.text, analysis)
+
+
+def _check_headline_kept(text: str, headline: str) -> None:
+    """The post starts with the headline, or (last resort) with it cut at a word boundary."""
+    full = clean_inline(headline)
+    assert any(text.startswith(h) for h in [full, *shortenings(full)]), (full, text)
+
+
+def _check_quote_words_unchanged(text: str, analysis: Analysis) -> None:
+    """A reply is “<quote>” or “<quote cut at a word boundary>…”: never other words."""
+    forms = []
+    for q in analysis.quotes:
+        words = clean_inline(q.text).rstrip(",;: ")
+        forms += [words, *shortenings(words, min_words=MIN_QUOTE_WORDS)]
+    assert any(text.startswith(f"“{form}”") for form in forms), text
 
 
 @_many
