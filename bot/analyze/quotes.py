@@ -24,8 +24,11 @@ from dataclasses import dataclass
 
 import regex
 
-from bot.analyze.speakers import VERB, Attributor, Who
+from bot.analyze.keyquotes import rank_quotes
+from bot.analyze.speakers import VERB, Attributor
 from bot.models import Quote
+
+__all__ = ["extract_quotes", "rank_quotes", "scan", "Span"]
 
 # Opening mark -> the marks that close it. Straight quotes close themselves; a straight opener may
 # also be closed by a curly one (copy-pasted text mixes them), and the other way round.
@@ -172,13 +175,23 @@ def _close(
 def _close_single(text: str, marks: list[tuple[int, str]], k: int, hi: int) -> tuple[Span | None, int]:
     start, tok0 = marks[k]
     closers = _SINGLE_CLOSERS[tok0]
+    first: int | None = None
     for j in range(k + 1, len(marks)):
         m, c = marks[j]
         if len(c) > 1 or c in "\"“”„«»":
-            return None, k + 1  # a double quote intervenes: not a single-quoted span
+            break  # a double quote intervenes
         if c in closers and _closes(text, m, hi):
-            return Span(start, m + 1, start + 1, m, True, False, False, True), j + 1
-    return None, k + 1
+            # "the players' union" also closes like a quote; a closer right after punctuation
+            # ("…,' said") or right before it ("…'.") is the real one when there is one.
+            after = text[m + 1] if m + 1 < hi else " "
+            if text[m - 1] in ",.!?…" or after in ",.;:!?":
+                return Span(start, m + 1, start + 1, m, True, False, False, True), j + 1
+            if first is None:
+                first = j
+    if first is None:
+        return None, k + 1
+    m = marks[first][0]
+    return Span(start, m + 1, start + 1, m, True, False, False, True), first + 1
 
 
 # --- which spans are somebody's quote ----------------------------------------------------------
@@ -245,11 +258,13 @@ def extract_quotes(text: str) -> list[Quote]:
     paras = _paragraphs(text)
     para_starts = [lo for lo, _ in paras]
     attributor = Attributor(text, [(s.start, s.end) for s in spans])
+    def para_of(span: Span) -> tuple[int, int]:
+        return paras[bisect.bisect_right(para_starts, span.start) - 1]
+
     kept_prev = False
     out: list[Quote] = []
-    for span in spans:
-        pi = bisect.bisect_right(para_starts, span.start) - 1
-        lo, hi = paras[pi]
+    for k, span in enumerate(spans):
+        lo, hi = para_of(span)
         _who, how = attributor.attribution(span.start, span.end, lo, hi)
         if span.continued:
             keep = kept_prev
@@ -258,10 +273,17 @@ def extract_quotes(text: str) -> list[Quote]:
         kept_prev = keep
         if not keep:
             continue
-        who = attributor.speaker_for(span.start, span.end, lo, hi)
-        inner = text[span.inner_start : span.inner_end]
-        stripped = inner.strip()
-        offset = span.inner_start + (len(inner) - len(inner.lstrip()))
+        target = span
+        if how is None and span.continues:
+            # A multi-paragraph quote is usually attributed in a later paragraph of it.
+            for later in _chain_after(spans, k):
+                llo, lhi = para_of(later)
+                if attributor.attribution(later.start, later.end, llo, lhi)[1] is not None:
+                    target = later
+                    break
+        tlo, thi = para_of(target)
+        who = attributor.speaker_for(target.start, target.end, tlo, thi)
+        stripped = text[span.inner_start : span.inner_end].strip()
         prev = out[-1] if out else None
         if prev is not None and _interrupted(text, prev, span):
             # “A,” said X, a long description of X. “B.” — one utterance: one span from A's opening
@@ -270,6 +292,16 @@ def extract_quotes(text: str) -> list[Quote]:
             out[-1] = dataclasses.replace(prev, text=joined, end=span.end)
             continue
         out.append(Quote(text=stripped, start=span.start, end=span.end, speaker=who.name, role=who.role))
+    return out
+
+
+def _chain_after(spans: list[Span], k: int) -> list[Span]:
+    """The spans continuing the multi-paragraph quote that ``spans[k]`` opens."""
+    out = []
+    j = k + 1
+    while j < len(spans) and spans[j].continued and (out[-1] if out else spans[k]).continues:
+        out.append(spans[j])
+        j += 1
     return out
 
 

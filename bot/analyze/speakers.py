@@ -182,6 +182,9 @@ def _clean_role(role: str | None) -> str | None:
     if not role:
         return None
     role = role.strip(" ,")
+    last = role.rsplit(None, 1)[-1] if role else ""
+    if last.endswith(".") and (last[:-1].islower() or len(last) > 5):
+        role = role[:-1]  # the sentence's full stop, not an abbreviation's ("R-Ky.")
     if not role or len(role) > 160 or _ROLE_LEAD.match(role) and role.startswith("and"):
         return None
     return role
@@ -340,6 +343,10 @@ class Attributor:
         for _p, who in cands:
             if who.role and head in (_bare(w) for w in who.role.replace("-", " ").split()):
                 return who
+        # Introduced with the title but not yet quoted ("Mayor Doug McCallum defended …").
+        titled = [k for k, r in self._roles.items() if head in (_bare(w) for w in r.replace("-", " ").split())]
+        if len(titled) == 1 and titled[0] in self._full:
+            return Who(self._full[titled[0]], self._roles[titled[0]], named=True)
         return None
 
     # -- attribution -----------------------------------------------------------------------------

@@ -1,0 +1,404 @@
+"""Direct quotations: which quoted strings are somebody's words, who said them, which to post.
+
+The texts here are short ones of our own, one per quote style and attribution pattern, plus the
+project's sample article (tests/data/belarus-ties.txt).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.analyze.quotes import extract_quotes, rank_quotes
+from bot.models import Quote
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "tests" / "data" / "belarus-ties.txt"
+
+
+def _metric():
+    """bench/quote_metric.py is a script, not a package: load it by path."""
+    spec = importlib.util.spec_from_file_location("quote_metric", ROOT / "bench" / "quote_metric.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["quote_metric"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def only(text: str) -> Quote:
+    quotes = extract_quotes(text)
+    assert len(quotes) == 1, quotes
+    return quotes[0]
+
+
+def assert_verbatim(text: str, quotes: list[Quote]) -> None:
+    for q in quotes:
+        span = text[q.start : q.end]
+        assert q.text and q.text in span, (q, span)
+        assert span[0] in "\"“„«»‚‘'「『”", span  # an unclosed quote may end at its paragraph's end
+
+
+# --- quote styles ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ('"We will cut taxes for every family," Jane Smith said.', "We will cut taxes for every family,"),
+        ("“We will cut taxes for every family,” Jane Smith said.", "We will cut taxes for every family,"),
+        ("«We will not back down from this fight,» said Marie Dubois.", "We will not back down from this fight,"),
+        ("„We will win this war,“ said Olena Shevchenko.", "We will win this war,"),
+        ("‚We will not give up on this team,‘ said Karl Braun.", "We will not give up on this team,"),
+        ("「We are ready to talk at any time,」 Fumio Tanaka said.", "We are ready to talk at any time,"),
+        ("'We have done nothing wrong,' the minister said.", "We have done nothing wrong,"),
+        ("‘We have done nothing wrong,’ the minister said.", "We have done nothing wrong,"),
+    ],
+)
+def test_every_quotation_mark_style_is_found_with_its_words_and_marks(text: str, words: str) -> None:
+    q = only(text)
+    assert q.text == words
+    assert q.start == 0
+    assert text[q.end - 1] in "\"”»“‘’'」"
+    assert_verbatim(text, [q])
+
+
+def test_apostrophes_are_not_single_quotes() -> None:
+    text = "The players' union said the owners' offer wasn't enough and the '90s deal was better."
+    assert extract_quotes(text) == []
+
+
+def test_british_single_quotes_survive_apostrophes_inside() -> None:
+    text = "'We don't accept that the players' union has a case,' said Tom Jones."
+    q = only(text)
+    assert q.text == "We don't accept that the players' union has a case,"
+    assert q.speaker == "Tom Jones"
+
+
+def test_a_quote_running_over_several_sentences_is_one_quote() -> None:
+    text = "“We are ready. We have always been ready. The question is whether they are,” Anna Berg said."
+    q = only(text)
+    assert q.text.startswith("We are ready.") and q.text.endswith("whether they are,")
+    assert q.speaker == "Anna Berg"
+
+
+def test_a_paragraph_that_does_not_close_its_quote_continues_in_the_next() -> None:
+    text = (
+        "The mayor spoke on Monday.\n\n"
+        "“We have spent years preparing for this. The city is ready.\n\n"
+        "“Nobody should doubt that we will deliver,” said Mayor Jane Porter."
+    )
+    first, second = extract_quotes(text)
+    assert first.text == "We have spent years preparing for this. The city is ready."
+    assert text[first.start] == "“" and first.end == text.index("\n\n“Nobody")
+    assert second.text == "Nobody should doubt that we will deliver,"
+    # The first paragraph has no attribution of its own: it is the speaker of the whole quote.
+    assert first.speaker == second.speaker == "Jane Porter"
+    assert first.role == "Mayor"
+
+
+# --- attribution -------------------------------------------------------------------------------
+
+
+def test_x_said_and_said_x() -> None:
+    assert only("“The bridge will open in May,” Ravi Patel said.").speaker == "Ravi Patel"
+    assert only("“The bridge will open in May,” said Ravi Patel.").speaker == "Ravi Patel"
+
+
+def test_said_x_with_a_role_in_apposition() -> None:
+    q = only("“This is the kind of thing people predicted,” said Konrad Gajewski, a professor of geography.")
+    assert q.speaker == "Konrad Gajewski"
+    assert q.role == "a professor of geography"
+
+
+def test_x_the_minister_of_something_said() -> None:
+    q = only("“Hospitals will get the money this year,” Maria Lopez, the minister of health, said.")
+    assert q.speaker == "Maria Lopez"
+    assert q.role == "the minister of health"
+
+
+def test_a_title_before_the_name_becomes_the_role() -> None:
+    q = only("“Our army is ready,” said Belarusian Defense Minister Viktor Khrenin.")
+    assert q.speaker == "Viktor Khrenin"
+    assert q.role == "Belarusian Defense Minister"
+
+
+def test_according_to_x() -> None:
+    q = only("According to Serhiy Nayev, “Russia does not have the resources for an offensive.”")
+    assert q.speaker == "Serhiy Nayev"
+
+
+def test_x_told_reuters_names_the_speaker_not_the_agency() -> None:
+    q = only("“They were firing at the elevator doors,” Hiram Macharia told Reuters outside the hotel.")
+    assert q.speaker == "Hiram Macharia"
+
+
+def test_colon_introduced_quote() -> None:
+    q = only("In a statement, Oleksiy Danilov said: “We have no desire to provoke anyone.”")
+    assert q.speaker == "Oleksiy Danilov"
+
+
+def test_colon_on_the_previous_line_introduces_the_quote() -> None:
+    text = "Jane Porter continued:\n\n“The budget is balanced for the first time in a decade.”"
+    assert only(text).speaker == "Jane Porter"
+
+
+def test_quote_split_around_its_attribution_gives_both_halves_the_speaker() -> None:
+    text = "“We understand everything,” Danilov said. “Of course, this is a challenge for us.”"
+    first, second = extract_quotes(text)
+    assert first.text == "We understand everything,"
+    assert second.text == "Of course, this is a challenge for us."
+    assert first.speaker == second.speaker == "Danilov"
+
+
+def test_a_long_interrupting_attribution_makes_one_span() -> None:
+    # The corpora disagree on interrupted quotes; with a long attribution in the middle, one span
+    # covering both halves scores better under the evaluation metric (see bench/quote_metric.py).
+    text = (
+        "“It was a spectacular deal for the company,” said Patrick McGinley, a law professor at the "
+        "state university. “It has shed every liability of every kind.”"
+    )
+    q = only(text)
+    assert (q.start, q.end) == (0, len(text))
+    assert q.speaker == "Patrick McGinley"
+    assert q.text.startswith("It was a spectacular deal") and q.text.endswith("of every kind.")
+
+
+def test_a_paragraph_without_attribution_goes_to_the_nearest_preceding_named_speaker() -> None:
+    text = (
+        "“The border is calm today,” said Andriy Demchenko, a spokesperson for the border service.\n\n"
+        "“We are watching every road and every field near the line.”"
+    )
+    first, second = extract_quotes(text)
+    assert second.speaker == "Andriy Demchenko"
+    assert second.role == "a spokesperson for the border service"
+
+
+def test_he_said_goes_to_the_nearest_preceding_named_speaker() -> None:
+    text = (
+        "Justin Trudeau told the crowd that cuts to education would not help the economy.\n\n"
+        "“I'm also a parent who has three kids in the public school system,” he said."
+    )
+    assert only(text).speaker == "Justin Trudeau"
+
+
+def test_she_said_skips_a_man_known_from_his_honorific() -> None:
+    text = (
+        "“We will appeal the decision,” said Ms. Karen Lindsay, the union's lawyer.\n\n"
+        "“The ruling is final,” said Mr. Paul Roberts, the city solicitor.\n\n"
+        "“We are not giving up,” she said."
+    )
+    assert [q.speaker for q in extract_quotes(text)] == ["Karen Lindsay", "Paul Roberts", "Karen Lindsay"]
+
+
+def test_the_speaker_is_the_full_name_as_first_introduced() -> None:
+    text = (
+        "Oleksiy Danilov spoke to reporters on Friday.\n\n"
+        "“A person who has certain powers there thinks he controls the whole situation,” Danilov said."
+    )
+    assert only(text).speaker == "Oleksiy Danilov"
+
+
+def test_a_definite_description_resolves_to_the_person_with_that_title() -> None:
+    text = (
+        "Mayor Doug McCallum defended the plan on Monday.\n\n"
+        "“We have had a decline in ice use for years,” the mayor told reporters."
+    )
+    q = only(text)
+    assert q.speaker == "Doug McCallum"
+    assert q.role == "Mayor"
+
+
+def test_an_unnamed_speaker_keeps_its_noun_phrase() -> None:
+    assert only("“Stephen really needs a kidney,” says one of the players in the video.").speaker == (
+        "one of the players"
+    )
+
+
+# --- what is not a quote -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Belarusian officials claimed that 100,000 Belarusians could join the “people’s militia.”",
+        "He called the proposal a “disaster” and said it was “dead on arrival” in the Senate.",
+        "Her memoir, “Becoming,” sold ten million copies in its first year.",
+        "She wrote “The Long Road Home” in 2010 and “Fox News Sunday” invited her on air.",
+        "The word “yeet” made the list of banished words, along with “platform” and “optics.”",
+        "Trump described the incident as a “terrible situation,” but stopped short of blaming anyone.",
+    ],
+)
+def test_scare_quotes_titles_and_terms_are_not_quotes(text: str) -> None:
+    assert extract_quotes(text) == []
+
+
+def test_a_fragment_woven_into_a_sentence_is_dropped_but_a_whole_quote_kept() -> None:
+    text = (
+        "The prime minister said he was “deeply concerned” about the cuts.\n\n"
+        "“We are also working with the unions to save that plant,” he said."
+    )
+    assert [q.text for q in extract_quotes(text)] == ["We are also working with the unions to save that plant,"]
+
+
+# --- the sample article ------------------------------------------------------------------------
+
+
+def test_sample_article_quotes_are_danilovs_and_the_militia_is_not_a_quote() -> None:
+    text = SAMPLE.read_text(encoding="utf-8")
+    quotes = extract_quotes(text)
+    assert_verbatim(text, quotes)
+    danilov = [q for q in quotes if q.speaker == "Oleksiy Danilov"]
+    assert len(danilov) >= 3
+    assert any(q.text.startswith("Do you want us to provoke") for q in danilov)
+    assert all("militia" not in q.text for q in quotes)
+    assert any(q.role and "National Security and Defense Council" in q.role for q in danilov)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["“", "”", '"', "'", "‘", "’", "«", "»", "„", "「", "」", "\n\n", " ", "said", "Jane Smith",
+             "he", ",", ".", "We will win", "don't", "the players'", ":", "according to"]
+        ),
+        max_size=40,
+    ).map("".join)
+)
+def test_any_text_gives_verbatim_quotes_in_text_order(text: str) -> None:
+    quotes = extract_quotes(text)
+    assert_verbatim(text, quotes)
+    assert [q.start for q in quotes] == sorted(q.start for q in quotes)
+    assert all(0 <= q.start < q.end <= len(text) for q in quotes)
+
+
+# --- key quotes --------------------------------------------------------------------------------
+
+
+def _q(text: str, speaker: str | None, start: int) -> Quote:
+    return Quote(text=text, start=start, end=start + len(text) + 2, speaker=speaker)
+
+
+def test_rank_quotes_prefers_substance_a_named_speaker_and_post_length() -> None:
+    substance = _q("We will spend $2 billion on new hospitals before the next election.", "Maria Lopez", 0)
+    filler = _q("Thank you.", "Maria Lopez", 100)
+    anonymous = _q("We will spend $2 billion on new hospitals before the next election.", None, 200)
+    too_long = _q("We will spend money on hospitals " * 20, "Maria Lopez", 300)
+    ranked = rank_quotes([substance, filler, anonymous, too_long], max_key=1)
+    by_start = {q.start: q for q in ranked}
+    assert by_start[0].score > by_start[200].score > by_start[100].score
+    assert by_start[0].score > by_start[300].score
+    assert [q.start for q in ranked if q.key] == [0]
+
+
+def test_rank_quotes_puts_several_speakers_before_several_quotes_of_one() -> None:
+    a1 = _q("Our army will defend every metre of the border with Belarus.", "Oleksiy Danilov", 0)
+    a2 = _q("We have no desire for orders to be given from Belarusian territory.", "Oleksiy Danilov", 100)
+    a3 = _q("We are doing everything possible to prevent an invasion from the north.", "Oleksiy Danilov", 200)
+    b1 = _q("There is no strike group in Belarus capable of a new offensive.", "Andriy Demchenko", 300)
+    ranked = rank_quotes([a1, a2, a3, b1], max_key=2)
+    keys = [q for q in ranked if q.key]
+    assert len(keys) == 2
+    assert {q.speaker for q in keys} == {"Oleksiy Danilov", "Andriy Demchenko"}
+
+
+def test_rank_quotes_returns_copies_in_text_order() -> None:
+    quotes = [_q("We will build the bridge by next spring.", "Ravi Patel", s) for s in (50, 10, 90)]
+    ranked = rank_quotes(quotes, max_key=3)
+    assert [q.start for q in ranked] == [50, 10, 90]  # the order it was given (text order)
+    assert all(q.score != 0.0 for q in ranked)
+    assert all(not q.key and q.score == 0.0 for q in quotes)  # inputs untouched (frozen copies)
+
+
+def test_rank_quotes_on_nothing() -> None:
+    assert rank_quotes([]) == []
+
+
+# --- the evaluation metric itself ----------------------------------------------------------------
+
+
+def _gold(text: str, quote: str, speaker: str) -> dict:
+    start = text.index(quote)
+    return {"start": start, "end": start + len(quote), "quote": quote, "speaker": speaker}
+
+
+def _pred(text: str, quote: str, speaker: str | None) -> dict:
+    start = text.index(quote)
+    return {"start": start, "end": start + len(quote), "speaker": speaker}
+
+
+def test_metric_trims_marks_and_punctuation_and_matches_by_overlap() -> None:
+    qm = _metric()
+    text = 'A long introduction to the story. "We will build it, and it will be great," said Jo Smith. The end.'
+    gold = [_gold(text, '"We will build it, and it will be great,"', "Jo Smith")]
+    # Same words without the marks and the comma: a full match after trimming.
+    s = qm.score_quotes([[_pred(text, "We will build it, and it will be great", "Smith")]], [gold], [text])
+    assert (s["precision"], s["recall"], s["speaker_accuracy"]) == (100.0, 100.0, 100.0)
+    # Too short a prediction (< 80% of the gold span): no match.
+    s = qm.score_quotes([[_pred(text, "We will build it", "Jo Smith")]], [gold], [text])
+    assert (s["matched_predicted"], s["matched_gold"]) == (0, 0)
+    # A prediction that is mostly outside the gold span (< 50% of it inside): no match.
+    s = qm.score_quotes([[{"start": 0, "end": len(text), "speaker": "Jo Smith"}]], [gold], [text])
+    assert s["matched_gold"] == 0 and s["precision"] == 0.0
+
+
+def test_metric_is_one_to_one_largest_overlap_first() -> None:
+    qm = _metric()
+    text = '"We will build the bridge and the road." Later: "We will build the bridge."'
+    gold = [_gold(text, '"We will build the bridge and the road."', "A")]
+    preds = [_pred(text, '"We will build the bridge and the road."', "A"), _pred(text, "We will build the bridge and the road", "A")]
+    s = qm.score_quotes([preds], [gold], [text])
+    assert (s["matched_predicted"], s["predicted"], s["matched_gold"]) == (1, 2, 1)
+    assert s["precision"] == 50.0 and s["recall"] == 100.0
+    assert round(s["f1"], 2) == 66.67
+
+
+def test_metric_several_predictions_may_match_one_interrupted_gold_span_and_vice_versa() -> None:
+    qm = _metric()
+    text = "“We understand everything that is happening,” he said. “It is a challenge for all of us.”"
+    whole = {"start": 0, "end": len(text), "quote": text, "speaker": "he"}
+    first = _gold(text, "“We understand everything that is happening,”", "Danilov")
+    second = _gold(text, "“It is a challenge for all of us.”", "Danilov")
+    halves = [_pred(text, first["quote"], "Danilov"), _pred(text, second["quote"], "Danilov")]
+    # polnear-style gold (one span), ggt-style prediction (two): both predictions match.
+    s = qm.score_quotes([halves], [[whole]], [text])
+    assert (s["matched_predicted"], s["matched_gold"]) == (2, 1)
+    assert s["speaker_total"] == 0  # a pronoun gold speaker is not scored
+    # ggt-style gold (two spans), one prediction covering both: both gold spans match.
+    one = [{"start": 0, "end": len(text), "speaker": "Oleksiy Danilov"}]
+    s = qm.score_quotes([one], [[first, second]], [text])
+    assert (s["matched_predicted"], s["matched_gold"]) == (1, 2)
+    assert s["speaker_accuracy"] == 100.0  # last word, case-insensitive
+    # When one half alone is most of the prediction, step 1 pairs them; the README's converse rule
+    # still gives the prediction the other half, the narrower reading does not.
+    text = "“We understand everything that is happening in Belarus and on the border,” he said. “It is hard.”"
+    first = _gold(text, "“We understand everything that is happening in Belarus and on the border,”", "Danilov")
+    second = _gold(text, "“It is hard.”", "Danilov")
+    one = [{"start": 0, "end": len(text), "speaker": "Danilov"}]
+    assert qm.score_quotes([one], [[first, second]], [text])["matched_gold"] == 2
+    assert qm.score_quotes([one], [[first, second]], [text], strict_order=True)["matched_gold"] == 1
+
+
+def test_metric_speaker_is_the_last_word_and_wrong_speakers_count_against() -> None:
+    qm = _metric()
+    text = "“The plan will work,” said Mr. Obama."
+    gold = [_gold(text, "“The plan will work,”", "Mr. Obama")]
+    right = qm.score_quotes([[_pred(text, "“The plan will work,”", "Barack Obama")]], [gold], [text])
+    wrong = qm.score_quotes([[_pred(text, "“The plan will work,”", "Joe Biden")]], [gold], [text])
+    none = qm.score_quotes([[_pred(text, "“The plan will work,”", None)]], [gold], [text])
+    assert right["speaker_accuracy"] == 100.0
+    assert wrong["speaker_accuracy"] == 0.0 and none["speaker_accuracy"] == 0.0
+    assert wrong["f1"] == 100.0  # speakers do not affect span matching
+
+
+def test_metric_naive_baseline_finds_double_quoted_text() -> None:
+    qm = _metric()
+    text = 'He said "no." Then: "We will not sign this agreement," Ana Silva said.'
+    found = qm.naive_quotes(text)
+    assert [text[p["start"] : p["end"]] for p in found] == ['"We will not sign this agreement,"']
+    assert found[0]["speaker"] == "Ana Silva"
