@@ -144,7 +144,10 @@ class Publisher:
             # Nothing was sent: the row fails with the fix in its message, and `newsbot retry` brings it back.
             self.outbox.mark_failed(row.id, str(exc), now)
             return self._outcome(row, "failed", error=str(exc))
-        claimed = self.outbox.claim(row.id, adapter.prepare(row.idempotency_key), self.worker, now)
+        prepared = adapter.prepare(row.idempotency_key)
+        if row.language:
+            prepared.setdefault("language", row.language)  # Bluesky langs, Mastodon language
+        claimed = self.outbox.claim(row.id, prepared, self.worker, now)
         if claimed is None:
             return self._outcome(row, "skipped", error="taken by another worker")
         try:
