@@ -154,7 +154,10 @@ class Publisher:
             result = adapter.publish(claimed.part, prepared=claimed.prepared or {}, reply_to=reply_to, root=root)
         except DuplicateContentError as exc:
             # X's only idempotency: the identical text is already there, so this post went out before.
-            found = adapter.reconcile(claimed.part, prepared=claimed.prepared or {}, reply_to=reply_to, root=root)
+            try:
+                found = adapter.reconcile(claimed.part, prepared=claimed.prepared or {}, reply_to=reply_to, root=root)
+            except PlatformError as lookup_error:
+                return self._failure(claimed, lookup_error)
             if found is not None:
                 self.outbox.mark_sent(row.id, found, self.clock(), outcome="reconciled")
                 return self._outcome(row, "reconciled", url=found.url)

@@ -252,3 +252,22 @@ def test_retry_cancel_and_delete(publisher: Publisher, fake: FakePlatform) -> No
     assert [p.text for p in fake.posts] == ["p1", "p2"]
     with pytest.raises(NotFoundError):
         cancel_post(publisher.store, 999)
+
+
+def test_a_failing_duplicate_lookup_is_a_recorded_failure_not_a_crash(
+    settings: Settings, store: Store, clock: Clock
+) -> None:
+    x_like = FakePlatform(platform_name="fake", keyed=False)
+    publisher = Publisher(settings, store, platforms={"fake": x_like}, clock=clock)
+    add_article(store, publisher.outbox, [draft("fake", "posted before")])
+    from fakes import RemotePost
+
+    x_like.posts.append(RemotePost("99", "posted before", None, ""))
+
+    def lookup_rate_limited(*a: object, **k: object) -> None:
+        raise transient()
+
+    x_like.reconcile = lookup_rate_limited  # type: ignore[method-assign]
+    outcome = publisher.publish_due().outcomes[0]
+    assert outcome.status == "retry"
+    assert publisher.outbox.find()[0].state == "planned"
