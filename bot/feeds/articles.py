@@ -133,11 +133,10 @@ class ArticleUpdate:
 
 def record_update(conn: Connection, article_id: int, old: Article, new: Article, now: datetime) -> ArticleUpdate:
     p = s.posts
-    states = dict(
-        conn.execute(select(p.c.state, func.count()).where(p.c.article_id == article_id).group_by(p.c.state)).all()
-    )
-    planned = int(states.get("planned", 0)) + int(states.get("failed", 0))
-    sent = int(states.get("sent", 0)) + int(states.get("sending", 0))
+    rows = conn.execute(select(p.c.state, func.count()).where(p.c.article_id == article_id).group_by(p.c.state))
+    states: dict[str, int] = {str(state): int(n) for state, n in rows}
+    planned = states.get("planned", 0)  # still composable: nothing has left for these yet
+    sent = states.get("sent", 0) + states.get("sending", 0)
     action = "recompose" if planned else "record" if sent else "none"
     conn.execute(
         s.article_updates.insert().values(

@@ -101,7 +101,7 @@ def add_feed(
         existing = conn.execute(select(s.feeds.c.id).where(s.feeds.c.url == url)).scalar()
         if existing is not None:
             raise FeedExistsError(f"already subscribed to {url} (feed {existing}); `newsbot feeds list` shows it")
-        feed_id = conn.execute(
+        inserted = conn.execute(
             s.feeds.insert().values(
                 url=url,
                 name=name,
@@ -117,8 +117,9 @@ def add_feed(
                 created_at=now,
                 updated_at=now,
             )
-        ).inserted_primary_key[0]
-    return get_feed(store, int(feed_id))
+        )
+        feed_id = int(inserted.inserted_primary_key[0])  # type: ignore[index]
+    return get_feed(store, feed_id)
 
 
 def get_feed(store: Store, feed_id: int) -> Feed:
