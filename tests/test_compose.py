@@ -251,3 +251,9 @@ def test_the_sample_article_through_the_real_analysis_composes_within_every_limi
 def test_composing_twice_gives_byte_identical_posts() -> None:
     """X recognises a resend only by identical text, so composition must be deterministic."""
     assert _compose(utm=True) == _compose(utm=True)
+
+
+def test_a_summary_that_repeats_the_headline_is_not_posted_twice() -> None:
+    analysis = sample_analysis(summary=HEADLINE, summary_sentences=(HEADLINE,), quotes=())
+    (draft,) = compose(sample_article(), analysis, compose_settings(), ["mastodon"])
+    assert draft.parts[0].text.count(HEADLINE) == 1

@@ -79,6 +79,8 @@ def compose_platform(
         raise ComposeError(f"{article.source}: no headline to post; give the article a title")
     sentences = tuple(s for s in (T.clean_inline(s) for s in analysis.summary_sentences) if s)
     summary = " ".join(sentences) or T.clean_inline(analysis.summary)
+    if summary.casefold() == headline.casefold():  # a lede that only repeats the headline adds nothing
+        sentences, summary = (), ""
 
     url = (article.url or "").strip() or None
     if url and settings.utm:

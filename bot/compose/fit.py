@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import TypeVar, overload
 
 from .length import LengthRule
 from .text import shortenings
@@ -47,52 +48,76 @@ class Content:
     headline_shortened: bool = False
 
 
-Stage = Callable[[Content], list[Content]]
+T = TypeVar("T")
 
 
-def drop_hashtags(c: Content) -> list[Content]:
-    return [replace(c, hashtags=c.hashtags[:k]) for k in range(len(c.hashtags) - 1, -1, -1)]
+class Variants(Sequence[Content]):
+    """Variants of a post built on demand: the binary search looks at only a handful of them."""
+
+    def __init__(self, items: Sequence[T], make: Callable[[T], Content]) -> None:
+        self._items, self._make = items, make
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @overload
+    def __getitem__(self, i: int) -> Content: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[Content]: ...
+    def __getitem__(self, i: int | slice) -> Content | Sequence[Content]:
+        if isinstance(i, slice):
+            return [self._make(x) for x in self._items[i]]
+        return self._make(self._items[i])
 
 
-def shorten_summary(c: Content) -> list[Content]:
+Stage = Callable[[Content], Sequence[Content]]
+
+
+def drop_hashtags(c: Content) -> Sequence[Content]:
+    return Variants(range(len(c.hashtags) - 1, -1, -1), lambda k: replace(c, hashtags=c.hashtags[:k]))
+
+
+def shorten_summary(c: Content) -> Sequence[Content]:
     if not c.summary:
         return []
     sentences = c.summary_sentences or (c.summary,)
     variants = [" ".join(sentences[:k]) for k in range(len(sentences) - 1, 0, -1)]
     variants += shortenings(sentences[0], min_words=1)
     variants.append("")
-    return [replace(c, summary=s) for s in variants if s != c.summary]
+    return Variants([s for s in variants if s != c.summary], lambda s: replace(c, summary=s))
 
 
-def _quote_stage(c: Content, *, may_drop: bool) -> list[Content]:
+def _quote_stage(c: Content, *, may_drop: bool) -> Sequence[Content]:
     if not c.quotes:
         return []
-    out = [replace(c, quotes=c.quotes[:k]) for k in range(len(c.quotes) - 1, 0, -1)]
+    variants: list[tuple[QuoteVar, ...]] = [c.quotes[:k] for k in range(len(c.quotes) - 1, 0, -1)]
     first = c.quotes[0]
     if first.role:
         first = replace(first, role=None)
-        out.append(replace(c, quotes=(first,)))
+        variants.append((first,))
     if not first.shortened:
-        for text in shortenings(first.text, min_words=MIN_QUOTE_WORDS):
-            out.append(replace(c, quotes=(replace(first, text=text, shortened=True),)))
+        base = first
+        variants += [
+            (replace(base, text=text, shortened=True),) for text in shortenings(base.text, min_words=MIN_QUOTE_WORDS)
+        ]
     if may_drop:
-        out.append(replace(c, quotes=()))
-    return out
+        variants.append(())
+    return Variants(variants, lambda quotes: replace(c, quotes=quotes))
 
 
-def shorten_quotes(c: Content) -> list[Content]:
+def shorten_quotes(c: Content) -> Sequence[Content]:
     return _quote_stage(c, may_drop=True)
 
 
-def shorten_reply_quote(c: Content) -> list[Content]:
+def shorten_reply_quote(c: Content) -> Sequence[Content]:
     """For a thread reply the quote is the point: shorten it, never drop it."""
     return _quote_stage(c, may_drop=False)
 
 
-def shorten_headline(c: Content) -> list[Content]:
+def shorten_headline(c: Content) -> Sequence[Content]:
     if c.headline_shortened:
         return []
-    return [replace(c, headline=h, headline_shortened=True) for h in shortenings(c.headline)]
+    return Variants(shortenings(c.headline), lambda h: replace(c, headline=h, headline_shortened=True))
 
 
 MAIN_STAGES: tuple[Stage, ...] = (drop_hashtags, shorten_summary, shorten_quotes, shorten_headline)
@@ -106,20 +131,26 @@ def fit(
     stages: Sequence[Stage] = MAIN_STAGES,
 ) -> tuple[str, Content] | None:
     """The fullest rendering of ``content`` that ``rule`` accepts, or None when nothing fits."""
-    cache: dict[Content, str] = {}
+    texts: dict[Content, str] = {}
+    verdicts: dict[str, bool] = {}
 
     def text_of(c: Content) -> str:
-        if c not in cache:
-            cache[c] = render(c)
-        return cache[c]
+        if c not in texts:
+            texts[c] = render(c)
+        return texts[c]
 
-    if rule.fits(text_of(content)):
+    def fits(text: str) -> bool:
+        if text not in verdicts:
+            verdicts[text] = rule.fits(text)
+        return verdicts[text]
+
+    if fits(text_of(content)):
         return text_of(content), content
     for stage in stages:
         variants = stage(content)
         if not variants:
             continue
-        found = _least_reduced_fitting(variants, text_of, rule)
+        found = _least_reduced_fitting(variants, text_of, fits)
         if found is not None:
             return text_of(found), found
         content = variants[-1]  # go on from the most reduced form
@@ -127,15 +158,15 @@ def fit(
 
 
 def _least_reduced_fitting(
-    variants: list[Content], text_of: Callable[[Content], str], rule: LengthRule
+    variants: Sequence[Content], text_of: Callable[[Content], str], fits: Callable[[str], bool]
 ) -> Content | None:
     # Variants shrink as the index grows, so "fits" flips from False to True once: binary search.
-    if not rule.fits(text_of(variants[-1])):
+    if not fits(text_of(variants[-1])):
         return None
     lo, hi = 0, len(variants) - 1
     while lo < hi:
         mid = (lo + hi) // 2
-        if rule.fits(text_of(variants[mid])):
+        if fits(text_of(variants[mid])):
             hi = mid
         else:
             lo = mid + 1

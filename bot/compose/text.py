@@ -72,6 +72,14 @@ def cut_points(text: str) -> list[int]:
     return sorted(safe, reverse=True)
 
 
+def _strip_dangling(head: str) -> str:
+    """Drop what may not stand before the "…": spaces, dashes, commas, semicolons, colons."""
+    end = len(head)
+    while end and (head[end - 1].isspace() or head[end - 1] in ",;:" or unicodedata.category(head[end - 1]) == "Pd"):
+        end -= 1
+    return head[:end]
+
+
 def shortenings(text: str, *, min_words: int = 1) -> list[str]:
     """Every shortened form of ``text`` ending at a safe cut point with "…", longest first.
 
@@ -80,10 +88,11 @@ def shortenings(text: str, *, min_words: int = 1) -> list[str]:
     """
     out = []
     for point in cut_points(text):
-        head = text[:point].rstrip()
-        head = regex.sub(r"[\s\p{Pd},;:]+$", "", head)
-        if not head or len(head.split()) < min_words:
+        head = _strip_dangling(text[:point])
+        if not head:
             continue
+        if min_words > 1 and len(head.split()) < min_words:
+            break  # cut points only get earlier from here
         out.append(head + ELLIPSIS)
     return out
 
