@@ -40,7 +40,8 @@ _VERBS = (
     "exclaimed exclaims snapped retorted retorts answered answers offered offers marvelled marveled "
     "laughed sighed chanted chants summarized summarised elaborated elaborates reasoned screamed "
     "screams affirmed affirms informed informs reminded reminds scolded scolds blasted blasts "
-    "acknowledged insisted points pointed explained"
+    "acknowledged insisted points pointed explained asserted asserts asserting tweeting declaring "
+    "noting arguing insisting warning claiming explaining singing chanting shouting reports reported"
 ).split()
 VERB = r"(?:" + "|".join(sorted({v.rstrip(".") for v in _VERBS}, key=len, reverse=True)) + r")"
 _ADVERB = r"(?:also|later|then|once|again|previously|recently|earlier|simply|quickly|further|has|had|have|would|will|just|was|were|is|quoted|as|\p{Ll}+ly)"
@@ -91,7 +92,7 @@ _ADV = r"(?:\s+" + _ADVERB + r"){0,3}"
 _AFTER_SP_VERB = regex.compile(r"\A[\s,]*" + _SP + _APPOS + _ADV + r"\s+" + VERB + r"\b", _F)
 # "…,” said Konrad Gajewski, a professor" / "…,” says architect Lorena Paz Akin" / "said he".
 _AFTER_VERB_PHRASE = regex.compile(
-    r"\A[\s,]*" + VERB_THEN_SPEAKER + r"\s+(?P<phrase>(?:" + NAME + r"|[^,;:.!?\n\u0001\u0002]){1,160}?)"
+    r"\A[\s,]*" + VERB_THEN_SPEAKER + r"(?:\s+(?:out|on|back|up))?\s+(?P<phrase>(?:" + NAME + r"|[^,;:.!?\n\u0001\u0002]){1,160}?)"
     r"(?:\s*,\s*" + _ROLE + r")?\s*(?=[,;:.!?\n\u0001]|\Z)", _F
 )
 _AFTER_DASH = regex.compile(r"\A\s*[―—–]\s*(?P<sp>" + NAME + r")", _F)
@@ -119,11 +120,7 @@ _PHRASE_CUT = regex.compile(
     _F | regex.DOTALL,
 )
 _LOWER_WORD = regex.compile(r"(?<![\p{L}'’])\p{Ll}[\p{Ll}\-]+", _F)
-# A name opening a sentence (or paragraph): "Roy Graf protested …", "McCallum expressed …".
-_SUBJECT_NAME = regex.compile(
-    r"(?:\A|\n|[.!?][”\"’']?[ \t\u00a0]+)[ \t\u00a0]*(?P<sp>" + NAME + r")\b(?![’'])(?=[ \t\u00a0]*[,\p{Ll}])"
-    r"(?=[^\n]*[.!?”\"\u0002][ \t\u00a0]*(?:\n|\Z))", _F
-)
+_OF_CUT = regex.compile(r"\s+of\b.*\Z", _F | regex.DOTALL)
 _PRONOUN_RE = regex.compile(r"\A" + PRONOUN + r"\Z", _F)
 _NP_RE = regex.compile(r"\A" + NOUN_PHRASE + r"\Z", _F)
 _NAME_RE = regex.compile(NAME, _F)
@@ -244,7 +241,7 @@ class Attributor:
         self._mentions: list[tuple[int, Who]] = []
         self._lower_words = frozenset(_LOWER_WORD.findall(self.masked))
         for pos, raw, role in _mentions(self.masked):
-            if self._common_word(raw):
+            if self._common_word(raw) or _in_heading(self.masked, pos):
                 continue
             who = self._resolve(raw, role)
             if who.named:
@@ -270,12 +267,13 @@ class Attributor:
             raw = m.group()
             name, title = split_title(_strip_parens(raw))
             toks = _tokens(name)
-            if not toks:
-                continue
+            if not toks or any(_bare(t) in _NOT_IN_NAME for t in toks[1:]):
+                continue  # a headline in title case, not a name
             key = _bare(toks[-1])
             if len(toks) >= 2:
                 self._full.setdefault(key, name)
-                self._first.setdefault(_bare(toks[0]), name)
+                if len(toks) <= 3:
+                    self._first.setdefault(_bare(toks[0]), name)
             if title and key not in self._roles:
                 self._roles[key] = title
             hon = _bare(raw.split()[0])
@@ -322,10 +320,14 @@ class Attributor:
         """The speaker in what follows a verb: "Rockets general manager Bruce Hamilton" ->
         Bruce Hamilton; "the mayor" -> the mayor (or who the mayor is); "he" -> pronoun."""
         phrase = _PHRASE_CUT.sub("", phrase.strip())
+        if phrase and phrase.split()[0].casefold() not in _DET_WORDS:
+            phrase = _OF_CUT.sub("", phrase)  # "Del. Stacey Plaskett of the Virgin Islands"
         if _PRONOUN_RE.match(phrase):
             return Who(None)
         names = list(_NAME_RE.finditer(phrase))
         starts_np = phrase.split()[0].casefold() in _DET_WORDS if phrase else False
+        if starts_np and " of " in phrase[: names[-1].start()] if names else False:
+            names = []  # "the 39-year-old founder of Studiocomix Press": a description, not the press
         if names and not (starts_np and (names[-1].end() < len(phrase) or len(names[-1].group().split()) < 2)):
             return self._resolve(names[-1].group(), role, at)
         if _NP_RE.match(phrase) and len(phrase.split()) <= 6:
@@ -400,8 +402,6 @@ class Attributor:
             fallback = self._nearest_named(start, gender, pronoun_since=since)
             if fallback is not None:
                 who = fallback
-                if gender and who.name:
-                    self._gender.setdefault(who.name, gender)
         if who.name:
             self._attributed.append((start, who))
         return who
@@ -423,15 +423,15 @@ class Attributor:
             return self._who(m.group("sp"), None, start), "after", None
         # 2. right before it, in the same sentence
         before = masked[_sentence_start(masked, para_start, start) : start]
+        if _BEFORE_PARTICIPLE.search(before):
+            # "During a speech, Trump attacked Clinton …, saying, “": the sentence's subject.
+            subj = _SUBJECT.search(before)
+            if subj:
+                return self._who(subj.group("sp"), None, start), "before", _pronoun(subj.group("sp"))
         for pat in (_BEFORE, _BEFORE_ACCORDING):
             m = pat.search(before)
             if m:
                 return self._who(m.group("sp"), m.group("role"), start), "before", _pronoun(m.group("sp"))
-        m = _BEFORE_PARTICIPLE.search(before)
-        if m:
-            subj = _SUBJECT.search(before)
-            if subj:
-                return self._who(subj.group("sp"), None, start), "before", _pronoun(subj.group("sp"))
         # ... or a previous paragraph that introduces the quote with a colon
         if not before.strip() and para_start > 0:
             prev = masked[:para_start].rstrip()
@@ -462,7 +462,11 @@ _VERB_RE = regex.compile(r"\b(?:according to|" + VERB + r")\b", _F)
 # End-anchored patterns run in REVERSE: the scan starts at the anchor instead of trying every start.
 _MENTION_BEFORE = regex.compile(r"(?P<sp>" + NAME + r")" + _APPOS + _ADV + r"\s+\Z", _F | regex.REVERSE)
 _MENTION_AFTER = regex.compile(r"\s+(?P<sp>" + NAME + r")(?:\s*,\s*" + _ROLE + r"\s*[,.])?", _F)
-_SENTENCE_OPENING = regex.compile(r"(?:^|(?<=[.!?][”\"’']?[ \t\u00a0]))[ \t\u00a0]*(?=\p{Lu})", _F | regex.MULTILINE)
+_SENTENCE_OPENING = regex.compile(
+    r"(?:^|(?<=[.!?][”\"’']?[ \t\u00a0])|(?<=,[ \t\u00a0]))[ \t\u00a0]*(?=\p{Lu})", _F | regex.MULTILINE
+)
+# After "In a statement on Friday, " the name must be followed by a verb-looking word.
+_VERBISH_NEXT = regex.compile(r"[ \t\u00a0]+(?:also[ \t\u00a0]+|later[ \t\u00a0]+)?\p{Ll}+(?:ed|s)\b", _F)
 _SUBJECT_AT = regex.compile(
     r"(?P<sp>" + NAME + r")\b(?![’'])(?=[ \t\u00a0]*[,\p{Ll}])(?=[^\n]*[.!?”\"\u0002][ \t\u00a0]*(?:\n|\Z))", _F
 )
@@ -472,7 +476,7 @@ def _mentions(text: str) -> list[tuple[int, str, str | None]]:
     """(position, speaker, role) of each "X said" / "said X" / "according to X" outside quotes.
 
     Anchored on the verbs (cheap to find) and matched locally on either side of each."""
-    out = []
+    out: list[tuple[int, str, str | None]] = []
     for v in _VERB_RE.finditer(text):
         word = v.group()
         if word.startswith("according"):
@@ -495,9 +499,16 @@ def _sentence_subjects(text: str) -> list[regex.Match[str]]:
     out = []
     for s in _SENTENCE_OPENING.finditer(text):
         m = _SUBJECT_AT.match(text, s.end())
-        if m:
+        if m and (text[s.start() - 2 : s.start() - 1] != "," or _VERBISH_NEXT.match(text, m.end())):
             out.append(m)
     return out
+
+
+def _in_heading(text: str, pos: int) -> bool:
+    """Is ``pos`` on a line that is not prose (a headline or a "WATCH: …" widget line)?"""
+    end = text.find("\n", pos)
+    line = text[text.rfind("\n", 0, pos) + 1 : end if end != -1 else len(text)].rstrip()
+    return not line or line[-1] not in ".!?…:;)”\"’'\u0002"
 
 
 def _previous_paragraph_start(text: str, para_start: int) -> int:
