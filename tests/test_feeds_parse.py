@@ -159,3 +159,11 @@ def test_lead_fingerprint_ignores_case_spacing_and_the_tail() -> None:
     assert a == b
     assert lead_fingerprint("Council votes", "Something else entirely. " * 30) != a
     assert lead_fingerprint(None, body) is None
+
+
+def test_relative_entry_links_are_resolved_against_the_feed_url() -> None:
+    doc = b"""<rss version="2.0"><channel><title>t</title>
+      <item><guid>1</guid><title>A</title><link>/news/a</link><description>one</description></item>
+    </channel></rss>"""
+    (entry,) = parse_feed(doc, url="https://paper.example/feeds/all.xml").entries
+    assert entry.link == "https://paper.example/news/a"

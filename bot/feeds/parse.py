@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urljoin
 
 from ..errors import IngestError
 from ..models import content_hash
@@ -124,9 +125,11 @@ def _image(entry: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _entry(raw: Mapping[str, Any]) -> FeedEntry | None:
+def _entry(raw: Mapping[str, Any], feed_url: str) -> FeedEntry | None:
     title = html_to_text(raw.get("title")) or None
     link = raw.get("feedburner_origlink") or raw.get("link") or None
+    if link:
+        link = urljoin(feed_url, link.strip())  # a relative link is relative to the feed
     summary = html_to_text(raw.get("summary")) or None
     content = ""
     for part in raw.get("content") or []:
@@ -164,6 +167,7 @@ def parse_feed(content: bytes, *, url: str, headers: Mapping[str, str] | None = 
     content_type = headers.get("content-type", "").split(";")[0].strip().lower()
     if not content.strip():
         raise FeedParseError("invalid_feed", "the feed is empty (no bytes in the response)")
+    # No Content-Location: feedparser would resolve guids against it too, and a guid must never change.
     parsed = feedparser.parse(content, response_headers=headers or None)
     version = parsed.get("version") or ""
     raw_entries = parsed.get("entries") or []
@@ -174,7 +178,7 @@ def parse_feed(content: bytes, *, url: str, headers: Mapping[str, str] | None = 
             raise FeedParseError("not_a_feed", f"the URL serves an HTML page, not an RSS/Atom feed{hint}")
         reason = parsed.get("bozo_exception")
         raise FeedParseError("invalid_feed", f"not a readable RSS/Atom feed ({reason or 'unknown format'})")
-    entries = [e for e in (_entry(raw) for raw in raw_entries) if e is not None]
+    entries = [e for e in (_entry(raw, url) for raw in raw_entries) if e is not None]
     malformed = None
     if parsed.get("bozo"):
         exc = parsed.get("bozo_exception")
