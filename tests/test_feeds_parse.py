@@ -167,3 +167,42 @@ def test_relative_entry_links_are_resolved_against_the_feed_url() -> None:
     </channel></rss>"""
     (entry,) = parse_feed(doc, url="https://paper.example/feeds/all.xml").entries
     assert entry.link == "https://paper.example/news/a"
+
+
+# --- hostile input: a clear error or data, never a crash ------------------------------------------
+from hypothesis import given, settings as hsettings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_XMLISH = st.lists(
+    st.sampled_from(["<rss version='2.0'>", "<channel>", "<item>", "</item>", "<title>", "</title>", "<guid>",
+                     "</guid>", "<link>", "</link>", "&nbsp;", "&amp;", "<![CDATA[", "]]>", "<p>", "é", "\x00", "…",
+                     "<feed xmlns='http://www.w3.org/2005/Atom'>", "<entry>", "</entry>", "text ", "http://a.example/x"]),
+    max_size=40,
+).map("".join)
+
+
+@hsettings(max_examples=150, deadline=None)
+@given(st.one_of(st.binary(max_size=400), _XMLISH.map(str.encode)))
+def test_any_bytes_parse_to_entries_or_a_feed_parse_error(content: bytes) -> None:
+    try:
+        feed = parse_feed(content, url="http://x.example/feed")
+    except FeedParseError as exc:
+        assert exc.kind in ("invalid_feed", "not_a_feed")
+        return
+    for entry in feed.entries:
+        assert entry.key and isinstance(entry.text, str)
+
+
+@hsettings(max_examples=150, deadline=None)
+@given(st.one_of(st.text(max_size=300), _XMLISH))
+def test_html_to_text_takes_anything(fragment: str) -> None:
+    text = html_to_text(fragment)
+    assert "<p>" not in text and "\n\n\n" not in text
+
+
+@hsettings(max_examples=60, deadline=None)
+@given(st.one_of(st.binary(max_size=300), _XMLISH.map(lambda s: ("<html><body>" + s).encode())))
+def test_extract_page_takes_anything(content: bytes) -> None:
+    page = extract_page(content, "http://x.example/a")
+    assert isinstance(page.text, str)
+    assert page.canonical_url is None or page.canonical_url.startswith("http")
