@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 import yaml
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.compose.length import (
@@ -144,6 +144,7 @@ _piece = st.one_of(
 )
 
 
+@settings(deadline=None)  # the first example pays for importing Mastodon.py
 @given(st.lists(_piece, max_size=12).map(" ".join))
 def test_mastodon_length_agrees_with_mastodon_py(text: str) -> None:
     assert mastodon_length(text) == _mastodon_py_length(text)
