@@ -102,3 +102,25 @@ def test_add_url_that_is_not_there() -> None:
 def test_add_something_that_is_not_a_url() -> None:
     result = runner.invoke(app, ["add", "just words"])
     assert result.exit_code != 0 and "not an absolute http(s) URL" in str(result.exception)
+
+
+def test_updates_are_listed(http_server: LocalServer) -> None:
+    from bot.feeds.parse import TEASER_MAX_WORDS
+
+    words = " ".join(["word"] * (TEASER_MAX_WORDS + 5)) + "."
+
+    def feed(title: str) -> str:
+        return (f'<rss version="2.0"><channel><title>t</title><item><guid>1</guid><title>{title}</title>'
+                f"<link>{http_server.base}/a</link><description>{words}</description></item></channel></rss>")
+
+    assert run("feeds", "updates")[1].startswith("no article was updated")
+    http_server.put("/f.xml", feed("First title"))
+    run("feeds", "add", http_server.url("/f.xml"), "--backfill", "1")
+    run("feeds", "poll")
+    http_server.put("/f.xml", feed("Second title"))
+    code, out = run("feeds", "poll", "--all")
+    assert code == 0 and "1 updated" in out
+    code, out = run("feeds", "updates")
+    assert "'First title' → 'Second title'" in out and "nothing composed yet" in out
+    (row,) = json.loads(run("feeds", "updates", "--json")[1])
+    assert (row["article_id"], row["action"]) == (1, "none")

@@ -192,3 +192,34 @@ def add(
         console.print(f"duplicate of article {result.duplicate_of}: {result.title or result.url} (recorded as {result.article_id})")
     else:
         console.print(f"ingested article {result.article_id}: {result.title or '(no title)'} — {result.url}")
+
+
+@feeds_app.command("updates")
+def feeds_updates(
+    ctx: typer.Context,
+    article: int = typer.Option(None, "--article", "-a", help="Only this article's updates."),
+    open_only: bool = typer.Option(False, "--open", help="Only updates not yet handled (re-composed)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Articles whose feed entry was edited after ingest, and what that means for their posts."""
+    from ..feeds.articles import list_updates
+
+    rows = list_updates(state(ctx).store, article_id=article, unhandled_only=open_only)
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        console.print("no article was updated by its feed")
+        return
+    meaning = {
+        "recompose": "posts still planned: to be composed again",
+        "record": "already posted: consider a correction",
+        "none": "nothing composed yet",
+    }
+    for r in rows:
+        title = r["new_title"] if r["new_title"] == r["old_title"] else f"{r['old_title']!r} → {r['new_title']!r}"
+        handled = " (handled)" if r["handled_at"] else ""
+        console.print(
+            f"{_when(r['detected_at'])}  article {r['article_id']}: {title} — {meaning.get(str(r['action']), r['action'])}{handled}",
+            soft_wrap=True,
+        )
