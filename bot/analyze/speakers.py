@@ -19,6 +19,7 @@ role "Premier"); a role given in apposition ("X, the secretary of …, said") is
 from __future__ import annotations
 
 import bisect
+import functools
 from dataclasses import dataclass
 
 import regex
@@ -157,10 +158,12 @@ def _tokens(name: str) -> list[str]:
     return name.split()
 
 
+@functools.lru_cache(maxsize=4096)
 def _bare(token: str) -> str:
     return token.rstrip(".,").casefold()
 
 
+@functools.lru_cache(maxsize=4096)
 def split_title(name: str) -> tuple[str, str | None]:
     """("Belarusian Defense Minister Viktor Khrenin") -> ("Viktor Khrenin", "Belarusian Defense Minister").
 
