@@ -1,0 +1,120 @@
+"""What every benchmark shares: a result shape, child processes that report their own peak RSS, timing.
+
+Each ``bench_*.py`` has ``run(quick: bool) -> Result``. Work that must start cold or whose memory is
+measured runs in a fresh interpreter (``run_child``): the child prints one JSON line, including its own
+peak RSS from ``getrusage(RUSAGE_SELF)``, so the figure is that process's and nobody else's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+# The child's last line: its answer, as JSON, with its peak RSS in MB.
+CHILD_FOOTER = """
+import json as _json, resource as _resource
+_answer["peak_rss_mb"] = round(_resource.getrusage(_resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+print(_json.dumps(_answer, default=str))
+"""
+
+
+@dataclass
+class Metric:
+    name: str
+    value: float | str | None
+    unit: str = ""
+
+
+@dataclass
+class Target:
+    what: str
+    target: str
+    measured: str
+    met: bool
+
+
+@dataclass
+class Result:
+    key: str
+    title: str
+    metrics: list[Metric] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, name: str, value: float | str | None, unit: str = "") -> None:
+        self.metrics.append(Metric(name, value, unit))
+
+    def target(self, what: str, target: str, measured: str, met: bool) -> None:
+        self.targets.append(Target(what, target, measured, met))
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The environment without the developer's newsbot settings or credentials, plus ``extra``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSBOT_", "X_", "BLUESKY_", "MASTODON_"))}
+    env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    env.update(extra)
+    return env
+
+
+def run_child(code: str, *, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 600) -> dict[str, Any]:
+    """Run ``code`` (which fills a dict ``_answer``) in a fresh interpreter; return ``_answer``."""
+    program = "_answer = {}\n" + code + "\n" + CHILD_FOOTER
+    proc = subprocess.run([PYTHON, "-c", program], env=env or clean_env(), cwd=cwd or ROOT, capture_output=True,
+                          text=True, timeout=timeout)
+    if proc.returncode != 0:
+        raise RuntimeError(f"benchmark child failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+
+def wall(argv: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None) -> float:
+    """Wall time of one process run to completion (it must succeed)."""
+    started = time.perf_counter()
+    proc = subprocess.run(argv, env=env, cwd=cwd, capture_output=True, timeout=120)
+    elapsed = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} failed ({proc.returncode}): {proc.stderr.decode(errors='replace')[-2000:]}")
+    return elapsed
+
+
+def summary(samples: list[float]) -> dict[str, float]:
+    return {"min": min(samples), "median": statistics.median(samples), "max": max(samples)}
+
+
+def machine() -> dict[str, Any]:
+    """The machine the numbers come from: CPUs, memory, Python, load."""
+    mem = "?"
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+                break
+    except OSError:
+        pass
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "memory": mem,
+        "python": sys.version.split()[0],
+        "platform": sys.platform,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+    }
