@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, replace
+from typing import Any
 from datetime import datetime
 
 from sqlalchemy import Connection, func, or_, select
@@ -153,7 +154,7 @@ def record_update(conn: Connection, article_id: int, old: Article, new: Article,
     return ArticleUpdate(article_id, old.source, old.title, new.title, action, planned, sent)
 
 
-def list_updates(store: Store, *, article_id: int | None = None, unhandled_only: bool = False) -> list[dict[str, object]]:
+def list_updates(store: Store, *, article_id: int | None = None, unhandled_only: bool = False) -> list[dict[str, Any]]:
     """Recorded article updates, newest first (for `newsbot status` and the re-compose job)."""
     t = s.article_updates
     query = select(t).order_by(t.c.id.desc())
