@@ -210,7 +210,8 @@ _ORG_WORDS = frozenset(
     service services network media club team league union board society center centre school
     hospital church police court""".split()
 )
-_MALE = frozenset("mr he him his".split())
+_MALE = frozenset("mr he him his himself".split())
+_GENDERED = regex.compile(r"\b(?:he|she)\b", regex.IGNORECASE)  # subject pronouns: "him" is often someone else
 _FEMALE = frozenset("mrs ms miss she her".split())
 
 
@@ -274,6 +275,8 @@ class Attributor:
                 continue  # a headline in title case, not a name
             key = _bare(toks[-1])
             if len(toks) >= 2:
+                if self._full.get(key, name) not in self._gender:
+                    self._learn_gender(self._full.get(key, name), m.end())
                 self._full.setdefault(key, name)
                 if len(toks) <= 3:
                     self._first.setdefault(_bare(toks[0]), name)
@@ -283,6 +286,19 @@ class Attributor:
             if hon in _MALE or hon in _FEMALE:
                 full = self._full.get(key, name)
                 self._gender.setdefault(full, "m" if hon in _MALE else "f")
+
+    def _learn_gender(self, name: str, end: int) -> None:
+        """The first he/she (his/her) after a person's introduction, before anyone else is named,
+        is very likely theirs: "Megda Belkacemi … a day she has awaited"."""
+        line_end = self.masked.find("\n", end)
+        window = self.masked[end : min(end + 240, line_end if line_end != -1 else len(self.masked))]
+        m = _GENDERED.search(window)
+        if m is None:
+            return
+        other = _NAME_RE.search(window, 0, m.start())
+        if other is not None and len(other.group().split()) >= 2:
+            return  # somebody else was named first
+        self._gender.setdefault(name, "m" if m.group().casefold() in _MALE else "f")
 
     def _resolve(self, raw: str, role: str | None, at: int | None = None) -> Who:
         """A speaker as matched -> display name + role. Pronouns resolve later (name None)."""
