@@ -402,3 +402,12 @@ def test_metric_naive_baseline_finds_double_quoted_text() -> None:
     found = qm.naive_quotes(text)
     assert [text[p["start"] : p["end"]] for p in found] == ['"We will not sign this agreement,"']
     assert found[0]["speaker"] == "Ana Silva"
+
+
+def test_she_said_skips_a_man_the_text_calls_he() -> None:
+    text = (
+        "“We will appeal the decision,” said Karen Lindsay, the union's lawyer.\n\n"
+        "Paul Roberts said he expects the ruling to stand.\n\n"
+        "“We are not giving up,” she said."
+    )
+    assert [q.speaker for q in extract_quotes(text)] == ["Karen Lindsay", "Karen Lindsay"]
