@@ -10,13 +10,16 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from .config import PLATFORMS, Settings
 from .errors import BotError
 from .models import Analysis, Article, ArticleState, Draft, PostState
 from .schedule import Expired, Planned, PostRequest, Unplanned, plan, policy_for, requests_for
-from .store import Store
-from .store.outbox import Outbox, PostRow
+
+if TYPE_CHECKING:  # the store (SQLAlchemy, ~0.1 s to import) is not needed by `newsbot preview`
+    from .store import Store
+    from .store.outbox import PostRow
 
 log = logging.getLogger("newsbot.pipeline")
 UNPLANNED_PARKING = timedelta(days=14)
@@ -90,6 +93,8 @@ def plan_pending(settings: Settings, store: Store, now: datetime, platforms: Seq
     report = PlanReport()
     if not platforms:
         return report
+    from .store.outbox import Outbox
+
     outbox = Outbox(store)
     limits = _platform_limits(settings, store, platforms)
 
