@@ -411,3 +411,21 @@ def test_she_said_skips_a_man_the_text_calls_he() -> None:
         "“We are not giving up,” she said."
     )
     assert [q.speaker for q in extract_quotes(text)] == ["Karen Lindsay", "Karen Lindsay"]
+
+
+def test_an_apposition_without_its_closing_comma() -> None:
+    text = (
+        "“You need to move quickly,” Erik van Sebille, an oceanographer at the University of "
+        "New South Wales in Sydney told Reuters."
+    )
+    q = only(text)
+    assert q.speaker == "Erik van Sebille"
+    assert q.role == "an oceanographer at the University of New South Wales in Sydney"
+
+
+def test_japanese_quotes_reported_with_to_and_their_speaker() -> None:
+    text = "地元当局者は「死傷者の大半は町の外から発射されたロケット弾によるものだった」と述べた。イスラム過激派組織「ボコ・ハラム」の犯行とみられる。"
+    q = only(text)
+    assert q.text == "死傷者の大半は町の外から発射されたロケット弾によるものだった"
+    assert q.speaker == "地元当局者"
+    assert_verbatim(text, [q])

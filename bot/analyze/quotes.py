@@ -203,6 +203,10 @@ _DASH_LEAD = regex.compile(r"\A[\s\-–—―•*>|]*\Z")
 _START = regex.compile(r"[\s\p{P}--[\[…]]*(?P<c>.)", regex.V1)
 
 
+_CJK = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}]")
+_CJK_REPORTED = regex.compile(r"\s*(?:と|、と|とも)")
+
+
 def _words(s: str) -> list[str]:
     return _WORD.findall(s)
 
@@ -224,6 +228,9 @@ def keep_span(text: str, span: Span, para_lo: int, how: str | None, masked: str)
     sentence_like = c.isupper() or c.isdigit() or c in "[…" or inner.startswith("...")
     if span.continued:
         return True  # the rest of a multi-paragraph quote already kept
+    if _CJK.search(inner) and " " not in inner.strip():
+        # Japanese/Chinese: 「…」と述べた / 「…」と語った — a sentence quoted and reported as said.
+        return len(inner) >= 8 and bool(_CJK_REPORTED.match(text, span.end))
     before = masked[para_lo : span.start]
     at_para_start = bool(_DASH_LEAD.match(before))
     at_sentence_start = at_para_start or bool(_SENTENCE_END_BEFORE.search(before))

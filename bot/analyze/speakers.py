@@ -96,6 +96,11 @@ _AFTER_VERB_PHRASE = regex.compile(
     r"\A[\s,]*" + VERB_THEN_SPEAKER + r"(?:\s+(?:out|on|back|up))?\s+(?P<phrase>(?:" + NAME + r"|[^,;:.!?\n\u0001\u0002]){1,160}?)"
     r"(?:\s*,\s*" + _ROLE + r")?\s*(?=[,;:.!?\n\u0001]|\Z)", _F
 )
+# The same with the apposition's closing comma missing (common in wire copy).
+_AFTER_NAME_ROLE_VERB = regex.compile(
+    r"\A[\s,]*(?P<sp>" + NAME + r")\s*,\s*(?P<role>(?:a|an|the|\p{Ll})[^,;:.!?\n\u0001\u0002]{2,160}?)"
+    + _ADV + r"\s+" + VERB + r"\b", _F
+)
 _AFTER_DASH = regex.compile(r"\A\s*[―—–]\s*(?P<sp>" + NAME + r")", _F)
 # Before the opening mark, in the same sentence: "Danilov said: “" / "Mook told CBS, “".
 _BEFORE = regex.compile(
@@ -122,6 +127,7 @@ _PHRASE_CUT = regex.compile(
 )
 _LOWER_WORD = regex.compile(r"(?<![\p{L}'’])\p{Ll}[\p{Ll}\-]+", _F)
 _OF_CUT = regex.compile(r"\s+of\b.*\Z", _F | regex.DOTALL)
+_CJK_TOPIC = regex.compile(r"(?P<sp>[^、。「」『』\s\u0001\u0002]{1,20}?)(?:は|が)\Z", _F)
 _PRONOUN_RE = regex.compile(r"\A" + PRONOUN + r"\Z", _F)
 _NP_RE = regex.compile(r"\A" + NOUN_PHRASE + r"\Z", _F)
 _NAME_RE = regex.compile(NAME, _F)
@@ -137,6 +143,7 @@ _TITLES = frozenset(
     mla speaker deputy spokesman spokeswoman spokesperson leader ceo founder sir dame lord lady hon
     sister rabbi imam bishop cardinal archbishop dean host anchor economist analyst candidate nominee
     maj major adm admiral cpl corporal pres atty cmdr president-elect minister-president manager
+    investigator agent trooper ranger chaplain pastor
     executive trustee alderman councilman councilwoman congressman congresswoman assemblyman
     assemblywoman chairperson treasurer auditor comptroller sheriff marshal warden principal
     superintendent provost chancellor regent""".split()
@@ -432,6 +439,9 @@ class Attributor:
         m = _AFTER_SP_VERB.match(after)
         if m:
             return self._who(m.group("sp"), m.group("role"), start), "after", _pronoun(m.group("sp"))
+        m = _AFTER_NAME_ROLE_VERB.match(after)
+        if m:  # "…” Erik van Sebille, an oceanographer at the University of New South Wales, told"
+            return self._who(m.group("sp"), m.group("role"), start), "after", None
         m = _AFTER_VERB_PHRASE.match(after)
         if m:
             who = self._speaker_from_phrase(m.group("phrase"), m.group("role"), start)
@@ -440,6 +450,11 @@ class Attributor:
         m = _AFTER_DASH.match(after)
         if m:
             return self._who(m.group("sp"), None, start), "after", None
+        # 1b. Japanese: 地元当局者は「…」と述べた — the topic before は/が is the speaker.
+        if self.text[start : start + 1] in "「『":
+            m = _CJK_TOPIC.search(masked, max(para_start, start - 40), start)
+            if m:
+                return Who(m.group("sp"), None, named=False), "before", None
         # 2. right before it, in the same sentence
         before = masked[_sentence_start(masked, para_start, start) : start]
         if _BEFORE_PARTICIPLE.search(before):
