@@ -145,7 +145,7 @@ def default_feed_poller() -> FeedPoller | None:
         from .feeds.poll import poll_feeds
     except ImportError:
         return None
-    return poll_feeds  # type: ignore[no-any-return]
+    return poll_feeds
 
 
 # --- the daemon -----------------------------------------------------------------------------------------
@@ -287,7 +287,7 @@ class Daemon:
         for o in report.outcomes:
             where = f"post {o.post_id} to {o.platform} (article {o.article_id}"
             where += f", part {o.thread_index + 1})" if o.thread_index else ")"
-            fields = dict(post_id=o.post_id, platform=o.platform, article_id=o.article_id,
+            fields: dict[str, Any] = dict(post_id=o.post_id, platform=o.platform, article_id=o.article_id,
                           thread_index=o.thread_index)
             if o.status in ("sent", "reconciled"):
                 self.tally.sent += 1
@@ -371,7 +371,7 @@ class Daemon:
 
     def run_forever(self, *, handle_signals: bool = True) -> None:
         """Start, wait for SIGTERM/SIGINT (or ``stopping`` being set), stop."""
-        previous: dict[int, Any] = {}
+        previous: dict[signal.Signals, Any] = {}
         if handle_signals and threading.current_thread() is threading.main_thread():
             for sig in SHUTDOWN_SIGNALS:
                 previous[sig] = signal.signal(sig, self._on_signal)
