@@ -186,7 +186,8 @@ def html_to_text(fragment: str | None) -> str:
         root = lxml.html.fragment_fromstring(fragment, create_parent="div")
     except (ParserError, ValueError):
         return _collapse(re.sub(r"<[^>]+>", " ", fragment))
-    for bad in root.xpath("//script|//style|//noscript"):
+    # title/textarea hold raw text in HTML: markup after a stray <title> would come out as text.
+    for bad in root.xpath("//script|//style|//noscript|//title|//textarea|//xmp|//plaintext|//template"):
         bad.drop_tree()
     for br in root.xpath("//br"):
         br.tail = "\n" + (br.tail or "")
