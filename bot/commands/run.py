@@ -17,12 +17,11 @@ def run(
     log_json: bool = typer.Option(False, "--log-json", help="Log one JSON object per line (for journald, Loki, jq)."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log debug detail and tracebacks."),
 ) -> None:
-    """Run the bot: ingest the queue and feeds, plan posting times, publish on schedule — exactly once.
+    """Run the bot: ingest the queue and feeds, plan posting times, publish on schedule, exactly once.
 
-    One `newsbot run` per SQLite database: a second one refuses to start. Stop it with Ctrl-C or SIGTERM;
-    the post being sent is finished and recorded first. With --once the exit code is 0 when the pass
-    needed nothing from a person, 1 when a file, article or post failed for good or a job crashed
-    (`newsbot status` shows the reasons).
+    One `newsbot run` per SQLite database: a second one refuses to start. Ctrl-C or SIGTERM stops it after the post being sent is recorded.
+
+    With --once the exit code is 0 when nothing needs a person, 1 when a file, article or post failed for good or a job crashed (`newsbot status` says why).
     """
     from ..daemon import Daemon, InstanceLock
     from ..logs import remove_logging, setup_logging
