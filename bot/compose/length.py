@@ -19,6 +19,8 @@ from typing import Callable
 
 import regex
 
+from . import _twitter  # noqa: F401  (twitter_text without pkg_resources: see there)
+
 with warnings.catch_warnings():
     # twitter-text-parser imports pkg_resources at import time, which warns on new setuptools.
     warnings.simplefilter("ignore")

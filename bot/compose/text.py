@@ -12,6 +12,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import regex
 
+from . import _twitter  # noqa: F401  (twitter_text without pkg_resources: see there)
+
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from twitter_text.extract_urls import extract_urls_with_indices
