@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -78,14 +79,27 @@ def run_child(code: str, *, env: dict[str, str] | None = None, cwd: Path | None 
     return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
 
 
-def wall(argv: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None) -> float:
-    """Wall time of one process run to completion (it must succeed)."""
+def timed_process(argv: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None
+                  ) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of one process run to completion (it must succeed).
+
+    CPU time (user + system, from the children's rusage) hardly moves when the machine is busy; wall
+    time does, so both are reported.
+    """
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.run(argv, env=env, cwd=cwd, capture_output=True, timeout=120)
     elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(argv)} failed ({proc.returncode}): {proc.stderr.decode(errors='replace')[-2000:]}")
-    return elapsed
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return elapsed, cpu
+
+
+def wall(argv: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None) -> float:
+    """Wall time of one process run to completion (it must succeed)."""
+    return timed_process(argv, env=env, cwd=cwd)[0]
 
 
 def summary(samples: list[float]) -> dict[str, float]:
