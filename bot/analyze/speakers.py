@@ -19,82 +19,43 @@ role "Premier"); a role given in apposition ("X, the secretary of …, said") is
 from __future__ import annotations
 
 import bisect
-import functools
-from dataclasses import dataclass
 
 import regex
 
-# Verbs that report speech (or writing) in news copy, in the forms that occur next to a quote.
-_VERBS = (
-    "said says say saying told tells telling added adds adding asked asks asking explained explains "
-    "wrote writes writing stated states noted notes continued replied replies responded responds "
-    "argued argues insisted insists declared declares warned warns claimed claims recalled recalls "
-    "remarked remarks urged urges announced announces admitted admits acknowledged acknowledges "
-    "suggested suggests tweeted tweets posted posts joked jokes quipped quips conceded concedes "
-    "emphasized emphasizes emphasised emphasises stressed stresses concluded concludes observed "
-    "observes commented comments shouted shouts yelled yells cried cries whispered whispers sang "
-    "sings repeated repeats predicted predicts countered counters demanded demands promised "
-    "promises vowed vows boasted boasts complained complains lamented laments mused muses agreed "
-    "agrees cautioned cautions charged charges thundered pleaded pleads maintained maintains "
-    "contended contends reiterated reiterates alleged alleges proclaimed proclaims assured assures "
-    "confirmed confirms testified testifies recounted recounts reads texted messaged interjected "
-    "exclaimed exclaims snapped retorted retorts answered answers offered offers marvelled marveled "
-    "laughed sighed chanted chants summarized summarised elaborated elaborates reasoned screamed "
-    "screams affirmed affirms informed informs reminded reminds scolded scolds blasted blasts "
-    "acknowledged insisted points pointed explained asserted asserts asserting tweeting declaring "
-    "noting arguing insisting warning claiming explaining singing chanting shouting reports reported"
-).split()
-VERB = r"(?:" + "|".join(sorted({v.rstrip(".") for v in _VERBS}, key=len, reverse=True)) + r")"
-_ADVERB = r"(?:also|later|then|once|again|previously|recently|earlier|simply|quickly|further|has|had|have|would|will|just|was|were|is|quoted|as|\p{Ll}+ly)"
-# Verbs whose next word is the person spoken *to* ("told Reuters", "asked the minister").
-_OBJECT_VERBS = frozenset("told tells telling asked asks asking urged urges informed informs reminded reminds assured assures".split())
-VERB_THEN_SPEAKER = r"(?:" + "|".join(sorted({v for v in _VERBS if v not in _OBJECT_VERBS}, key=len, reverse=True)) + r")"
-
-# Words that start a capitalised run without being part of a name (sentence openers, pronouns,
-# days and months — "said Monday" is not a speaker).
-_NOT_NAME = (
-    "The A An He She It They We I You This That These Those But And Or So Then Now There Here When "
-    "While After Before As If In On At For With From By To Of Also Still Yet However Meanwhile Later "
-    "Earlier Today Yesterday Tomorrow Asked Speaking According His Her Their Its Our My Your Some "
-    "Many Most All Both Each Every Another Other One Two Three Many Several Such What Who Why How "
-    "Where Which Mr Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March "
-    "April June July August September October November December Last Next Since Despite During "
-    "Under Over Between Among Through Without Within Not No Yes Well Oh Instead Even Only Just Like "
-    "Unlike Although Though Because Once Until Whether Regardless Indeed Perhaps Maybe Sources "
-    "Police Officials Critics Experts Analysts Reuters AP CNN"
-).split()
-_HONORIFIC = r"(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Lt|Gen|Col|Sgt|Capt|Prof|Rev|Del|Hon|Insp|Supt|Cpl|Maj|Adm|Pres|Atty|Cmdr|Const|Det|Coun|Gen|Sr|Jr|St)\."
-_CAP = r"(?:\p{Lu}\.(?:\p{Lu}\.)+|\p{Lu}\.(?=\s+\p{Lu})|\p{Lu}[\p{L}\p{M}]*(?:[-'’]\p{Lu}[\p{L}\p{M}]*)*(?:-\p{Ll}+)?)"
-_PARTICLE = r"(?:de|da|van|von|der|den|du|del|della|di|la|le|bin|ibn|al|el|dos|das|y|ter|ten|mac)"
-_NOT_NAME_RE = r"(?!(?:" + "|".join(_NOT_NAME) + r")\b)"
-# A person's (or organisation's) name: capitalised words, honorifics, initials, particles, suffixes.
-NAME = (
-    r"(?:(?<![\p{L}\p{N}])(?=\p{Lu}|[ae]l-)(?:" + _HONORIFIC + r"\s+)?" + _NOT_NAME_RE + r"(?:(?:al|el)-)?" + _CAP
-    + r"(?:[ \t\u00a0]+(?:" + _PARTICLE + r"[ \t\u00a0]+)?(?:" + _HONORIFIC + r"|" + _CAP + r")){0,5}"
-    + r"(?:,?[ \t\u00a0]+(?:Jr|Sr)\.|[ \t\u00a0]+(?:II|III|IV))?"
-    + r"(?:[ \t\u00a0]*\((?:[A-Z][\w.]*-[A-Z][\w.]*|[^()\n]{1,4})\))?)"  # "(D-Wis.)"
+from bot.analyze.names import (
+    ADVERB,
+    DET_WORDS,
+    FEMALE,
+    GENDERED,
+    MALE,
+    NAME,
+    NOT_IN_NAME,
+    NOUN_PHRASE,
+    OBJECT_VERBS,
+    ORG_WORDS,
+    PRONOUN,
+    ROLE,
+    THING_HEADS,
+    VERB,
+    VERB_THEN_SPEAKER,
+    Who,
+    bare,
+    clean_role,
+    split_title,
+    tokens,
 )
-PRONOUN = r"(?:he|she|they|I|we|He|She|They|We|it|It)"
-# A common-noun speaker: "the father", "a spokesperson for the ministry", "one of the players".
-_DET = r"(?:the|a|an|one|another|his|her|their|its|some|The|A|An|One|Another|His|Her|Their|Its|Some)"
-_NP_STOP = (
-    r"(?:when|that|who|whom|which|while|after|before|ago|and|but|if|as|because|said|says|told|"
-    r"in|on|at|to|with|from|for|during|about|by|he|she|they|it|was|is|were|are|has|had|have)"
-)
-NOUN_PHRASE = _DET + r"(?:[ \t\u00a0]+(?!" + _NP_STOP + r"\b)[\p{L}\p{N}'’\-]+){1,5}?"
-_ROLE = r"(?P<role>[^,;:“”\"«».!?\n\u0001\u0002]{2,160}?(?:\.[^,;:“”\"«».!?\n\u0001\u0002]{0,40}?)?)"
 
 _F = regex.VERSION1 | regex.UNICODE
 _SP = r"(?P<sp>" + NAME + r"|" + PRONOUN + r"|" + NOUN_PHRASE + r")"
 _SPN = r"(?P<sp>" + NAME + r"|" + NOUN_PHRASE + r")"
-_APPOS = r"(?:\s*,\s*" + _ROLE + r"\s*,)?"
-_ADV = r"(?:\s+" + _ADVERB + r"){0,3}"
+_APPOS = r"(?:\s*,\s*" + ROLE + r"\s*,)?"
+_ADV = r"(?:\s+" + ADVERB + r"){0,3}"
 # After the closing mark: "…,” Danilov said" / "…,” Danilov, the secretary of …, told".
 _AFTER_SP_VERB = regex.compile(r"\A[\s,]*" + _SP + _APPOS + _ADV + r"\s+" + VERB + r"\b", _F)
 # "…,” said Konrad Gajewski, a professor" / "…,” says architect Lorena Paz Akin" / "said he".
 _AFTER_VERB_PHRASE = regex.compile(
     r"\A[\s,]*" + VERB_THEN_SPEAKER + r"(?:\s+(?:out|on|back|up))?\s+(?P<phrase>(?:" + NAME + r"|[^,;:.!?\n\u0001\u0002]){1,160}?)"
-    r"(?:\s*,\s*" + _ROLE + r")?\s*(?=[,;:.!?\n\u0001]|\Z)", _F
+    r"(?:\s*,\s*" + ROLE + r")?\s*(?=[,;:.!?\n\u0001]|\Z)", _F
 )
 # The same with the apposition's closing comma missing (common in wire copy).
 _AFTER_NAME_ROLE_VERB = regex.compile(
@@ -109,12 +70,12 @@ _BEFORE = regex.compile(
 # "Trump attacked Clinton for …, saying, “": the speaker is the sentence's subject.
 _BEFORE_PARTICIPLE = regex.compile(r",\s*(?:saying|adding|writing|telling\s+\S+|asking|declaring|noting)[,:]?\s*\Z", _F)
 _SUBJECT = regex.compile(r"\A[\s\-–—]*(?:[^,\u0001\u0002]{0,60},\s*)?" + _SP + r"\b", _F)
-_BEFORE_ACCORDING = regex.compile(r"\b[Aa]ccording to\s+" + _SPN + r"(?:\s*,\s*" + _ROLE + r")?\s*[:,]\s*\Z", _F)
+_BEFORE_ACCORDING = regex.compile(r"\b[Aa]ccording to\s+" + _SPN + r"(?:\s*,\s*" + ROLE + r")?\s*[:,]\s*\Z", _F)
 # Anywhere in a sentence: reported speech that names its speaker.
 _MENTION = regex.compile(
     r"(?:\b[Aa]ccording to\s+(?P<sp>" + NAME + r")"
     r"|(?P<sp>" + NAME + r")" + _APPOS + _ADV + r"\s+" + VERB + r"\b"
-    r"|\b" + VERB_THEN_SPEAKER + r"\s+(?P<sp>" + NAME + r")(?:\s*,\s*" + _ROLE + r"\s*[,.])?)", _F
+    r"|\b" + VERB_THEN_SPEAKER + r"\s+(?P<sp>" + NAME + r")(?:\s*,\s*" + ROLE + r"\s*[,.])?)", _F
 )
 _PRONOUN_VERB = regex.compile(
     r"\b" + PRONOUN + _ADV + r"\s+" + VERB + r"\b|\b" + VERB + r"\s+" + PRONOUN + r"\b", _F
@@ -132,98 +93,6 @@ _PRONOUN_RE = regex.compile(r"\A" + PRONOUN + r"\Z", _F)
 _NP_RE = regex.compile(r"\A" + NOUN_PHRASE + r"\Z", _F)
 _NAME_RE = regex.compile(NAME, _F)
 _SENT_END = regex.compile(r"(?<!\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Lt|Gen|Col|Sgt|Capt|Prof|Rev|Del|St|Jr|Sr|No|vs|\p{Lu}))[.!?]+[”\"’']?\s+(?=[\p{Lu}\p{N}“\"‘'(])", _F)
-
-# Title words: in "Belarusian Defense Minister Viktor Khrenin" everything up to the last one is role.
-_TITLES = frozenset(
-    """mr mrs ms miss dr prof professor sen senator rep representative gov governor president vice
-    prime minister premier chancellor secretary general lt lieutenant col colonel gen commander chief
-    chairman chairwoman chair director mayor judge justice pope king queen prince princess sheikh rev
-    reverend father sgt sergeant capt captain coach officer constable const det detective inspector
-    supt superintendent commissioner ambassador attorney del delegate councillor councilor coun mp mpp
-    mla speaker deputy spokesman spokeswoman spokesperson leader ceo founder sir dame lord lady hon
-    sister rabbi imam bishop cardinal archbishop dean host anchor economist analyst candidate nominee
-    maj major adm admiral cpl corporal pres atty cmdr president-elect minister-president manager
-    investigator agent trooper ranger chaplain pastor
-    executive trustee alderman councilman councilwoman congressman congresswoman assemblyman
-    assemblywoman chairperson treasurer auditor comptroller sheriff marshal warden principal
-    superintendent provost chancellor regent""".split()
-)
-_HONORIFIC_WORDS = frozenset("mr mrs ms miss dr prof sen rep gov del hon rev".split())
-_ROLE_LEAD = regex.compile(r"^(?:who|whose|which|now|and)\b", _F)
-
-
-@dataclass(frozen=True)
-class Who:
-    """A resolved speaker: display name (or noun phrase) and role, with how it was found."""
-
-    name: str | None
-    role: str | None = None
-    named: bool = False  # a proper name (not a noun phrase or unresolved pronoun)
-
-
-def _tokens(name: str) -> list[str]:
-    return name.split()
-
-
-@functools.lru_cache(maxsize=4096)
-def _bare(token: str) -> str:
-    return token.rstrip(".,").casefold()
-
-
-@functools.lru_cache(maxsize=4096)
-def split_title(name: str) -> tuple[str, str | None]:
-    """("Belarusian Defense Minister Viktor Khrenin") -> ("Viktor Khrenin", "Belarusian Defense Minister").
-
-    Honorifics (Mr., Dr.) are dropped without becoming a role."""
-    toks = _tokens(name)
-    cut = 0
-    for i, tok in enumerate(toks[:-1]):
-        parts = [_bare(p) for p in tok.split("-")]
-        if any(p in _TITLES for p in parts):
-            cut = i + 1
-    role_toks = [t for t in toks[:cut] if _bare(t) not in _HONORIFIC_WORDS]
-    return " ".join(toks[cut:]), (" ".join(role_toks) or None)
-
-
-def _clean_role(role: str | None) -> str | None:
-    if not role:
-        return None
-    role = role.strip(" ,")
-    last = role.rsplit(None, 1)[-1] if role else ""
-    if last.endswith(".") and (last[:-1].islower() or len(last) > 5):
-        role = role[:-1]  # the sentence's full stop, not an abbreviation's ("R-Ky.")
-    if not role or len(role) > 160 or _ROLE_LEAD.match(role) and role.startswith("and"):
-        return None
-    return role
-
-
-# Head nouns of common-noun speakers that are not people: "the statement said" stays as it is.
-_THING_HEADS = frozenset(
-    """statement letter report post claim article ad advertisement book ruling study memo email
-    tweet release document lawsuit complaint filing suit website site company firm group
-    organization organisation party government ministry department agency campaign poll survey page
-    video message note paper newspaper magazine show network court union board council committee team
-    club city police spot film documentary song plan bill law order decision notice sign placard
-    analysis review data record records transcript summary account blog column editorial headline
-    caption policy proposal motion resolution indictment verdict judgment judgement decree""".split()
-)
-_NOT_IN_NAME = frozenset(
-    "says said say will would tell tells told to of for with against on in at by from is are was "
-    "the a an and or but how why what who i should could would can must".split()
-)
-_ORG_WORDS = frozenset(
-    """inc corp corporation co ltd llc group energy news times post press party council association
-    institute university college company foundation bank fund agency department ministry committee
-    service services network media club team league union board society center centre school
-    hospital church police court""".split()
-)
-_MALE = frozenset("mr he him his himself".split())
-_GENDERED = regex.compile(r"\b(?:he|she)\b", regex.IGNORECASE)  # subject pronouns: "him" is often someone else
-_FEMALE = frozenset("mrs ms miss she her".split())
-
-
-_DET_WORDS = frozenset(("the", "a", "an", "one", "another", "his", "her", "their", "its", "some"))
-
 
 class Attributor:
     """Speaker attribution for the quotes of one text (see the module doc for the rules)."""
@@ -266,7 +135,7 @@ class Attributor:
             if self._common_word(raw):
                 continue
             who = self._resolve(raw, None)
-            if who.named and who.name and len(who.name.split()) >= 2 and _bare(who.name.split()[-1]) not in _ORG_WORDS:
+            if who.named and who.name and len(who.name.split()) >= 2 and bare(who.name.split()[-1]) not in ORG_WORDS:
                 self._subjects.append((m.start("sp"), who))
         self._subject_pos = [p for p, _ in self._subjects]
         self._attributed: list[tuple[int, Who]] = []  # (quote start, speaker), in text order
@@ -277,35 +146,35 @@ class Attributor:
         for m in _NAME_RE.finditer(self.masked):
             raw = m.group()
             name, title = split_title(_strip_parens(raw))
-            toks = _tokens(name)
-            if not toks or any(_bare(t) in _NOT_IN_NAME for t in toks[1:]):
+            toks = tokens(name)
+            if not toks or any(bare(t) in NOT_IN_NAME for t in toks[1:]):
                 continue  # a headline in title case, not a name
-            key = _bare(toks[-1])
+            key = bare(toks[-1])
             if len(toks) >= 2:
                 if self._full.get(key, name) not in self._gender:
                     self._learn_gender(self._full.get(key, name), m.end())
                 self._full.setdefault(key, name)
                 if len(toks) <= 3:
-                    self._first.setdefault(_bare(toks[0]), name)
+                    self._first.setdefault(bare(toks[0]), name)
             if title and key not in self._roles:
                 self._roles[key] = title
-            hon = _bare(raw.split()[0])
-            if hon in _MALE or hon in _FEMALE:
+            hon = bare(raw.split()[0])
+            if hon in MALE or hon in FEMALE:
                 full = self._full.get(key, name)
-                self._gender.setdefault(full, "m" if hon in _MALE else "f")
+                self._gender.setdefault(full, "m" if hon in MALE else "f")
 
     def _learn_gender(self, name: str, end: int) -> None:
         """The first he/she (his/her) after a person's introduction, before anyone else is named,
         is very likely theirs: "Megda Belkacemi … a day she has awaited"."""
         line_end = self.masked.find("\n", end)
         window = self.masked[end : min(end + 240, line_end if line_end != -1 else len(self.masked))]
-        m = _GENDERED.search(window)
+        m = GENDERED.search(window)
         if m is None:
             return
         other = _NAME_RE.search(window, 0, m.start())
         if other is not None and len(other.group().split()) >= 2:
             return  # somebody else was named first
-        self._gender.setdefault(name, "m" if m.group().casefold() in _MALE else "f")
+        self._gender.setdefault(name, "m" if m.group().casefold() in MALE else "f")
 
     def _resolve(self, raw: str, role: str | None, at: int | None = None) -> Who:
         """A speaker as matched -> display name + role. Pronouns resolve later (name None)."""
@@ -313,31 +182,31 @@ class Attributor:
         if not raw or _PRONOUN_RE.match(raw):
             return Who(None)
         first = raw.split()[0].casefold()
-        if first in _DET_WORDS:
-            head = _bare(raw.split()[-1])
-            if at is not None and first == "the" and head not in _THING_HEADS:
+        if first in DET_WORDS:
+            head = bare(raw.split()[-1])
+            if at is not None and first == "the" and head not in THING_HEADS:
                 # "the mayor said": the person the story introduced with that title.
                 prev = self._titled(at, head)
                 if prev is not None:
                     return prev
-            return Who(raw, _clean_role(role), named=False)
-        if any(_bare(t) in _NOT_IN_NAME for t in raw.split()[1:]):
+            return Who(raw, clean_role(role), named=False)
+        if any(bare(t) in NOT_IN_NAME for t in raw.split()[1:]):
             return Who(None)  # a headline ("Obama Says Museum Will Tell …"), not a name
         name, title = split_title(_strip_parens(raw))
-        toks = _tokens(name)
+        toks = tokens(name)
         if not toks:
             return Who(None)
-        key = _bare(toks[-1])
+        key = bare(toks[-1])
         full = self._full.get(key)
         if full is None and len(toks) == 1:
             full = self._first.get(key)  # a given name used alone
-            if full is not None and _bare(full.split()[-1]) in _ORG_WORDS:
+            if full is not None and bare(full.split()[-1]) in ORG_WORDS:
                 full = None
             if full is not None:
-                key = _bare(full.split()[-1])
-        if full is None or len(toks) > len(_tokens(full)):
+                key = bare(full.split()[-1])
+        if full is None or len(toks) > len(tokens(full)):
             full = name
-        role = _clean_role(role) or self._roles.get(key) or title
+        role = clean_role(role) or self._roles.get(key) or title
         if role and key not in self._roles:
             self._roles[key] = role
         return Who(full, role, named=True)
@@ -346,12 +215,12 @@ class Attributor:
         """The speaker in what follows a verb: "Rockets general manager Bruce Hamilton" ->
         Bruce Hamilton; "the mayor" -> the mayor (or who the mayor is); "he" -> pronoun."""
         phrase = _PHRASE_CUT.sub("", phrase.strip())
-        if phrase and phrase.split()[0].casefold() not in _DET_WORDS:
+        if phrase and phrase.split()[0].casefold() not in DET_WORDS:
             phrase = _OF_CUT.sub("", phrase)  # "Del. Stacey Plaskett of the Virgin Islands"
         if _PRONOUN_RE.match(phrase):
             return Who(None)
         names = list(_NAME_RE.finditer(phrase))
-        starts_np = phrase.split()[0].casefold() in _DET_WORDS if phrase else False
+        starts_np = phrase.split()[0].casefold() in DET_WORDS if phrase else False
         if starts_np and " of " in phrase[: names[-1].start()] if names else False:
             names = []  # "the 39-year-old founder of Studiocomix Press": a description, not the press
         if names and not (starts_np and (names[-1].end() < len(phrase) or len(names[-1].group().split()) < 2)):
@@ -369,10 +238,10 @@ class Attributor:
         """The most recent named speaker before ``pos`` whose role or title contains ``head``."""
         cands = self._recent(pos, 50)
         for _p, who in cands:
-            if who.role and head in (_bare(w) for w in who.role.replace("-", " ").split()):
+            if who.role and head in (bare(w) for w in who.role.replace("-", " ").split()):
                 return who
         # Introduced with the title but not yet quoted ("Mayor Doug McCallum defended …").
-        titled = [k for k, r in self._roles.items() if head in (_bare(w) for w in r.replace("-", " ").split())]
+        titled = [k for k, r in self._roles.items() if head in (bare(w) for w in r.replace("-", " ").split())]
         if len(titled) == 1 and titled[0] in self._full:
             return Who(self._full[titled[0]], self._roles[titled[0]], named=True)
         return None
@@ -495,7 +364,7 @@ _PARENS_END = regex.compile(r"\s*\([^()]*\)\s*$")
 _VERB_RE = regex.compile(r"\b(?:according to|" + VERB + r")\b", _F)
 # End-anchored patterns run in REVERSE: the scan starts at the anchor instead of trying every start.
 _MENTION_BEFORE = regex.compile(r"(?P<sp>" + NAME + r")" + _APPOS + _ADV + r"\s+\Z", _F | regex.REVERSE)
-_MENTION_AFTER = regex.compile(r"\s+(?P<sp>" + NAME + r")(?:\s*,\s*" + _ROLE + r"\s*[,.])?", _F)
+_MENTION_AFTER = regex.compile(r"\s+(?P<sp>" + NAME + r")(?:\s*,\s*" + ROLE + r"\s*[,.])?", _F)
 _SENTENCE_OPENING = regex.compile(
     r"(?:^|(?<=[.!?][”\"’']?[ \t\u00a0])|(?<=,[ \t\u00a0]))[ \t\u00a0]*(?=\p{Lu})", _F | regex.MULTILINE
 )
@@ -522,7 +391,7 @@ def _mentions(text: str) -> list[tuple[int, str, str | None]]:
         m = _MENTION_BEFORE.search(text, lo, v.start())
         if m:
             out.append((m.start("sp"), m.group("sp"), m.group("role")))
-        elif word not in _OBJECT_VERBS:
+        elif word not in OBJECT_VERBS:
             m = _MENTION_AFTER.match(text, v.end())
             if m:
                 out.append((m.start("sp"), m.group("sp"), m.group("role")))

@@ -1,0 +1,171 @@
+"""The vocabulary of attribution: speech verbs, names, titles, pronouns and roles.
+
+Regex *sources* (``VERB``, ``NAME``, ``NOUN_PHRASE``, ``ROLE`` …) are composed into the patterns of
+``speakers.py``; the word lists decide what a name, a title or a common-noun speaker is.
+Everything here is English news usage; nothing is specific to one article.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import regex
+
+_F = regex.VERSION1 | regex.UNICODE
+
+# Verbs that report speech (or writing) in news copy, in the forms that occur next to a quote.
+VERBS = (
+    "said says say saying told tells telling added adds adding asked asks asking explained explains "
+    "wrote writes writing stated states noted notes continued replied replies responded responds "
+    "argued argues insisted insists declared declares warned warns claimed claims recalled recalls "
+    "remarked remarks urged urges announced announces admitted admits acknowledged acknowledges "
+    "suggested suggests tweeted tweets posted posts joked jokes quipped quips conceded concedes "
+    "emphasized emphasizes emphasised emphasises stressed stresses concluded concludes observed "
+    "observes commented comments shouted shouts yelled yells cried cries whispered whispers sang "
+    "sings repeated repeats predicted predicts countered counters demanded demands promised "
+    "promises vowed vows boasted boasts complained complains lamented laments mused muses agreed "
+    "agrees cautioned cautions charged charges thundered pleaded pleads maintained maintains "
+    "contended contends reiterated reiterates alleged alleges proclaimed proclaims assured assures "
+    "confirmed confirms testified testifies recounted recounts reads texted messaged interjected "
+    "exclaimed exclaims snapped retorted retorts answered answers offered offers marvelled marveled "
+    "laughed sighed chanted chants summarized summarised elaborated elaborates reasoned screamed "
+    "screams affirmed affirms informed informs reminded reminds scolded scolds blasted blasts "
+    "acknowledged insisted points pointed explained asserted asserts asserting tweeting declaring "
+    "noting arguing insisting warning claiming explaining singing chanting shouting reports reported"
+).split()
+VERB = r"(?:" + "|".join(sorted({v.rstrip(".") for v in VERBS}, key=len, reverse=True)) + r")"
+ADVERB = r"(?:also|later|then|once|again|previously|recently|earlier|simply|quickly|further|has|had|have|would|will|just|was|were|is|quoted|as|\p{Ll}+ly)"
+# Verbs whose next word is the person spoken *to* ("told Reuters", "asked the minister").
+OBJECT_VERBS = frozenset("told tells telling asked asks asking urged urges informed informs reminded reminds assured assures".split())
+VERB_THEN_SPEAKER = r"(?:" + "|".join(sorted({v for v in VERBS if v not in OBJECT_VERBS}, key=len, reverse=True)) + r")"
+
+# Words that start a capitalised run without being part of a name (sentence openers, pronouns,
+# days and months — "said Monday" is not a speaker).
+_NOT_NAME = (
+    "The A An He She It They We I You This That These Those But And Or So Then Now There Here When "
+    "While After Before As If In On At For With From By To Of Also Still Yet However Meanwhile Later "
+    "Earlier Today Yesterday Tomorrow Asked Speaking According His Her Their Its Our My Your Some "
+    "Many Most All Both Each Every Another Other One Two Three Many Several Such What Who Why How "
+    "Where Which Mr Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March "
+    "April June July August September October November December Last Next Since Despite During "
+    "Under Over Between Among Through Without Within Not No Yes Well Oh Instead Even Only Just Like "
+    "Unlike Although Though Because Once Until Whether Regardless Indeed Perhaps Maybe Sources "
+    "Police Officials Critics Experts Analysts Reuters AP CNN"
+).split()
+_HONORIFIC = r"(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Lt|Gen|Col|Sgt|Capt|Prof|Rev|Del|Hon|Insp|Supt|Cpl|Maj|Adm|Pres|Atty|Cmdr|Const|Det|Coun|Gen|Sr|Jr|St)\."
+_CAP = r"(?:\p{Lu}\.(?:\p{Lu}\.)+|\p{Lu}\.(?=\s+\p{Lu})|\p{Lu}[\p{L}\p{M}]*(?:[-'’]\p{Lu}[\p{L}\p{M}]*)*(?:-\p{Ll}+)?)"
+_PARTICLE = r"(?:de|da|van|von|der|den|du|del|della|di|la|le|bin|ibn|al|el|dos|das|y|ter|ten|mac)"
+_NOT_NAME_RE = r"(?!(?:" + "|".join(_NOT_NAME) + r")\b)"
+# A person's (or organisation's) name: capitalised words, honorifics, initials, particles, suffixes.
+NAME = (
+    r"(?:(?<![\p{L}\p{N}])(?=\p{Lu}|[ae]l-)(?:" + _HONORIFIC + r"\s+)?" + _NOT_NAME_RE + r"(?:(?:al|el)-)?" + _CAP
+    + r"(?:[ \t\u00a0]+(?:" + _PARTICLE + r"[ \t\u00a0]+)?(?:" + _HONORIFIC + r"|" + _CAP + r")){0,5}"
+    + r"(?:,?[ \t\u00a0]+(?:Jr|Sr)\.|[ \t\u00a0]+(?:II|III|IV))?"
+    + r"(?:[ \t\u00a0]*\((?:[A-Z][\w.]*-[A-Z][\w.]*|[^()\n]{1,4})\))?)"  # "(D-Wis.)"
+)
+PRONOUN = r"(?:he|she|they|I|we|He|She|They|We|it|It)"
+# A common-noun speaker: "the father", "a spokesperson for the ministry", "one of the players".
+_DET = r"(?:the|a|an|one|another|his|her|their|its|some|The|A|An|One|Another|His|Her|Their|Its|Some)"
+_NP_STOP = (
+    r"(?:when|that|who|whom|which|while|after|before|ago|and|but|if|as|because|said|says|told|"
+    r"in|on|at|to|with|from|for|during|about|by|he|she|they|it|was|is|were|are|has|had|have)"
+)
+NOUN_PHRASE = _DET + r"(?:[ \t\u00a0]+(?!" + _NP_STOP + r"\b)[\p{L}\p{N}'’\-]+){1,5}?"
+ROLE = r"(?P<role>[^,;:“”\"«».!?\n\u0001\u0002]{2,160}?(?:\.[^,;:“”\"«».!?\n\u0001\u0002]{0,40}?)?)"
+
+
+# Title words: in "Belarusian Defense Minister Viktor Khrenin" everything up to the last one is role.
+_TITLES = frozenset(
+    """mr mrs ms miss dr prof professor sen senator rep representative gov governor president vice
+    prime minister premier chancellor secretary general lt lieutenant col colonel gen commander chief
+    chairman chairwoman chair director mayor judge justice pope king queen prince princess sheikh rev
+    reverend father sgt sergeant capt captain coach officer constable const det detective inspector
+    supt superintendent commissioner ambassador attorney del delegate councillor councilor coun mp mpp
+    mla speaker deputy spokesman spokeswoman spokesperson leader ceo founder sir dame lord lady hon
+    sister rabbi imam bishop cardinal archbishop dean host anchor economist analyst candidate nominee
+    maj major adm admiral cpl corporal pres atty cmdr president-elect minister-president manager
+    investigator agent trooper ranger chaplain pastor
+    executive trustee alderman councilman councilwoman congressman congresswoman assemblyman
+    assemblywoman chairperson treasurer auditor comptroller sheriff marshal warden principal
+    superintendent provost chancellor regent""".split()
+)
+_HONORIFIC_WORDS = frozenset("mr mrs ms miss dr prof sen rep gov del hon rev".split())
+_NOT_A_ROLE = regex.compile(r"^(?:and|but|or)\b", _F)
+
+
+@dataclass(frozen=True)
+class Who:
+    """A resolved speaker: display name (or noun phrase) and role, with how it was found."""
+
+    name: str | None
+    role: str | None = None
+    named: bool = False  # a proper name (not a noun phrase or unresolved pronoun)
+
+
+def tokens(name: str) -> list[str]:
+    """The words of a name."""
+    return name.split()
+
+
+@functools.lru_cache(maxsize=4096)
+def bare(token: str) -> str:
+    """A word for comparison: casefolded, without trailing full stop or comma."""
+    return token.rstrip(".,").casefold()
+
+
+@functools.lru_cache(maxsize=4096)
+def split_title(name: str) -> tuple[str, str | None]:
+    """("Belarusian Defense Minister Viktor Khrenin") -> ("Viktor Khrenin", "Belarusian Defense Minister").
+
+    Honorifics (Mr., Dr.) are dropped without becoming a role."""
+    toks = tokens(name)
+    cut = 0
+    for i, tok in enumerate(toks[:-1]):
+        parts = [bare(p) for p in tok.split("-")]
+        if any(p in _TITLES for p in parts):
+            cut = i + 1
+    role_toks = [t for t in toks[:cut] if bare(t) not in _HONORIFIC_WORDS]
+    return " ".join(toks[cut:]), (" ".join(role_toks) or None)
+
+
+def clean_role(role: str | None) -> str | None:
+    """A role as matched -> as shown: trimmed, without the sentence's full stop; None if empty,
+    overlong or not a role at all ("and …" is the sentence going on)."""
+    if not role:
+        return None
+    role = role.strip(" ,")
+    last = role.rsplit(None, 1)[-1] if role else ""
+    if last.endswith(".") and (last[:-1].islower() or len(last) > 5):
+        role = role[:-1]  # the sentence's full stop, not an abbreviation's ("R-Ky.")
+    if not role or len(role) > 160 or _NOT_A_ROLE.match(role):
+        return None
+    return role
+
+
+# Head nouns of common-noun speakers that are not people: "the statement said" stays as it is.
+THING_HEADS = frozenset(
+    """statement letter report post claim article ad advertisement book ruling study memo email
+    tweet release document lawsuit complaint filing suit website site company firm group
+    organization organisation party government ministry department agency campaign poll survey page
+    video message note paper newspaper magazine show network court union board council committee team
+    club city police spot film documentary song plan bill law order decision notice sign placard
+    analysis review data record records transcript summary account blog column editorial headline
+    caption policy proposal motion resolution indictment verdict judgment judgement decree""".split()
+)
+NOT_IN_NAME = frozenset(
+    "says said say will would tell tells told to of for with against on in at by from is are was "
+    "the a an and or but how why what who i should could would can must".split()
+)
+ORG_WORDS = frozenset(
+    """inc corp corporation co ltd llc group energy news times post press party council association
+    institute university college company foundation bank fund agency department ministry committee
+    service services network media club team league union board society center centre school
+    hospital church police court""".split()
+)
+MALE = frozenset("mr he him his himself".split())
+GENDERED = regex.compile(r"\b(?:he|she)\b", regex.IGNORECASE)  # subject pronouns: "him" is often someone else
+FEMALE = frozenset("mrs ms miss she her".split())
+
+
+DET_WORDS = frozenset(("the", "a", "an", "one", "another", "his", "her", "their", "its", "some"))
