@@ -351,7 +351,14 @@ def plan(
     if missing:
         raise ValueError(f"no schedule policy for platform {missing[0]!r}")
     books = {p: _Book(policies[p], booked.get(p, ())) for p in {r.platform for r in requests}}
-    slots = {p: slot_times(policies[p], now, horizon_end) for p in books}
+    # Platforms usually share one calendar: work its slots out once (the cron walk is most of a preview's plan).
+    calendars: dict[tuple[Any, tuple[str, ...]], list[datetime]] = {}
+    slots = {}
+    for p in books:
+        calendar = (policies[p].tz, policies[p].slots)
+        if calendar not in calendars:
+            calendars[calendar] = slot_times(policies[p], now, horizon_end)
+        slots[p] = calendars[calendar]
 
     queue = sorted(range(len(requests)), key=lambda i: _queue_key(requests[i], i))
     outcomes: dict[int, Outcome] = {}
