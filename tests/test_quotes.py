@@ -434,3 +434,12 @@ def test_japanese_quotes_reported_with_to_and_their_speaker() -> None:
     assert q.text == "死傷者の大半は町の外から発射されたロケット弾によるものだった"
     assert q.speaker == "地元当局者"
     assert_verbatim(text, [q])
+
+
+def test_he_or_she_never_goes_to_an_organisation() -> None:
+    text = (
+        "Sister Sharon Holland, the head of the LCWR, who was the only sister on stage without a "
+        "habit, told reporters that there were still hard feelings. "
+        "“I’m concerned about those who may still be angry,” she said."
+    )
+    assert only(text).speaker == "Sharon Holland"

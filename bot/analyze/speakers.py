@@ -270,12 +270,15 @@ class Attributor:
         cands = self._recent(pos)
         if pronoun_since is not None:
             i = bisect.bisect_left(self._subject_pos, pos) - 1
-            if i >= 0 and self._subjects[i][0] >= pronoun_since and (not cands or self._subjects[i][0] > cands[0][0]):
-                cands.insert(0, self._subjects[i])
+            while i >= 0 and self._subjects[i][0] >= pronoun_since:
+                cands.append(self._subjects[i])
+                i -= 1
+            cands.sort(key=lambda c: -c[0])
         for _p, who in cands:
-            if gender is None or self._gender.get(who.name or "", gender) == gender:
+            if gender is None or (self._gender.get(who.name or "", gender) == gender and _person_like(who.name)):
                 return who
-        return cands[0][1] if cands else None
+        people = [who for _p, who in cands if _person_like(who.name)]
+        return people[0] if people else (cands[0][1] if cands else None)
 
     def attribution(self, start: int, end: int, para_start: int, para_end: int) -> tuple[Who, str | None]:
         """The speaker found next to a quote, and where: "after", "before", "colon" (a previous
@@ -405,6 +408,14 @@ def _sentence_subjects(text: str) -> list[regex.Match[str]]:
         if m and (text[s.start() - 2 : s.start() - 1] != "," or _VERBISH_NEXT.match(text, m.end())):
             out.append(m)
     return out
+
+
+def _person_like(name: str | None) -> bool:
+    """Could he/she refer to this name? Not to an acronym ("LCWR") or an organisation."""
+    if not name:
+        return False
+    toks = name.split()
+    return not (len(toks) == 1 and toks[0].isupper()) and bare(toks[-1]) not in ORG_WORDS
 
 
 def _in_heading(text: str, pos: int) -> bool:
