@@ -71,6 +71,7 @@ class PlanReport:
     expired: list[tuple[int, str, str]] = field(default_factory=list)  # (article id, platform, reason)
     failed: list[tuple[int, str]] = field(default_factory=list)  # (article id, reason)
     moved: int = 0  # queued posts given a new time (breaking news pre-empted them)
+    recomposed: list[int] = field(default_factory=list)  # edited articles whose planned posts were re-composed
 
 
 def _platform_limits(settings: Settings, store: Store, platforms: Sequence[str]) -> dict[str, int]:
@@ -97,6 +98,7 @@ def plan_pending(settings: Settings, store: Store, now: datetime, platforms: Seq
 
     outbox = Outbox(store)
     limits = _platform_limits(settings, store, platforms)
+    report.recomposed = recompose_updated(settings, store, platforms, limits)
 
     new: list[tuple[int, Prepared]] = []
     for stored in store.list_articles([ArticleState.INGESTED]):
@@ -172,3 +174,46 @@ def plan_pending(settings: Settings, store: Store, now: datetime, platforms: Seq
     for article_id, _ in new:
         store.set_article_state(article_id, ArticleState.PLANNED)
     return report
+
+
+def recompose_updated(
+    settings: Settings, store: Store, platforms: Sequence[str], limits: Mapping[str, int] | None = None
+) -> list[int]:
+    """Edited articles (feed updates) whose posts have not gone out yet get their posts composed again.
+
+    A platform's thread is replaced only while none of it has been sent: the old rows are cancelled and the
+    new ones take their time. A thread that has started stays as it is; the update stays recorded for
+    `newsbot status`. Never a second post for the same article.
+    """
+    from .feeds.articles import list_updates, mark_update_handled
+    from .publish import SUPERSEDED
+    from .store.outbox import Outbox
+
+    outbox = Outbox(store)
+    done: list[int] = []
+    for update in reversed(list_updates(store, unhandled_only=True)):
+        article_id = int(update["article_id"])
+        heads = {r.platform: r for r in outbox.find(article_id=article_id)
+                 if r.thread_index == 0 and r.state != PostState.CANCELLED.value}
+        untouched = [p for p, r in heads.items() if p in platforms and r.state == PostState.PLANNED.value
+                     and all(part.state == PostState.PLANNED.value and part.attempts == 0
+                             for part in outbox.thread(article_id, p, r.account))]
+        if untouched:
+            stored = store.get_article(article_id)
+            try:
+                prepared = prepare(stored.article, settings, untouched, limits)
+            except BotError as exc:
+                log.error("updated article %s could not be composed again: %s", article_id, exc)
+                mark_update_handled(store, int(update["id"]))
+                continue
+            for draft in prepared.drafts:
+                head = heads[draft.platform]
+                for part in outbox.thread(article_id, draft.platform, head.account):
+                    outbox.set_state(part.id, PostState.CANCELLED, only_from=["planned"],
+                                     error=f"{SUPERSEDED}: the article was updated before it was posted")
+                outbox.enqueue(article_id, stored.article.content_hash, [draft], {draft.platform: head.scheduled_at},
+                               {draft.platform: head.account})
+            done.append(article_id)
+            log.info("article %s was updated before posting: its posts were composed again", article_id)
+        mark_update_handled(store, int(update["id"]))
+    return done

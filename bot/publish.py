@@ -29,6 +29,7 @@ log = logging.getLogger("newsbot.publish")
 
 Clock = Callable[[], datetime]
 MAX_BACKOFF = timedelta(hours=1)
+SUPERSEDED = "superseded"  # the reason on rows replaced by a re-composed article
 
 
 def _utcnow() -> datetime:
@@ -243,6 +244,8 @@ def retry_post(store: Store, post_id: int) -> None:
 
     outbox = Outbox(store)
     row = outbox.get(post_id)
+    if row.last_error and row.last_error.startswith(SUPERSEDED):
+        raise NotFoundError(f"post {post_id} was replaced by the posts of the updated article; retry those instead")
     if not outbox.set_state(post_id, PostState.PLANNED, only_from=[PostState.FAILED.value, PostState.CANCELLED.value]):
         raise NotFoundError(f"post {post_id} is {row.state}; only failed or cancelled posts can be retried")
 

@@ -189,7 +189,12 @@ class Outbox:
         t = self.t
         query = (
             select(t)
-            .where(t.c.article_id == article_id, t.c.platform == platform, t.c.account == account)
+            .where(
+                t.c.article_id == article_id,
+                t.c.platform == platform,
+                t.c.account == account,
+                t.c.state != PostState.CANCELLED.value,  # a superseded thread is not part of the live one
+            )
             .order_by(t.c.thread_index)
         )
         with self.store.engine.connect() as conn:

@@ -1,0 +1,123 @@
+"""plan_pending: ingested articles become planned outbox rows; breaking news pre-empts; edits re-compose."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.config import Settings
+from bot.models import Article, ArticleState, PostState, Priority
+from bot.pipeline import plan_pending
+from bot.store import Store
+from bot.store.outbox import Outbox
+
+from conftest import make_settings
+
+NOW = datetime(2026, 3, 2, 10, 5, tzinfo=UTC)  # a Monday, 12:05 in Kyiv
+
+
+def body(n: int) -> str:
+    return (
+        f"The city council voted on proposal number {n} on Monday after a long debate about the budget.\n\n"
+        f"“We will build the new bridge {n} by next summer,” said Mayor Anna Kovalenko.\n\n"
+        "Opponents said the plan was too expensive and would raise local taxes for years."
+    )
+
+
+@pytest.fixture
+def kyiv(tmp_path) -> Settings:  # type: ignore[no-untyped-def]
+    return make_settings(
+        tmp_path,
+        timezone="Europe/Kyiv",
+        slots="0 * * * *",
+        min_spacing_minutes=30,
+        quiet_hours="23:00-06:00",
+        stagger_minutes=2,
+        expire_hours=24,
+    )
+
+
+def add(store: Store, n: int, priority: Priority = Priority.NORMAL, published: datetime = NOW) -> int:
+    article = Article(source=f"{n}.txt", text=body(n), title=f"Council votes on proposal {n}",
+                      url=f"https://news.example/{n}", published=published, priority=priority)
+    return store.add_article(article)
+
+
+def heads(store: Store) -> list:
+    return [r for r in Outbox(store).find() if r.thread_index == 0 and r.state == "planned"]
+
+
+def test_ingested_articles_get_slots_per_platform_in_order(kyiv: Settings, store: Store) -> None:
+    first, second = add(store, 1), add(store, 2)
+    report = plan_pending(kyiv, store, NOW, platforms=["x", "bluesky"])
+    assert report.failed == [] and report.expired == []
+    times = {(r.article_id, r.platform): r.scheduled_at for r in heads(store)}
+    assert times[(first, "x")] == datetime(2026, 3, 2, 11, 0, tzinfo=UTC)  # 13:00 Kyiv, the next hourly slot
+    assert times[(first, "bluesky")] == times[(first, "x")] + timedelta(minutes=2)  # staggered
+    assert times[(second, "x")] == datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+    assert store.get_article(first).state == ArticleState.PLANNED
+    # a second pass with nothing new changes nothing
+    again = plan_pending(kyiv, store, NOW, platforms=["x", "bluesky"])
+    assert again.planned == [] and again.moved == 0
+    assert {(r.article_id, r.platform): r.scheduled_at for r in heads(store)} == times
+
+
+def test_threads_share_their_heads_time(kyiv: Settings, store: Store) -> None:
+    add(store, 1)
+    plan_pending(kyiv, store, NOW, platforms=["bluesky"])
+    rows = Outbox(store).find()
+    assert len(rows) >= 2  # main post + a quote reply
+    assert len({r.scheduled_at for r in rows}) == 1
+
+
+def test_breaking_news_goes_first_and_pushes_the_queue(kyiv: Settings, store: Store) -> None:
+    queued = [add(store, n) for n in (1, 2, 3)]
+    plan_pending(kyiv, store, NOW, platforms=["x"])
+    hour = lambda h: datetime(2026, 3, 2, h, 0, tzinfo=UTC)  # noqa: E731
+    assert [r.scheduled_at for r in heads(store)] == [hour(11), hour(12), hour(13)]
+    later = NOW + timedelta(minutes=36)  # 10:41 UTC: the 11:00 slot is now too close to a post right away
+    breaking = add(store, 9, Priority.BREAKING, published=later)
+    report = plan_pending(kyiv, store, later, platforms=["x"])
+    times = {r.article_id: r.scheduled_at for r in heads(store)}
+    assert times[breaking] == later
+    assert [times[a] for a in queued] == [hour(12), hour(13), hour(14)]  # same order, one slot later each
+    assert report.moved == 3
+
+
+def test_old_news_is_expired_with_the_reason(kyiv: Settings, store: Store) -> None:
+    add(store, 1, published=NOW - timedelta(hours=30))
+    report = plan_pending(kyiv, store, NOW, platforms=["x"])
+    assert len(report.expired) == 1
+    [row] = [r for r in Outbox(store).find() if r.thread_index == 0]
+    assert row.state == PostState.EXPIRED and "NEWSBOT_EXPIRE_HOURS" in (row.last_error or "")
+
+
+def test_an_article_that_cannot_be_analysed_fails_with_its_reason(kyiv: Settings, store: Store) -> None:
+    bad = store.add_article(Article(source="x.txt", text="   ", title="Nothing here"))
+    report = plan_pending(kyiv, store, NOW, platforms=["x"])
+    assert [aid for aid, _ in report.failed] == [bad]
+    assert store.get_article(bad).state == ArticleState.FAILED
+
+
+def test_an_article_edited_before_posting_is_composed_again(kyiv: Settings, store: Store) -> None:
+    from bot.feeds.articles import list_updates, record_update
+
+    article_id = add(store, 1)
+    plan_pending(kyiv, store, NOW, platforms=["x", "mastodon"])
+    before = {r.platform: r for r in heads(store)}
+    old = store.get_article(article_id).article
+    new = Article(source=old.source, text=old.text, title="Council approves proposal 1 after all",
+                  url=old.url, published=old.published)
+    store.update_article(article_id, new)
+    with store.transaction() as conn:
+        record_update(conn, article_id, old, new, NOW)
+    report = plan_pending(kyiv, store, NOW + timedelta(minutes=5), platforms=["x", "mastodon"])
+    assert report.recomposed == [article_id]
+    after = {r.platform: r for r in heads(store)}
+    for platform in ("x", "mastodon"):
+        assert after[platform].text.startswith("Council approves proposal 1 after all")
+        assert after[platform].scheduled_at == before[platform].scheduled_at
+        assert after[platform].id != before[platform].id
+        assert Outbox(store).get(before[platform].id).state == PostState.CANCELLED
+    assert list_updates(store, unhandled_only=True) == []
