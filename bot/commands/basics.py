@@ -38,12 +38,20 @@ def ingest(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", hel
             colour = colours.get(item.status.value, "white")
             console.print(f"[{colour}]{item.status.value:<9}[/] {item.name}  {detail}", soft_wrap=True)
 
-    report = ingest_queue(app_state.settings, app_state.store, now=datetime.now(UTC), on_item=show)
+    from ..feeds.poll import poll_feeds
+
+    now = datetime.now(UTC)
+    report = ingest_queue(app_state.settings, app_state.store, now=now, on_item=show)
+    feeds = poll_feeds(app_state.settings, app_state.store, now=now)
     if as_json:
-        print_json(report.to_dict())
-    else:
-        counts = report.counts()
-        console.print(", ".join(f"{n} {s}" for s, n in counts.items()) if report.items else "nothing waiting in the queue")
+        print_json({**report.to_dict(), "feeds": [f.to_json() for f in feeds]})
+        return
+    counts = report.counts()
+    console.print(", ".join(f"{n} {s}" for s, n in counts.items()) if report.items else "nothing waiting in the queue")
+    for feed in feeds:
+        colour = "green" if feed.ok else "red"
+        detail = f"{len(feed.new_article_ids)} new, {len(feed.updates)} updated" if feed.ok else feed.error
+        console.print(f"feed [{colour}]{feed.status}[/] {feed.name or feed.url}: {detail}", soft_wrap=True)
 
 
 @app.command("queue")
