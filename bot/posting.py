@@ -137,14 +137,10 @@ def status(store: Store, *, limit: int = 20) -> dict[str, Any]:
 
 
 def article_updates(store: Store, limit: int = 20) -> list[dict[str, Any]]:
-    """Edits to articles whose posts already went out (recorded by the feed poller), newest first."""
-    from sqlalchemy import inspect, text
+    """Edits to articles after ingest (recorded by the feed poller), newest first."""
+    from .feeds.articles import list_updates
 
-    if not inspect(store.engine).has_table("article_updates"):
-        return []
-    with store.engine.connect() as conn:
-        rows = conn.execute(text("SELECT * FROM article_updates ORDER BY id DESC LIMIT :n"), {"n": limit}).mappings()
-        return [dict(r) for r in rows]
+    return list_updates(store)[:limit]
 
 
 def history(store: Store, *, limit: int = 50) -> list[dict[str, Any]]:
