@@ -323,6 +323,16 @@ def main(argv: list[str]) -> int:
                     f"  {corpus:<20} speaker vs the gold speaker's name part (diagnostic): "
                     f"{s3['speaker_accuracy']:5.1f} ({s3['speaker_right']}/{s3['speaker_total']})"
                 )
+    # Hostile shapes must stay linear: many marks, many apostrophes, everything on one line.
+    one_line = " ".join(r["text"] for r in rows).replace("\n", " ")
+    for name, text in (
+        ("all articles on one line", one_line),
+        ("20k straight quotes", '"a ' * 20001),
+        ("20k apostrophes", "'a " * 20000),
+    ):
+        c0 = time.process_time()
+        extract_quotes(text)
+        print(f"stress: {name} ({len(text)} chars): {time.process_time() - c0:.2f} s CPU")
     n = max(1, len(rows))
     print(
         f"extract_quotes: {1000 * elapsed / n:.2f} ms/article wall, {1000 * cpu / n:.2f} ms/article CPU, "

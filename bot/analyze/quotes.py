@@ -47,6 +47,7 @@ _DOUBLE_CLOSERS: dict[str, str] = {
     "''": "''\"”",
     "’’": "’’”\"",
 }
+_SINGLE_MAX = 600  # characters: a single-quoted quotation closes within this (apostrophes abound)
 _SINGLE_CLOSERS: dict[str, str] = {"‘": "’'", "'": "'’", "‚": "‘’"}
 # '' and ’’ are typed stand-ins for double quotes in some newsrooms' copy.
 _ALL_MARKS = regex.compile(r"''|’’|[\"“”„«»「」『』‘’‚']")
@@ -180,8 +181,8 @@ def _close_single(text: str, marks: list[tuple[int, str]], k: int, hi: int) -> t
     first: int | None = None
     for j in range(k + 1, len(marks)):
         m, c = marks[j]
-        if len(c) > 1 or c in "\"“”„«»":
-            break  # a double quote intervenes
+        if len(c) > 1 or c in "\"“”„«»" or m - start > _SINGLE_MAX:
+            break  # a double quote intervenes, or too far for a single-quoted quotation
         if c in closers and _closes(text, m, hi):
             # "the players' union" also closes like a quote; a closer right after punctuation
             # ("…,' said") or right before it ("…'.") is the real one when there is one.
@@ -198,11 +199,14 @@ def _close_single(text: str, marks: list[tuple[int, str]], k: int, hi: int) -> t
 
 # --- which spans are somebody's quote ----------------------------------------------------------
 
+# End-anchored patterns run in REVERSE, so the scan starts at the anchor.
+_BEFORE_WINDOW = 200
 _SPEECH_VERB_COMMA = regex.compile(
-    r"\b" + VERB + r"\b[^.!?“”\"\u0001\u0002]{0,60}?,\s*(?:and|but|adding|before)?\s*\Z", regex.V1
+    r"\b" + VERB + r"\b[^.!?“”\"\u0001\u0002]{0,60}?,\s*(?:and|but|adding|before)?\s*\Z",
+    regex.V1 | regex.REVERSE,
 )
-_SPEECH_VERB_END = regex.compile(r"\b" + VERB + r"\s*\Z", regex.V1)
-_SENTENCE_END_BEFORE = regex.compile(r"(?:[.!?…]|[.!?…,]?[”\"’'\u0002])\s*\Z")
+_SPEECH_VERB_END = regex.compile(r"\b" + VERB + r"\s*\Z", regex.V1 | regex.REVERSE)
+_SENTENCE_END_BEFORE = regex.compile(r"(?:[.!?…]|[.!?…,]?[”\"’'\u0002])\s*\Z", regex.V1 | regex.REVERSE)
 _ENDS_SENTENCE = regex.compile(r"[.!?…,]\W*\Z")
 _DASH_LEAD = regex.compile(r"\A[\s\-–—―•*>|]*\Z")
 _START = regex.compile(r"[\s\p{P}--[\[…]]*(?P<c>.)", regex.V1)
@@ -236,8 +240,9 @@ def keep_span(text: str, span: Span, para_lo: int, how: str | None, masked: str)
     if _CJK.search(inner) and " " not in inner.strip():
         # Japanese/Chinese: 「…」と述べた / 「…」と語った — a sentence quoted and reported as said.
         return len(inner) >= 8 and bool(_CJK_REPORTED.match(text, span.end))
-    before = masked[para_lo : span.start]
-    at_para_start = bool(_DASH_LEAD.match(before))
+    # Only the stretch just before the quote matters (and a bounded window keeps this linear).
+    before = masked[max(para_lo, span.start - _BEFORE_WINDOW) : span.start]
+    at_para_start = span.start - para_lo <= _BEFORE_WINDOW and bool(_DASH_LEAD.match(before))
     at_sentence_start = at_para_start or bool(_SENTENCE_END_BEFORE.search(before))
     after_colon = before.rstrip().endswith(":")
     after_verb_comma = bool(_SPEECH_VERB_COMMA.search(before))
