@@ -92,6 +92,7 @@ _TITLES = frozenset(
 )
 _HONORIFIC_WORDS = frozenset("mr mrs ms miss dr prof sen rep gov del hon rev".split())
 _NOT_A_ROLE = regex.compile(r"^(?:and|but|or)\b", _F)
+_PARTICIPLE = regex.compile(r"^\p{Ll}+ing\b", _F)  # ", referring to …" goes on with the sentence
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,7 @@ def clean_role(role: str | None) -> str | None:
     last = role.rsplit(None, 1)[-1] if role else ""
     if last.endswith(".") and (last[:-1].islower() or len(last) > 5):
         role = role[:-1]  # the sentence's full stop, not an abbreviation's ("R-Ky.")
-    if not role or len(role) > 160 or _NOT_A_ROLE.match(role):
+    if not role or len(role) > 160 or _NOT_A_ROLE.match(role) or _PARTICIPLE.match(role):
         return None
     return role
 

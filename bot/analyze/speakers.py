@@ -278,7 +278,9 @@ class Attributor:
             if gender is None or (self._gender.get(who.name or "", gender) == gender and _person_like(who.name)):
                 return who
         people = [who for _p, who in cands if _person_like(who.name)]
-        return people[0] if people else (cands[0][1] if cands else None)
+        if people:
+            return people[0]
+        return cands[0][1] if cands else None
 
     def attribution(self, start: int, end: int, para_start: int, para_end: int) -> tuple[Who, str | None]:
         """The speaker found next to a quote, and where: "after", "before", "colon" (a previous
