@@ -71,12 +71,6 @@ _BEFORE = regex.compile(
 _BEFORE_PARTICIPLE = regex.compile(r",\s*(?:saying|adding|writing|telling\s+\S+|asking|declaring|noting)[,:]?\s*\Z", _F)
 _SUBJECT = regex.compile(r"\A[\s\-–—]*(?:[^,\u0001\u0002]{0,60},\s*)?" + _SP + r"\b", _F)
 _BEFORE_ACCORDING = regex.compile(r"\b[Aa]ccording to\s+" + _SPN + r"(?:\s*,\s*" + ROLE + r")?\s*[:,]\s*\Z", _F)
-# Anywhere in a sentence: reported speech that names its speaker.
-_MENTION = regex.compile(
-    r"(?:\b[Aa]ccording to\s+(?P<sp>" + NAME + r")"
-    r"|(?P<sp>" + NAME + r")" + _APPOS + _ADV + r"\s+" + VERB + r"\b"
-    r"|\b" + VERB_THEN_SPEAKER + r"\s+(?P<sp>" + NAME + r")(?:\s*,\s*" + ROLE + r"\s*[,.])?)", _F
-)
 _PRONOUN_VERB = regex.compile(
     r"\b" + PRONOUN + _ADV + r"\s+" + VERB + r"\b|\b" + VERB + r"\s+" + PRONOUN + r"\b", _F
 )
@@ -92,7 +86,7 @@ _CJK_TOPIC = regex.compile(r"(?P<sp>[^、。「」『』\s\u0001\u0002]{1,20}?)(
 _PRONOUN_RE = regex.compile(r"\A" + PRONOUN + r"\Z", _F)
 _NP_RE = regex.compile(r"\A" + NOUN_PHRASE + r"\Z", _F)
 _NAME_RE = regex.compile(NAME, _F)
-_SENT_END = regex.compile(r"(?<!\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Lt|Gen|Col|Sgt|Capt|Prof|Rev|Del|St|Jr|Sr|No|vs|\p{Lu}))[.!?]+[”\"’']?\s+(?=[\p{Lu}\p{N}“\"‘'(])", _F)
+_SENT_END = regex.compile(r"(?<!\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Lt|Gen|Col|Sgt|Capt|Prof|Rev|Del|St|Jr|Sr|No|vs|\p{Lu}))[.!?]+[”\"’']?\s+(?=[\p{Lu}\p{N}“\"‘'(\u0001])", _F)
 
 class Attributor:
     """Speaker attribution for the quotes of one text (see the module doc for the rules)."""
@@ -120,10 +114,10 @@ class Attributor:
         # Named speakers reported outside quotes ("X said that …", "according to X"), by position.
         self._mentions: list[tuple[int, Who]] = []
         self._lower_words = frozenset(_LOWER_WORD.findall(self.masked))
-        for pos, raw, role in _mentions(self.masked):
+        for pos, raw, role, after in _mentions(self.masked):
             if self._common_word(raw) or _in_heading(self.masked, pos):
                 continue
-            who = self._resolve(raw, role)
+            who = self._speaker_from_phrase(raw, role, pos) if after else self._resolve(raw, role)
             if who.named:
                 self._mentions.append((pos, who))
         self._mention_pos = [p for p, _ in self._mentions]
@@ -223,6 +217,8 @@ class Attributor:
         starts_np = phrase.split()[0].casefold() in DET_WORDS if phrase else False
         if starts_np and " of " in phrase[: names[-1].start()] if names else False:
             names = []  # "the 39-year-old founder of Studiocomix Press": a description, not the press
+        if names and phrase[names[-1].end() :].strip() and not starts_np:
+            return Who(None)  # "said Trump would win": a clause, the speaker is elsewhere
         if names and not (starts_np and (names[-1].end() < len(phrase) or len(names[-1].group().split()) < 2)):
             return self._resolve(names[-1].group(), role, at)
         if _NP_RE.match(phrase) and len(phrase.split()) <= 6:
@@ -348,10 +344,13 @@ class Attributor:
                 if m:
                     return self._who(m.group("sp"), m.group("role"), start), "colon", _pronoun(m.group("sp"))
         # 3. elsewhere in the quote's sentence
-        for seg in (after, before):
-            m = _MENTION.search(seg)
-            if m:
-                return self._who(m.group("sp"), m.group("role"), start), "sentence", None
+        for seg, nearest in ((after, 0), (before, -1)):
+            found = _mentions(seg)
+            if found:
+                _pos, raw, role, is_phrase = found[nearest]
+                who = self._speaker_from_phrase(raw, role, start) if is_phrase else self._who(raw, role, start)
+                if who.name:
+                    return who, "sentence", None
             m = _PRONOUN_VERB.search(seg)
             if m:
                 return Who(None), "sentence", _pronoun(m.group())
@@ -369,7 +368,11 @@ _PARENS_END = regex.compile(r"\s*\([^()]*\)\s*$")
 _VERB_RE = regex.compile(r"\b(?:according to|" + VERB + r")\b", _F)
 # End-anchored patterns run in REVERSE: the scan starts at the anchor instead of trying every start.
 _MENTION_BEFORE = regex.compile(r"(?P<sp>" + NAME + r")" + _APPOS + _ADV + r"\s+\Z", _F | regex.REVERSE)
-_MENTION_AFTER = regex.compile(r"\s+(?P<sp>" + NAME + r")(?:\s*,\s*" + ROLE + r"\s*[,.])?", _F)
+_MENTION_ACCORDING = regex.compile(r"\s+(?P<sp>" + NAME + r")", _F)
+_MENTION_AFTER = regex.compile(
+    r"(?:\s+(?:out|on|back|up))?\s+(?P<phrase>(?:" + NAME + r"|[^,;:.!?\n\u0001\u0002]){1,160}?)"
+    r"(?:\s*,\s*" + ROLE + r")?\s*(?=[,;:.!?\n\u0001]|\Z)", _F
+)
 _SENTENCE_OPENING = regex.compile(
     r"(?:^|(?<=[.!?][”\"’']?[ \t\u00a0])|(?<=,[ \t\u00a0]))[ \t\u00a0]*(?=\p{Lu})", _F | regex.MULTILINE
 )
@@ -380,26 +383,27 @@ _SUBJECT_AT = regex.compile(
 )
 
 
-def _mentions(text: str) -> list[tuple[int, str, str | None]]:
-    """(position, speaker, role) of each "X said" / "said X" / "according to X" outside quotes.
+def _mentions(text: str) -> list[tuple[int, str, str | None, bool]]:
+    """(position, speaker, role, after) of each "X said" / "according to X" (a name) and each
+    "said X" (``after``: a phrase such as "Rockets general manager Bruce Hamilton") outside quotes.
 
     Anchored on the verbs (cheap to find) and matched locally on either side of each."""
-    out: list[tuple[int, str, str | None]] = []
+    out: list[tuple[int, str, str | None, bool]] = []
     for v in _VERB_RE.finditer(text):
         word = v.group()
         if word.startswith("according"):
-            m = _MENTION_AFTER.match(text, v.end())
+            m = _MENTION_ACCORDING.match(text, v.end())
             if m:
-                out.append((m.start("sp"), m.group("sp"), None))
+                out.append((m.start("sp"), m.group("sp"), None, False))
             continue
         lo = max(0, v.start() - 220)
         m = _MENTION_BEFORE.search(text, lo, v.start())
         if m:
-            out.append((m.start("sp"), m.group("sp"), m.group("role")))
+            out.append((m.start("sp"), m.group("sp"), m.group("role"), False))
         elif word not in OBJECT_VERBS:
             m = _MENTION_AFTER.match(text, v.end())
-            if m:
-                out.append((m.start("sp"), m.group("sp"), m.group("role")))
+            if m and m.group("phrase")[:1].isupper():
+                out.append((m.start("phrase"), m.group("phrase"), m.group("role"), True))
     return out
 
 
