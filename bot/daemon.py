@@ -232,6 +232,9 @@ class Daemon:
                 self.tally.ingested += 1
                 event("ingested", f"article {article_id} from feed {result.name or result.url}",
                       article_id=article_id, feed=result.url)
+            for update in getattr(result, "updates", ()):
+                event("updated", f"article {update.article_id} changed at its source ({update.action}): "
+                      f"{update.new_title or ''}".rstrip(": "), article_id=update.article_id, action=update.action)
             if not getattr(result, "ok", True):
                 event("feed_failed", f"feed {result.url}: {result.status} {result.error or ''}".rstrip(),
                       level=logging.WARNING, feed=result.url, reason=result.error or result.status)
@@ -249,6 +252,9 @@ class Daemon:
             self.tally.failed += 1
             event("compose_failed", f"article {article_id}: {reason}", level=logging.ERROR,
                   article_id=article_id, reason=reason)
+        for article_id in getattr(report, "recomposed", ()):
+            event("recomposed", f"article {article_id} was edited before posting: its posts were composed again",
+                  article_id=article_id)
         if report.moved:
             event("replanned", f"{report.moved} queued post(s) moved to later times", moved=report.moved)
 

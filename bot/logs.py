@@ -25,9 +25,21 @@ from .config import Settings
 
 EVENTS = logging.getLogger("newsbot.events")
 REDACTED = "***"
-# The daemon logs what these modules did from their reports, with structure; their own lines would be
-# the same events twice.
-REPORTED_ELSEWHERE = ("newsbot.publish", "newsbot.pipeline")
+# Lines the daemon logs itself, from the reports these functions return, with structure: theirs would be the
+# same events twice. Matched by exact template, so a reworded or new line is shown (twice at worst, never lost).
+REPORTED_ELSEWHERE = {
+    "newsbot.publish": {
+        "reconciled post %s on %s: it was sent (%s)",
+        "reconciled post %s on %s: not sent, planned again",
+        "sent post %s to %s: %s",
+        "post %s on %s will be retried at %s: %s",
+        "post %s on %s failed: %s",
+    },
+    "newsbot.pipeline": {
+        "article %s could not be composed: %s",
+        "article %s was updated before posting: its posts were composed again",
+    },
+}
 # Secrets shorter than this are not redacted: replacing "ab" everywhere would mangle every line.
 MIN_SECRET_LENGTH = 6
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
@@ -102,7 +114,7 @@ def _plain(value: Any) -> Any:
 
 class _DropReported(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        return not (record.name.startswith(REPORTED_ELSEWHERE) and record.levelno < logging.CRITICAL)
+        return record.msg not in REPORTED_ELSEWHERE.get(record.name, ())
 
 
 def setup_logging(

@@ -286,13 +286,18 @@ def test_a_failing_feed_poll_does_not_keep_the_queue_from_being_planned(
 
 
 def test_a_feed_poller_is_called_with_the_clock_and_its_articles_are_logged(
-    make_daemon: Callable[..., Daemon], dstore: Store, clock: Clock
+    make_daemon: Callable[..., Daemon], dsettings: Settings, clock: Clock, log_lines: Any
 ) -> None:
+    log_lines(dsettings)
     calls: list[datetime] = []
+
+    class Update:
+        article_id, action, new_title = 3, "recompose", "Bridge reopens on Friday, not Thursday"
 
     class Result:
         url, name, status, error, ok = "https://feeds.example/rss", "Example", "ok", None, True
         new_article_ids = [7, 8]
+        updates = [Update()]
 
     def poller(settings: Settings, store: Store, *, now: datetime) -> list[Any]:
         calls.append(now)
@@ -302,6 +307,8 @@ def test_a_feed_poller_is_called_with_the_clock_and_its_articles_are_logged(
     daemon.ingest()
     assert calls == [T0]
     assert daemon.tally.ingested == 2
+    events = [line.split()[2] for line in log_lines.lines()]
+    assert events.count("ingested") == 2 and events.count("updated") == 1
 
 
 # --- stopping -----------------------------------------------------------------------------------------
