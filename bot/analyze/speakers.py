@@ -368,6 +368,7 @@ _PARENS_END = regex.compile(r"\s*\([^()]*\)\s*$")
 _VERB_RE = regex.compile(r"\b(?:according to|" + VERB + r")\b", _F)
 # End-anchored patterns run in REVERSE: the scan starts at the anchor instead of trying every start.
 _MENTION_BEFORE = regex.compile(r"(?P<sp>" + NAME + r")" + _APPOS + _ADV + r"\s+\Z", _F | regex.REVERSE)
+_CAPITAL_NEXT = regex.compile(r"(?:\s+(?:out|on|back|up))?\s+\p{Lu}", _F)  # cheap test before the phrase
 _MENTION_ACCORDING = regex.compile(r"\s+(?P<sp>" + NAME + r")", _F)
 _MENTION_AFTER = regex.compile(
     r"(?:\s+(?:out|on|back|up))?\s+(?P<phrase>(?:" + NAME + r"|[^,;:.!?\n\u0001\u0002]){1,160}?)"
@@ -400,7 +401,7 @@ def _mentions(text: str) -> list[tuple[int, str, str | None, bool]]:
         m = _MENTION_BEFORE.search(text, lo, v.start())
         if m:
             out.append((m.start("sp"), m.group("sp"), m.group("role"), False))
-        elif word not in OBJECT_VERBS:
+        elif word not in OBJECT_VERBS and _CAPITAL_NEXT.match(text, v.end()):
             m = _MENTION_AFTER.match(text, v.end())
             if m and m.group("phrase")[:1].isupper():
                 out.append((m.start("phrase"), m.group("phrase"), m.group("role"), True))
