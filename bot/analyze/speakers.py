@@ -53,10 +53,7 @@ _ADV = r"(?:\s+" + ADVERB + r"){0,3}"
 # After the closing mark: "…,” Danilov said" / "…,” Danilov, the secretary of …, told".
 _AFTER_SP_VERB = regex.compile(r"\A[\s,]*" + _SP + _APPOS + _ADV + r"\s+" + VERB + r"\b", _F)
 # "…,” said Konrad Gajewski, a professor" / "…,” says architect Lorena Paz Akin" / "said he".
-_AFTER_VERB_PHRASE = regex.compile(
-    r"\A[\s,]*" + VERB_THEN_SPEAKER + r"(?:\s+(?:out|on|back|up))?\s+(?P<phrase>(?:" + NAME + r"|[^,;:.!?\n\u0001\u0002]){1,160}?)"
-    r"(?:\s*,\s*" + ROLE + r")?\s*(?=[,;:.!?\n\u0001]|\Z)", _F
-)
+_AFTER_VERB = regex.compile(r"\A[\s,]*" + VERB_THEN_SPEAKER + r"\b", _F)
 # The same with the apposition's closing comma missing (common in wire copy).
 _AFTER_NAME_ROLE_VERB = regex.compile(
     r"\A[\s,]*(?P<sp>" + NAME + r")\s*,\s*(?P<role>(?:a|an|the|\p{Ll})[^,;:.!?\n\u0001\u0002]{2,160}?)"
@@ -312,11 +309,13 @@ class Attributor:
         m = _AFTER_NAME_ROLE_VERB.match(after)
         if m:  # "…” Erik van Sebille, an oceanographer at the University of New South Wales, told"
             return self._who(m.group("sp"), m.group("role"), start), "after", None
-        m = _AFTER_VERB_PHRASE.match(after)
-        if m:
-            who = self._speaker_from_phrase(m.group("phrase"), m.group("role"), start)
-            if who.name or _PRONOUN_RE.match(m.group("phrase").strip()):
-                return who, "after", _pronoun(m.group("phrase"))
+        m = _AFTER_VERB.match(after)
+        read = _read_phrase(after, m.end()) if m else None
+        if read:
+            phrase, role, _at = read
+            who = self._speaker_from_phrase(phrase, role, start)
+            if who.name or _PRONOUN_RE.match(phrase.strip()):
+                return who, "after", _pronoun(phrase)
         m = _AFTER_DASH.match(after)
         if m:
             return self._who(m.group("sp"), None, start), "after", None
@@ -370,10 +369,39 @@ _VERB_RE = regex.compile(r"\b(?:according to|" + VERB + r")\b", _F)
 _MENTION_BEFORE = regex.compile(r"(?P<sp>" + NAME + r")" + _APPOS + _ADV + r"\s+\Z", _F | regex.REVERSE)
 _CAPITAL_NEXT = regex.compile(r"(?:\s+(?:out|on|back|up))?\s+\p{Lu}", _F)  # cheap test before the phrase
 _MENTION_ACCORDING = regex.compile(r"\s+(?P<sp>" + NAME + r")", _F)
-_MENTION_AFTER = regex.compile(
-    r"(?:\s+(?:out|on|back|up))?\s+(?P<phrase>(?:" + NAME + r"|[^,;:.!?\n\u0001\u0002]){1,160}?)"
-    r"(?:\s*,\s*" + ROLE + r")?\s*(?=[,;:.!?\n\u0001]|\Z)", _F
+# What follows a verb, up to the clause's end: a comma, a colon, a quote, or a full stop that
+# ends the sentence (not the one in "Rep." or "G.K.").
+_PHRASE_RAW = regex.compile(r"(?:\s+(?:out|on|back|up))?\s+(?P<body>[^,;:!?\n\u0001\u0002]{1,200})", _F)
+_ROLE_RAW = regex.compile(r"\s*,\s*(?P<body>[^,;:!?\n\u0001\u0002]{2,200})", _F)
+_FULL_STOP = regex.compile(
+    r"(?<!\b(?:\p{Lu}|Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Lt|Gen|Col|Sgt|Capt|Prof|Rev|Del|St|Jr|Sr|Ft|Mt|No|Co|Inc|Corp|Ltd))\."
+    r"(?=\s|\Z)", _F
 )
+
+
+def _until_full_stop(body: str) -> str:
+    m = _FULL_STOP.search(body)
+    return (body[: m.start()] if m else body).rstrip()
+
+
+def _read_phrase(text: str, pos: int) -> tuple[str, str | None, int] | None:
+    """(phrase, role, phrase start) after ``pos`` (just after a verb): "said Konrad Gajewski,
+    a professor of geography." -> ("Konrad Gajewski", "a professor of geography", …)."""
+    m = _PHRASE_RAW.match(text, pos)
+    if m is None:
+        return None
+    phrase = _until_full_stop(m.group("body"))
+    if not phrase:
+        return None
+    end = m.start("body") + len(phrase)
+    role = None
+    if len(phrase) == len(m.group("body").rstrip()):  # the phrase ended at a comma, not a full stop
+        r = _ROLE_RAW.match(text, end)
+        if r:
+            role = _until_full_stop(r.group("body")) or None
+    return phrase, role, m.start("body")
+
+
 _SENTENCE_OPENING = regex.compile(
     r"(?:^|(?<=[.!?][”\"’']?[ \t\u00a0])|(?<=,[ \t\u00a0]))[ \t\u00a0]*(?=\p{Lu})", _F | regex.MULTILINE
 )
@@ -402,9 +430,9 @@ def _mentions(text: str) -> list[tuple[int, str, str | None, bool]]:
         if m:
             out.append((m.start("sp"), m.group("sp"), m.group("role"), False))
         elif word not in OBJECT_VERBS and _CAPITAL_NEXT.match(text, v.end()):
-            m = _MENTION_AFTER.match(text, v.end())
-            if m and m.group("phrase")[:1].isupper():
-                out.append((m.start("phrase"), m.group("phrase"), m.group("role"), True))
+            read = _read_phrase(text, v.end())
+            if read and read[0][:1].isupper():
+                out.append((read[2], read[0], read[1], True))
     return out
 
 
