@@ -32,11 +32,20 @@ def ends_sentence(text: str, strict: bool = False) -> bool:
 _QUOTED = re.compile(r"[\"“„«「][^\"“”„«»「」]{8,}[\"”“»」]")
 
 
+_SPEECH_INTRO = re.compile(r"\b(?:said|says|say|told|added|asked|wrote|writes|explained|sagte|sagt|dijo|afirmó|a déclaré)\b", re.I)
+
+
 def is_fragment(text: str) -> bool:
     """A short line without sentence punctuation: a caption, label, subhead or link title.
-    A line of eight words or more that carries a quotation is speech that lost its full stop."""
-    if len(text) >= 160 or ends_sentence(text):
+    A line of eight words or more that carries a quotation is speech that lost its full stop.
+    A label of up to three words before a colon ("Fighter ace:") is a caption too, unless it
+    introduces speech ("He said:")."""
+    if len(text) >= 160:
         return False
+    if ends_sentence(text):
+        return (
+            text.rstrip().endswith(":") and len(text.split()) <= 3 and not _SPEECH_INTRO.search(text)
+        )
     return not (len(text.split()) >= 8 and _QUOTED.search(text))
 
 
@@ -166,7 +175,9 @@ CTA_WEAK = re.compile(r"\b(?:newsletter|subscribe|subscription|donation|donate|f
 
 # a share bar glued to the first sentence by copy-paste ("Share this withEmailFacebook...Copy this link")
 LEADING_WIDGET = re.compile(
-    r"Share this with\s*(?:(?:Email|Facebook|Messenger|Twitter|Pinterest|WhatsApp|LinkedIn|Reddit)\s*)+Copy this link\s*"
+    r"(?:Share this with\s*(?:(?:Email|Facebook|Messenger|Twitter|Pinterest|WhatsApp|LinkedIn|Reddit)\s*)+"
+    r"Copy this link|Media playback is (?:not supported|unsupported) on (?:this|your) device)\s*",
+    re.I,
 )
 LEADING_TIMESTAMP = re.compile(r"(?:[01]?\d|2[0-3])[.:][0-5]\d\s+(?=[A-Z“\"'‘])")
 
