@@ -38,6 +38,7 @@ from bot.analyze.names import (
     THING_HEADS,
     VERB,
     VERB_THEN_SPEAKER,
+    VERBS,
     Who,
     bare,
     clean_role,
@@ -364,7 +365,9 @@ _PRONOUN_WORD = regex.compile(r"\b(he|she|He|She|they|They|it|It|I|we|We)\b")
 _PARENS_END = regex.compile(r"\s*\([^()]*\)\s*$")
 
 
-_VERB_RE = regex.compile(r"\b(?:according to|" + VERB + r")\b", _F)
+# Candidate words, checked against the verb set: much faster than a 200-way alternation.
+_LOWER_RUN = regex.compile(r"\b(?:according to|\p{Ll}+)\b", _F)
+_VERB_SET = frozenset(VERBS) | {"according to"}
 # End-anchored patterns run in REVERSE: the scan starts at the anchor instead of trying every start.
 _MENTION_BEFORE = regex.compile(r"(?P<sp>" + NAME + r")" + _APPOS + _ADV + r"\s+\Z", _F | regex.REVERSE)
 _CAPITAL_NEXT = regex.compile(r"(?:\s+(?:out|on|back|up))?\s+\p{Lu}", _F)  # cheap test before the phrase
@@ -418,8 +421,10 @@ def _mentions(text: str) -> list[tuple[int, str, str | None, bool]]:
 
     Anchored on the verbs (cheap to find) and matched locally on either side of each."""
     out: list[tuple[int, str, str | None, bool]] = []
-    for v in _VERB_RE.finditer(text):
+    for v in _LOWER_RUN.finditer(text):
         word = v.group()
+        if word not in _VERB_SET:
+            continue
         if word.startswith("according"):
             m = _MENTION_ACCORDING.match(text, v.end())
             if m:
