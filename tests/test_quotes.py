@@ -443,3 +443,24 @@ def test_he_or_she_never_goes_to_an_organisation() -> None:
         "“I’m concerned about those who may still be angry,” she said."
     )
     assert only(text).speaker == "Sharon Holland"
+
+
+DEV = ROOT.parent / "shared" / "eval" / "quotes-dev.jsonl"
+
+
+@pytest.mark.skipif(not DEV.exists(), reason="optional: the team's evaluation file is not here")
+def test_dev_set_targets_hold() -> None:
+    """Regression guard on the external dev set (not copied into the project): the issue's
+    targets, F1 >= 90 on ggt and >= 75 on polnear, with the metric of bench/quote_metric.py."""
+    import json
+
+    qm = _metric()
+    rows = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
+    for corpus, target in (("ggt", 90.0), ("polnear", 75.0)):
+        sel = [r for r in rows if r["corpus"] == corpus]
+        preds = [
+            [{"start": q.start, "end": q.end, "speaker": q.speaker} for q in extract_quotes(r["text"])]
+            for r in sel
+        ]
+        score = qm.score_quotes(preds, [r["gold"] for r in sel], [r["text"] for r in sel])
+        assert score["f1"] >= target, (corpus, score)
