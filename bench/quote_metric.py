@@ -10,8 +10,8 @@ Metric, exactly as the README defines it:
   predicted as two quotes), and one prediction matches several gold spans lying inside it that
   together cover >= 50% of it (the converse: ggt's two spans predicted as one). In that converse
   rule a prediction already paired one-to-one with one of those gold spans still takes the others
-  (otherwise one merged prediction would match only the larger half); ``--strict-order`` scores
-  the narrower reading too, and the runner prints both;
+  (otherwise one merged prediction would match only the larger half); ``strict_order=True``
+  scores the narrower reading, and the runner prints both;
 * precision = matched predictions / predictions, recall = matched gold / gold (micro, per corpus);
 * speaker accuracy over matched gold whose speaker is a name (not a pronoun): the last word of a
   matching prediction's speaker equals the last word of the gold speaker, case-insensitively.
