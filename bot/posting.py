@@ -12,6 +12,7 @@ from .config import PLATFORMS, Settings
 from .errors import BotError, ConfigError, NotFoundError
 from .models import Article, ArticleState, PostState
 from .pipeline import Prepared, prepare
+from .daemon import STALE_SENDING
 from .publish import PassReport, Publisher
 from .store import Store
 from .store.outbox import Outbox, PostRow
@@ -98,9 +99,28 @@ def post_now(
     for post_id in ids:
         outbox.reschedule(post_id, now)  # already planned for later by the daemon: now instead
     publisher = publisher or Publisher(settings, store)
-    report = publisher.publish_due(only=ids)
+    report = publisher.publish_due(only=ids, stale_before=None if _no_daemon(settings) else now - STALE_SENDING)
     posts = [outbox.get(i) for i in ids]
     return PostReport(article_id, prepared.analysis.headline, prepared, posts, report)
+
+
+def _no_daemon(settings: Settings) -> bool:
+    """True when no `newsbot run` holds this database, so every `sending` row is a crash's leftover.
+
+    With a daemon running, its send in flight is also `sending`: only rows quiet for a while are settled.
+    """
+    from .daemon import InstanceLock
+    from .errors import AlreadyRunningError
+
+    lock = InstanceLock(settings.db_url)
+    if lock.path is None:
+        return False  # PostgreSQL: other workers may be sending right now
+    try:
+        lock.acquire()
+    except AlreadyRunningError:
+        return False
+    lock.release()
+    return True
 
 
 def post_json(row: PostRow) -> dict[str, Any]:

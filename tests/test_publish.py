@@ -271,3 +271,26 @@ def test_a_failing_duplicate_lookup_is_a_recorded_failure_not_a_crash(
     outcome = publisher.publish_due().outcomes[0]
     assert outcome.status == "retry"
     assert publisher.outbox.find()[0].state == "planned"
+
+
+def test_post_now_leaves_a_running_daemons_send_in_flight_alone(
+    settings: Settings, store: Store, fake: FakePlatform, tmp_path
+) -> None:
+    from bot.daemon import InstanceLock
+    from bot.posting import post_now
+
+    settings = settings.model_copy(update={"platforms": ["mastodon"], "mastodon_api_base_url": "https://m.example",
+                                           "mastodon_access_token": "t"})
+    publisher = Publisher(settings, store, platforms={"mastodon": fake}, clock=lambda: T0)
+    other = add_article(store, publisher.outbox, [draft("mastodon", "the daemon is sending this")])
+    in_flight = publisher.outbox.due(T0)[0]
+    publisher.outbox.claim(in_flight.id, fake.prepare(in_flight.idempotency_key), "daemon", datetime.now(UTC))
+    article = tmp_path / "story.txt"
+    article.write_text("A headline for the test\n\nThe council met on Monday and approved the new budget for schools.\n")
+    with InstanceLock(settings.db_url):
+        post_now(settings, store, str(article), now=T0, publisher=publisher)
+    assert publisher.outbox.get(in_flight.id).state == "sending"  # not reconciled under the daemon's feet
+    assert other is not None
+    post_now(settings, store, str(article), now=T0, publisher=publisher)  # no daemon now: a crash's leftover
+    assert publisher.outbox.get(in_flight.id).state == "planned"  # it never reached the platform: planned again
+    assert [p.text for p in fake.posts].count("the daemon is sending this") == 0
