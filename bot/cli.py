@@ -11,8 +11,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import click
 import typer
+
+try:  # typer ≥ 0.26 carries its own copy of click's exceptions
+    from typer._click.exceptions import ClickException as UsageProblem
+except ImportError:  # pragma: no cover - older typer on click
+    from click import ClickException as UsageProblem  # type: ignore[assignment,no-redef]
 
 from .errors import BotError
 from .output import err_console
@@ -94,11 +98,11 @@ def main(argv: list[str] | None = None) -> None:
             raise
         err_console.print(f"[bold red]error:[/] {exc}", soft_wrap=True)
         sys.exit(exc.exit_code)
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except click.ClickException as exc:
+    except UsageProblem as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except (click.exceptions.Abort, KeyboardInterrupt):
+    except (typer.Abort, KeyboardInterrupt):
         err_console.print("interrupted")
         sys.exit(130)

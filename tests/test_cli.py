@@ -149,3 +149,10 @@ def test_doctor_without_credentials_says_what_to_set(capsys: pytest.CaptureFixtu
     assert code == 1
     assert not any(c["ready"] for c in checks.values())
     assert "BLUESKY_HANDLE" in checks["bluesky"]["detail"]
+
+
+def test_a_usage_mistake_is_exit_code_2_with_a_message(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "bot", "retry", "not-a-number"], capture_output=True, text=True,
+                          cwd=tmp_path)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr and "post_id" in done.stderr

@@ -8,6 +8,7 @@ COMMAND_MODULES = [
     "bot.commands.feeds",
     "bot.commands.basics",
     "bot.commands.outbox",
+    "bot.commands.analyze",
     "bot.commands.run",
 ]
 

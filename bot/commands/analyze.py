@@ -1,0 +1,142 @@
+"""`newsbot analyze`: headline, summary and quotes with speakers, as JSON lines or a readable view."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import typer
+
+from ..cli import app, state
+from ..errors import BotError
+from ..models import Analysis
+from ..output import console, err_console, to_json
+
+
+def analysis_record(record_id: str, analysis: Analysis) -> dict[str, Any]:
+    """The JSON line for one analysed article (offsets point into the analysed text)."""
+    return {
+        "id": record_id,
+        "headline": analysis.headline,
+        "summary": analysis.summary,
+        "summary_sentences": list(analysis.summary_sentences),
+        "quotes": [
+            {"text": q.text, "speaker": q.speaker, "role": q.role, "start": q.start, "end": q.end, "key": q.key}
+            for q in analysis.quotes
+        ],
+        "language": analysis.language,
+    }
+
+
+def _jsonl_records(stream: IO[str]) -> Iterator[tuple[str, dict[str, Any] | None, str | None]]:
+    for number, line in enumerate(stream, 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield str(number), None, f"line {number} is not JSON: {exc.msg}"
+            continue
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+            rid = str(record.get("id", number)) if isinstance(record, dict) else str(number)
+            yield rid, None, f'line {number} needs a "text" string field'
+            continue
+        yield str(record.get("id", number)), record, None
+
+
+def analyze_jsonl(stream: IO[str], summary_sentences: int) -> Iterator[dict[str, Any]]:
+    """One result per input line; a line that fails yields ``{"id", "error"}`` and the batch goes on."""
+    from ..analyze import analyze_text
+
+    for record_id, record, problem in _jsonl_records(stream):
+        if record is None:
+            yield {"id": record_id, "error": problem}
+            continue
+        title = record.get("title") if isinstance(record.get("title"), str) else None
+        try:
+            yield analysis_record(record_id, analyze_text(record["text"], title, summary_sentences=summary_sentences))
+        except BotError as exc:
+            yield {"id": record_id, "error": str(exc)}
+        except Exception as exc:  # one bad article must never stop a batch of thousands
+            yield {"id": record_id, "error": f"analysis failed: {type(exc).__name__}: {exc}"}
+
+
+def analyze_files(paths: Iterable[Path], max_bytes: int, summary_sentences: int) -> Iterator[dict[str, Any]]:
+    from ..analyze import analyze
+    from ..ingest import read_article_file
+
+    for path in paths:
+        try:
+            article = read_article_file(path, max_bytes)
+            yield analysis_record(str(path), analyze(article, summary_sentences=summary_sentences))
+        except BotError as exc:
+            yield {"id": str(path), "error": str(exc)}
+
+
+def _count_lines(path: Path) -> int | None:
+    try:
+        with path.open("rb") as f:
+            return sum(1 for line in f if line.strip())
+    except OSError:
+        return None
+
+
+def _show(result: dict[str, Any]) -> None:
+    if "error" in result:
+        console.print(f"[red]{result['id']}: {result['error']}[/]", soft_wrap=True)
+        return
+    console.rule(f"[bold]{result['headline']}[/]")
+    console.print(f"[dim]{result['id']} · {result['language']}[/]")
+    console.print(f"[bold]Summary:[/] {result['summary']}", soft_wrap=True)
+    for q in result["quotes"]:
+        who = q["speaker"] or "unattributed"
+        if q["role"]:
+            who += f", {q['role']}"
+        star = "[yellow]★[/] " if q["key"] else "  "
+        console.print(f"{star}“{q['text']}” — [cyan]{who}[/]", soft_wrap=True)
+
+
+@app.command()
+def analyze(
+    ctx: typer.Context,
+    files: list[Path] = typer.Argument(None, help="Article files in any queue format."),
+    jsonl: str = typer.Option(None, "--jsonl", help='JSON lines {"id", "text", "title"?}; "-" reads stdin.'),
+    as_json: bool = typer.Option(False, "--json", help="One JSON line per article (default with --jsonl)."),
+    summary_sentences: int = typer.Option(None, "--summary-sentences", "-n", min=1, max=10,
+                                          help="Sentences in the summary (default NEWSBOT_SUMMARY_SENTENCES)."),
+) -> None:
+    """Headline, summary and direct quotes with their speakers, for files or a JSON-lines batch."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    settings = state(ctx).settings
+    n = summary_sentences or settings.summary_sentences
+    if not files and not jsonl:
+        raise typer.BadParameter("give article files, or --jsonl FILE (- for stdin)")
+    if jsonl:
+        as_json = True
+        stream: IO[str] = sys.stdin if jsonl == "-" else open(jsonl, encoding="utf-8")  # noqa: SIM115
+        total = None if jsonl == "-" else _count_lines(Path(jsonl))
+        results = analyze_jsonl(stream, n)
+    else:
+        stream = sys.stdin
+        total = len(files)
+        results = analyze_files(files, settings.max_file_bytes, n)
+    progress = Progress(TextColumn("analysing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        console=err_console, transient=True, disable=not err_console.is_terminal)
+    failed = 0
+    with progress:
+        task = progress.add_task("analyse", total=total)
+        for result in results:
+            failed += "error" in result
+            if as_json:
+                sys.stdout.write(to_json(result, indent=None) + "\n")
+            else:
+                _show(result)
+            progress.advance(task)
+    if stream is not sys.stdin:
+        stream.close()
+    if failed and not as_json:
+        raise typer.Exit(1)

@@ -1,0 +1,87 @@
+"""`newsbot analyze`: files or JSON lines in, one JSON line per article out; a bad line never stops a batch."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+from conftest import SAMPLE
+
+
+def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str, stdin: str = "") -> tuple[int, str]:
+    monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+    try:
+        main(list(args))
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    return code, capsys.readouterr().out
+
+
+def test_a_file_gives_headline_summary_and_attributed_quotes(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out = run(capsys, monkeypatch, "analyze", "--json", str(SAMPLE))
+    assert code == 0
+    [line] = out.splitlines()
+    result = json.loads(line)
+    assert result["headline"] == "Ukraine yet to sever diplomatic ties with Belarus"
+    assert result["language"] == "en"
+    assert len(result["summary_sentences"]) == 1
+    danilov = [q for q in result["quotes"] if q["speaker"] == "Oleksiy Danilov"]
+    assert len(danilov) >= 3
+    assert any(q["key"] for q in result["quotes"])
+
+
+def test_jsonl_offsets_point_into_the_given_text(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = (
+        "Photo: Agency\n\nThe council met on Monday to discuss the plan.\n\n"
+        "“We will build the bridge by next summer,” said Mayor Anna Kovalenko.\n"
+    )
+    lines = json.dumps({"id": "k1", "text": text, "title": "Bridge plan"}) + "\n"
+    code, out = run(capsys, monkeypatch, "analyze", "--jsonl", "-", "--summary-sentences", "2", stdin=lines)
+    result = json.loads(out)
+    assert result["id"] == "k1" and result["headline"] == "Bridge plan"
+    [quote] = result["quotes"]
+    span = text[quote["start"] : quote["end"]]
+    assert span == "“We will build the bridge by next summer,”"
+    assert quote["speaker"] == "Anna Kovalenko"
+    assert len(result["summary_sentences"]) <= 2
+
+
+def test_a_bad_line_yields_an_error_line_and_the_batch_goes_on(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    batch = tmp_path / "batch.jsonl"
+    good = {"id": "ok", "text": "The minister resigned on Friday after weeks of pressure from his party."}
+    batch.write_text(
+        json.dumps(good) + "\n{broken\n" + json.dumps({"id": "empty", "text": ""}) + "\n"
+        + json.dumps({"id": "notext"}) + "\n" + json.dumps(good | {"id": "ok2"}) + "\n"
+    )
+    code, out = run(capsys, monkeypatch, "analyze", "--jsonl", str(batch))
+    results = [json.loads(line) for line in out.splitlines()]
+    assert [r["id"] for r in results] == ["ok", "2", "empty", "notext", "ok2"]
+    assert [("error" in r) for r in results] == [False, True, True, True, False]
+    assert "not JSON" in results[1]["error"] and "text" in results[3]["error"]
+
+
+def test_without_input_it_says_what_to_give(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "bot", "analyze"], capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 2
+    assert "--jsonl" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_readable_view(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out = run(capsys, monkeypatch, "analyze", str(SAMPLE))
+    assert code == 0
+    assert "Summary:" in out and "Oleksiy Danilov" in out
