@@ -249,7 +249,7 @@ def _drop_repeats(lines: list[_Line]) -> None:
             ln.drop = "repeated"
         seen.add(n)
     for i, (ln, n) in enumerate(zip(alive, norms, strict=True)):
-        if ln.drop or len(n) < 30:
+        if ln.drop or len(n) < 30 or len(n) > 400:  # pull quotes are short
             continue
         for j, other in enumerate(norms):
             if j != i and len(other) > len(n) + 10 and n in other and not alive[j].drop:

@@ -38,15 +38,18 @@ for _lang, _words in _FUNCTION_WORDS.items():
         _WORD_TO_LANGS.setdefault(_w, []).append(_lang)
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_NON_LETTER = re.compile(r"[\W\d_]+", re.UNICODE)
+_ANY_SCRIPT = re.compile("|".join(p.pattern for _, p in _SCRIPTS))
 
 
 def detect_language(text: str, default: str = "en") -> str:
     """Best guess of ``text``'s language as an ISO 639-1 code; ``default`` when unsure."""
-    sample = text[:4000]
-    letters = sum(1 for ch in sample if ch.isalpha())
+    sample = text[:3000]
+    letters = len(_NON_LETTER.sub("", sample))
     if not letters:
         return default
-    for code, pattern in _SCRIPTS:
+    non_latin = len(_ANY_SCRIPT.findall(sample))
+    for code, pattern in _SCRIPTS if non_latin >= 5 else ():
         hits = len(pattern.findall(sample))
         if hits >= max(5, letters * 0.2) or (code == "ja" and hits >= 5):
             return code

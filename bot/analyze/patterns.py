@@ -179,12 +179,17 @@ LEADING_WIDGET = re.compile(
     r"Copy this link|Media playback is (?:not supported|unsupported) on (?:this|your) device)\s*",
     re.I,
 )
+# the same patterns for already lower-cased text (all their literals are lower case)
+_CTA_STRONG_LOW = re.compile(CTA_STRONG.pattern)
+_CTA_WEAK_LOW = re.compile(CTA_WEAK.pattern)
+_WIDGET_ANYWHERE_LOW = re.compile(WIDGET_ANYWHERE.pattern)
+
 LEADING_TIMESTAMP = re.compile(r"(?:[01]?\d|2[0-3])[.:][0-5]\d\s+(?=[A-Z“\"'‘])")
 
 
 def line_boilerplate(text: str) -> str | None:
     """Why this one line is furniture, or None when it may be body."""
-    m = TRAILING_CREDIT.search(text)
+    m = TRAILING_CREDIT.search(text) if ("(c)" in text or "©" in text) else None
     if m and m.start() > 0:
         text = text[: m.start()]  # "... (c)AFP/Name": judge the paragraph, not its credit
     n = len(text)
@@ -200,11 +205,12 @@ def line_boilerplate(text: str) -> str | None:
         return "related header"
     if n < 80 and WIDGET_HEADER.match(text):
         return "widget"
-    if n < 200 and (WIDGET_LINE.match(text) or WIDGET_ANYWHERE.search(text)):
+    low = text.lower()  # lower-case once: case-insensitive matching is several times slower
+    if n < 200 and (WIDGET_LINE.match(text) or _WIDGET_ANYWHERE_LOW.search(low)):
         return "widget"
-    if n < 500 and CTA_STRONG.search(text):
+    if n < 500 and _CTA_STRONG_LOW.search(low):
         return "cta"
-    if n < 160 and CTA_WEAK.search(text) and not ends_sentence(text, strict=True):
+    if n < 160 and _CTA_WEAK_LOW.search(low) and not ends_sentence(text, strict=True):
         return "cta (short)"
     if n < 600 and CREDIT_LINE.match(text):
         return "credits"

@@ -34,6 +34,10 @@ REFERENCE_GROWTH = 0.6  # ... and of an n-sentence one: REFERENCE_WORDS * n ** G
 POSITION_WEIGHT = 1.0  # sentence prior: 1 + WEIGHT / (1 + DECAY * i)
 POSITION_DECAY = 0.15
 MIN_WORDS = 6  # shorter sentences are labels or fragments
+# A sentence that is mostly direct quotation speaks in someone else's voice. Penalising it (0.9)
+# measured -0.45 ROUGE-1 on XSum dev (BBC summaries often restate a quote), so it is off (1.0).
+QUOTED_PENALTY = 1.0
+QUOTED_SHARE = 0.5
 STANDALONE_MARGIN = 0.9  # a self-contained sentence within this share of the best one wins (n = 1)
 PREFIX = 7  # a word prefix stands in for a stemmer: "investigators"/"investigation" meet
 
@@ -70,6 +74,19 @@ def _word_count(text: str) -> int:
     return n
 
 
+_QUOTATION = re.compile(r"[\"“„«「][^\"“”„«»「」]*[\"”“»」]")
+
+
+def quoted_share(sentence: str) -> float:
+    """How much of the sentence is inside quotation marks (an unclosed opening mark counts to the end)."""
+    if not sentence:
+        return 0.0
+    inside = sum(m.end() - m.start() for m in _QUOTATION.finditer(sentence))
+    if inside == 0 and sentence.lstrip()[:1] in "\"“„«「":
+        inside = len(sentence)
+    return inside / len(sentence)
+
+
 def stands_alone(sentence: str) -> bool:
     """False for a sentence that leans on an earlier one ("He said ...", "But ...", "This ...")."""
     s = sentence.strip()
@@ -97,6 +114,7 @@ def summarize(
     total = sum(model.values())
     ref_len = REFERENCE_WORDS * n**REFERENCE_GROWTH
     eligible = [i for i in range(len(sentences)) if _word_count(sentences[i]) >= MIN_WORDS]
+    voice = [QUOTED_PENALTY if quoted_share(s) >= QUOTED_SHARE else 1.0 for s in sentences]
     if not eligible:
         eligible = list(range(len(sentences)))
 
@@ -107,11 +125,14 @@ def summarize(
             return 0.0
         scale = ref_len / rest_total
         overlap = 0.0
-        for t, c in (chosen + bag).items():
-            expected = (model[t] - bag.get(t, 0) * w) * scale
-            overlap += min(c, expected)
+        for t, c in bag.items():
+            expected = (model[t] - c * w) * scale
+            overlap += min(c + chosen.get(t, 0), expected)
+        for t, c in chosen.items():
+            if t not in bag:
+                overlap += min(c, model[t] * scale)
         f1 = 2.0 * overlap / (chosen_len + sizes[i] + ref_len)
-        return f1 * (1.0 + POSITION_WEIGHT / (1.0 + POSITION_DECAY * i))
+        return f1 * voice[i] * (1.0 + POSITION_WEIGHT / (1.0 + POSITION_DECAY * i))
 
     picked: list[int] = []
     chosen: Counter[str] = Counter()

@@ -1,0 +1,232 @@
+"""Quality and speed of the analysis, with exactly the metrics of ../shared/eval/README.md.
+
+    .venv/bin/python bench/eval_quality.py [SUMMARIES.jsonl] [--quotes QUOTES.jsonl] [--json]
+                                           [--no-sumy] [--split-bench]
+
+Summaries (``bench/summary_metric.py``): ROUGE-1/2/Lsum F1 (rouge-score, use_stemmer=True,
+references joined by newline), 3 sentences for CNN/DM and 1 for XSum, for
+* ``analyze_text`` - the real pipeline (cleaning, sentences, summary) on the given text,
+* lead-N - the file's first N lines (one sentence per line, as distributed),
+* sumy LexRank and TextRank in the same run. sumy's default tokenizer needs NLTK's punkt data,
+  which cannot be downloaded here, so sumy gets ``summary_metric.SentenceTokenizer`` (our
+  sentence splitter plus a word regex; sumy accepts any object with to_sentences/to_words).
+
+Quotes (``bench/quote_metric.py``, from the quotes work): P/R/F1 and speaker accuracy per corpus,
+for ``analyze_text`` (what ``newsbot analyze --jsonl`` reports: cleaned text, offsets mapped back
+into the given text), for bare ``extract_quotes`` on the raw text, and the README's naive regex.
+
+Speed: articles per second for the whole ``analyze_text`` (clean, split, headline, summary,
+quotes, language) against sumy LexRank alone on the same texts, one process, one core.
+``--split-bench`` also times the candidate sentence splitters (pysbd, blingfire, sentencex) when
+they are installed - the measurement behind the choice in ``bot/analyze/sentences.py``.
+Defaults read ../shared/eval/*-dev.jsonl when present.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+import summary_metric as SM  # noqa: E402
+
+from bot.analyze import analyze_text  # noqa: E402
+from bot.errors import AnalyzeError  # noqa: E402
+
+DEFAULT_QUOTES = HERE.parents[1] / "shared" / "eval" / "quotes-dev.jsonl"
+
+
+def _ours(text: str, n: int) -> list[str]:
+    try:
+        return list(analyze_text(text, summary_sentences=n).summary_sentences)
+    except AnalyzeError:
+        return []
+
+
+def evaluate_summaries(rows: list[dict[str, Any]], use_sumy: bool = True) -> dict[str, Any]:
+    systems: dict[str, Any] = {"ours (analyze_text)": _ours, "lead-N": SM.lead}
+    if use_sumy:
+        systems["sumy LexRank"] = SM.sumy_summarizer("lexrank")
+        systems["sumy TextRank"] = SM.sumy_summarizer("textrank")
+    results: dict[str, Any] = {}
+    for name, fn in systems.items():
+        results[name] = {}
+        for ds in ("cnndm", "xsum"):
+            subset = [r for r in rows if SM.dataset_of(r) == ds]
+            if not subset:
+                continue
+            n = SM.SENTENCES_FOR[ds]
+            pairs = [(fn(r["text"], n), SM.reference_of(r)) for r in subset]
+            results[name][ds] = {**SM.mean_rouge(pairs), "articles": len(subset), "sentences": n}
+    return results
+
+
+def measure_speed(texts: list[str], use_sumy: bool = True, repeat: int = 3) -> dict[str, Any]:
+    """Best of ``repeat`` runs (CPU time of this process) over all texts."""
+
+    def best(fn: Any) -> float:
+        times = []
+        for _ in range(repeat):
+            c0 = time.process_time()
+            for t in texts:
+                fn(t)
+            times.append(time.process_time() - c0)
+        return min(times)
+
+    for t in texts[:5]:  # warm-up: imports, regex compilation
+        _ours(t, 1)
+    ours = best(lambda t: _ours(t, 1))
+    out: dict[str, Any] = {
+        "articles": len(texts),
+        "ours_seconds": round(ours, 4),
+        "ours_articles_per_s": round(len(texts) / ours, 1) if ours else None,
+        "ours_seconds_per_100": round(100 * ours / len(texts), 4),
+    }
+    if use_sumy:
+        lex = SM.sumy_summarizer("lexrank")
+        lexrank = best(lambda t: lex(t, 1)) if repeat else 0.0
+        out.update(
+            {
+                "lexrank_seconds": round(lexrank, 4),
+                "lexrank_articles_per_s": round(len(texts) / lexrank, 1) if lexrank else None,
+                "lexrank_seconds_per_100": round(100 * lexrank / len(texts), 4),
+                "speedup_vs_lexrank": round(lexrank / ours, 1) if ours else None,
+            }
+        )
+    return out
+
+
+def evaluate_quotes(path: Path) -> dict[str, Any] | None:
+    try:
+        import quote_metric as QM
+        from bot.analyze.quotes import extract_quotes
+    except ImportError as exc:  # the quotes module or its metric is not there yet
+        return {"error": f"quote evaluation unavailable: {exc}"}
+    rows = SM.load(path)
+    preds: dict[str, list[list[dict[str, Any]]]] = {"ours (analyze_text)": [], "extract_quotes (raw text)": []}
+    preds["naive regex"] = []
+    for row in rows:
+        text = row["text"]
+        try:
+            quotes = analyze_text(text).quotes
+        except AnalyzeError:
+            quotes = ()
+        preds["ours (analyze_text)"].append([{"start": q.start, "end": q.end, "speaker": q.speaker} for q in quotes])
+        preds["extract_quotes (raw text)"].append(
+            [{"start": q.start, "end": q.end, "speaker": q.speaker} for q in extract_quotes(text)]
+        )
+        preds["naive regex"].append(QM.naive_quotes(text))
+    corpora = sorted({row.get("corpus", "all") for row in rows})
+    out: dict[str, Any] = {}
+    for system, plist in preds.items():
+        out[system] = {}
+        for corpus in [*corpora, "all"]:
+            idx = [i for i, r in enumerate(rows) if corpus == "all" or r.get("corpus", "all") == corpus]
+            s = QM.score_quotes([plist[i] for i in idx], [rows[i]["gold"] for i in idx], [rows[i]["text"] for i in idx])
+            out[system][corpus] = {k: round(v, 2) if isinstance(v, float) else v for k, v in s.items()}
+    return out
+
+
+def split_bench(texts: list[str]) -> dict[str, Any]:
+    from bot.analyze.sentences import split_sentences
+
+    candidates: dict[str, Any] = {"bot.analyze.sentences (sentencex + repairs)": lambda t: split_sentences(t, "en")}
+    try:
+        import sentencex
+
+        candidates["sentencex"] = lambda t: list(sentencex.segment("en", t))
+    except ImportError:
+        pass
+    try:
+        import blingfire
+
+        candidates["blingfire"] = lambda t: blingfire.text_to_sentences_and_offsets(t)[1]
+    except ImportError:
+        pass
+    try:
+        import pysbd
+
+        seg = pysbd.Segmenter(language="en", clean=False, char_span=False)
+        candidates["pysbd"] = seg.segment
+    except ImportError:
+        pass
+    out = {}
+    for name, fn in candidates.items():
+        c0 = time.process_time()
+        n = sum(len(fn(t)) for t in texts)
+        dt = time.process_time() - c0
+        out[name] = {"ms_per_100": round(100_000 * dt / len(texts), 1), "sentences": n}
+    return out
+
+
+def _print_table(summ: dict[str, Any], speed: dict[str, Any], quotes: dict[str, Any] | None, split: Any) -> None:
+    print("Summaries: ROUGE F1 x100 (R1 / R2 / RLsum); CNN/DM 3 sentences, XSum 1 sentence")
+    print(f"{'system':<24} {'CNN/DM':>24} {'XSum':>24}")
+    for name, res in summ.items():
+        cells = []
+        for ds in ("cnndm", "xsum"):
+            r = res.get(ds)
+            cells.append(f"{r['rouge1']:6.2f} / {r['rouge2']:5.2f} / {r['rougeLsum']:5.2f}" if r else "-")
+        print(f"{name:<24} {cells[0]:>24} {cells[1]:>24}")
+    print()
+    print(
+        f"Speed over {speed['articles']} articles (CPU, one core): ours {speed['ours_articles_per_s']} articles/s "
+        f"({speed['ours_seconds_per_100']:.3f} s per 100, whole analysis incl. quotes)"
+    )
+    if "lexrank_seconds" in speed:
+        print(
+            f"  sumy LexRank {speed['lexrank_articles_per_s']} articles/s ({speed['lexrank_seconds_per_100']:.3f} s per 100)"
+            f" -> ours is {speed['speedup_vs_lexrank']}x faster"
+        )
+    if quotes:
+        print()
+        if "error" in quotes:
+            print(quotes["error"])
+        else:
+            print("Quotes: precision / recall / F1, speaker accuracy")
+            for system, by_corpus in quotes.items():
+                for corpus, s in by_corpus.items():
+                    print(
+                        f"{system:<28} {corpus:<8} P {s['precision']:5.1f}  R {s['recall']:5.1f}  "
+                        f"F1 {s['f1']:5.1f}  speaker {s['speaker_accuracy']:5.1f} "
+                        f"({s['speaker_right']}/{s['speaker_total']})"
+                    )
+    if split:
+        print()
+        print("Sentence splitters (ms per 100 articles, sentences found):")
+        for name, s in split.items():
+            print(f"  {name:<46} {s['ms_per_100']:8.1f} ms  {s['sentences']}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("summaries", nargs="?", type=Path, default=SM.DEFAULT_DEV)
+    ap.add_argument("--quotes", type=Path, default=DEFAULT_QUOTES if DEFAULT_QUOTES.exists() else None)
+    ap.add_argument("--json", action="store_true", help="one JSON object on stdout instead of a table")
+    ap.add_argument("--no-sumy", action="store_true", help="skip the sumy baselines (and their timing)")
+    ap.add_argument("--split-bench", action="store_true", help="also time the candidate sentence splitters")
+    args = ap.parse_args(argv)
+    if not args.summaries.exists():
+        print(f"no summaries file at {args.summaries}; pass a jsonl file (fields id, text, reference_summary)")
+        return 2
+    rows = SM.load(args.summaries)
+    summ = evaluate_summaries(rows, use_sumy=not args.no_sumy)
+    speed = measure_speed([r["text"] for r in rows], use_sumy=not args.no_sumy)
+    quotes = evaluate_quotes(args.quotes) if args.quotes and args.quotes.exists() else None
+    split = split_bench([r["text"] for r in rows]) if args.split_bench else None
+    if args.json:
+        print(json.dumps({"summaries": summ, "speed": speed, "quotes": quotes, "splitters": split}, indent=2))
+    else:
+        _print_table(summ, speed, quotes, split)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
