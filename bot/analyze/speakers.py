@@ -103,7 +103,8 @@ class Attributor:
                 parts.append("\u0001" * (e - s))
             pos = e
         parts.append(text[pos:])
-        self.masked = "".join(parts)
+        # Zero-width characters (web copy is full of them: "Traeger\u200b said") read as spaces.
+        self.masked = _ZERO_WIDTH.sub(" ", "".join(parts))
         self._full: dict[str, str] = {}  # surname (casefolded) -> full name as first introduced
         self._first: dict[str, str] = {}  # given name -> full name, for "Jordan said" of Jordan Stewart
         self._roles: dict[str, str] = {}
@@ -173,6 +174,10 @@ class Attributor:
         raw = raw.strip().rstrip(",.")
         if not raw or _PRONOUN_RE.match(raw):
             return Who(None)
+        if role and _is_full_name(role.strip(" ,")) and not _is_full_name(split_title(raw)[0]):
+            # "Director at Symantec, Kevin Haley, agreed": the name in apposition is the speaker,
+            # what comes before it describes them.
+            raw, role = role.strip(" ,"), raw
         first = raw.split()[0].casefold()
         if first in DET_WORDS:
             head = bare(raw.split()[-1])
@@ -206,7 +211,10 @@ class Attributor:
     def _speaker_from_phrase(self, phrase: str, role: str | None, at: int) -> Who:
         """The speaker in what follows a verb: "Rockets general manager Bruce Hamilton" ->
         Bruce Hamilton; "the mayor" -> the mayor (or who the mayor is); "he" -> pronoun."""
-        phrase = _PHRASE_CUT.sub("", phrase.strip())
+        cut = _PHRASE_CUT.sub("", phrase.strip())
+        if cut != phrase.strip():
+            role = None  # "said X before turning to …, Y": what follows the comma is not about X
+        phrase = cut
         if phrase and phrase.split()[0].casefold() not in DET_WORDS:
             phrase = _OF_CUT.sub("", phrase)  # "Del. Stacey Plaskett of the Virgin Islands"
         if _PRONOUN_RE.match(phrase):
@@ -276,6 +284,13 @@ class Attributor:
             return people[0]
         return cands[0][1] if cands else None
 
+    def _nearest_org(self, pos: int) -> Who | None:
+        """The last organisation named as a speaker before ``pos`` (for "it said")."""
+        for _p, who in self._recent(pos):
+            if _org_like(who.name):
+                return who
+        return None
+
     def attribution(self, start: int, end: int, para_start: int, para_end: int) -> tuple[Who, str | None]:
         """The speaker found next to a quote, and where: "after", "before", "colon" (a previous
         paragraph ends with "X said:"), "sentence" (elsewhere in its sentence) or None.
@@ -288,7 +303,12 @@ class Attributor:
         """The speaker of a kept quote, falling back to the nearest preceding named speaker.
         Call in text order: each answer is remembered for the quotes that follow."""
         who, _how, pronoun = self._find(start, end, para_start, para_end)
-        if who.name is None and pronoun not in ("it", "It"):
+        if who.name is None and pronoun in ("it", "It"):
+            # "…,” it said: an organisation ("BC Hydro said in a statement …"), never a person.
+            org = self._nearest_org(start)
+            if org is not None:
+                who = org
+        elif who.name is None:
             gender = "m" if pronoun in ("he", "He") else "f" if pronoun in ("she", "She") else None
             since = None
             if _how is not None:
@@ -361,6 +381,7 @@ class Attributor:
 
 
 _NOT_NEWLINE = regex.compile(r"[^\n]")
+_ZERO_WIDTH = regex.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
 _PRONOUN_WORD = regex.compile(r"\b(he|she|He|She|they|They|it|It|I|we|We)\b")
 _PARENS_END = regex.compile(r"\s*\([^()]*\)\s*$")
 
@@ -456,6 +477,29 @@ def _person_like(name: str | None) -> bool:
         return False
     toks = name.split()
     return not (len(toks) == 1 and toks[0].isupper()) and bare(toks[-1]) not in ORG_WORDS
+
+
+_ROMAN = frozenset(("II", "III", "IV"))
+
+
+def _org_like(name: str | None) -> bool:
+    """A name that reads as an organisation: "BC Hydro", "UFCW Local 832", "the Energy Council"."""
+    if not name:
+        return False
+    toks = name.split()
+    return bare(toks[-1]) in ORG_WORDS or any(len(t) >= 2 and t.isalpha() and t.isupper() and t not in _ROMAN for t in toks) or toks[-1].isdigit()
+
+
+def _is_full_name(s: str) -> bool:
+    """Is ``s`` exactly a person's name of two or more words ("Kevin Haley")?"""
+    m = _NAME_RE.fullmatch(s)
+    toks = s.split()
+    return (
+        m is not None
+        and len(toks) >= 2
+        and not any(bare(t) in NOT_IN_NAME for t in toks[1:])
+        and not _org_like(s)
+    )
 
 
 def _in_heading(text: str, pos: int) -> bool:

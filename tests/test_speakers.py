@@ -1,0 +1,65 @@
+"""Speaker attribution: the rules of English news copy that decide who said a quote.
+
+Each test is one rule of news writing, on a short text of our own. (Quote styles, scare quotes and
+the sample article are in test_quotes.py.)
+"""
+
+from __future__ import annotations
+
+from bot.analyze.quotes import extract_quotes
+
+
+def speakers(text: str) -> list[str | None]:
+    return [q.speaker for q in extract_quotes(text)]
+
+
+def test_zero_width_space_after_a_name_does_not_hide_the_attribution():
+    text = (
+        "“We will keep every branch open this winter,” said Maria Lopez, the bank's chair.\n\n"
+        "Union leader Tom Brandt\u200b said the vote was clear.\n\n"
+        "The vote ends months of talks at the plant.\n\n"
+        "“We want a fair contract and we will get one,” he said."
+    )
+    assert speakers(text) == ["Maria Lopez", "Tom Brandt"]
+
+
+def test_it_said_is_the_organisation_last_reported_speaking():
+    text = (
+        "Mayor Ann Fowler said crews were working through the night.\n\n"
+        "BC Power said in a statement that 60,000 customers were still without electricity.\n\n"
+        "“Crews will stay out until every line is repaired,” it said."
+    )
+    assert speakers(text) == ["BC Power"]
+
+
+def test_it_said_never_goes_to_a_person():
+    text = (
+        "Mayor Ann Fowler said crews were working through the night.\n\n"
+        "“Crews will stay out until every line is repaired,” it said."
+    )
+    assert speakers(text) == [None]
+
+
+def test_a_name_in_apposition_after_a_description_is_the_speaker():
+    text = (
+        "Director of research at the security firm Netwatch, Kevin Hale, agreed with the finding.\n\n"
+        "“We believe it is the same group of attackers,” he said."
+    )
+    quote = extract_quotes(text)[0]
+    assert quote.speaker == "Kevin Hale"
+
+
+def test_what_follows_a_cut_attribution_is_not_the_speakers_role():
+    text = (
+        "“This press conference is not about the lawsuit,” said team manager Bruce Hall before "
+        "turning to the retirement of a former captain, Josh Gordon."
+    )
+    quote = only_quote(text)
+    assert quote.speaker == "Bruce Hall"
+    assert quote.role != "Josh Gordon"
+
+
+def only_quote(text: str):
+    quotes = extract_quotes(text)
+    assert len(quotes) == 1, quotes
+    return quotes[0]
