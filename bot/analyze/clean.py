@@ -111,7 +111,7 @@ def _norm(s: str) -> str:
 
 def clean_text(text: str, title: str | None = None) -> CleanText:
     """Remove boilerplate from ``text``; ``title`` (when known) is dropped where it repeats."""
-    lines = _lines(text)
+    lines = [ln for ln in (_trimmed(text, ln) for ln in _lines(text)) if ln.start < ln.end]
     title_line = None
     norm_title = _norm(title) if title else ""
 
@@ -262,12 +262,18 @@ def _paragraphs(text: str, kept: list[_Line]) -> tuple[list[str], list[tuple[int
     paragraphs: list[str] = []
     spans: list[tuple[int, int]] = []
     for ln in kept:
-        start, end = _trim(text, ln)
-        if start < end:
-            spans.append((start, end))
-            # same-length substitution: offsets into the paragraph stay offsets into the text
-            paragraphs.append(P.LINE_BREAKS.sub(" ", text[start:end]))
+        spans.append((ln.start, ln.end))
+        # same-length substitution: offsets into the paragraph stay offsets into the text
+        paragraphs.append(P.LINE_BREAKS.sub(" ", text[ln.start : ln.end]))
     return paragraphs, spans
+
+
+def _trimmed(text: str, ln: _Line) -> _Line:
+    start, end = _trim(text, ln)
+    if (start, end) != (ln.start, ln.end):
+        ln.start, ln.end = start, end
+        ln.text = P.LINE_BREAKS.sub(" ", text[start:end])
+    return ln
 
 
 def _trim(text: str, ln: _Line) -> tuple[int, int]:

@@ -8,7 +8,8 @@ count in the reference); F1 then trades that against the candidate's length. Sen
 greedily (which also avoids redundancy: a second sentence repeating the first adds no expected
 overlap). Each sentence's own words are left out of the reference model it is judged against
 ("leave one out"), so a sentence cannot vouch for itself. A mild position prior multiplies the
-score. All words count, stop words included, because ROUGE counts them too.
+score. All words count, function words included, because ROUGE counts them too (weighting them down
+measured -0.4 to -1.1 ROUGE-1 on the dev split).
 
 A one-sentence summary should stand alone: when the best sentence opens by leaning on an earlier
 one ("He said", "This", "But"), a self-contained sentence that scores nearly as well wins.
@@ -38,6 +39,7 @@ MIN_WORDS = 6  # shorter sentences are labels or fragments
 # measured -0.45 ROUGE-1 on XSum dev (BBC summaries often restate a quote), so it is off (1.0).
 QUOTED_PENALTY = 1.0
 QUOTED_SHARE = 0.5
+NEAR_DUPLICATE = 0.85  # share of the smaller word set found in a chosen sentence: adds nothing
 STANDALONE_MARGIN = 0.9  # a self-contained sentence within this share of the best one wins (n = 1)
 PREFIX = 7  # a word prefix stands in for a stemmer: "investigators"/"investigation" meet
 
@@ -47,7 +49,7 @@ _CJK_CHAR = re.compile(r"[\u3040-\u30FF\u4E00-\u9FFF\uAC00-\uD7AF\u0E00-\u0E7F]"
 # Openers that point back to an earlier sentence: fine inside a multi-sentence summary,
 # wrong at the start of a one-line summary when a self-contained sentence exists.
 _DEPENDENT_OPENING = re.compile(
-    r"^(?:[\"“‘']?\s*)?(?:he|she|they|it|this|that|these|those|his|her|their|its|but|and|so|or|nor|"
+    r"^(?:he|she|they|it|this|that|these|those|his|her|their|its|but|and|so|or|nor|"
     r"however|also|yet|still|then|meanwhile|instead|moreover|furthermore|besides|thus|therefore|"
     r"otherwise|nevertheless|nonetheless|the latter|the former|in addition|in response|as a result|"
     r"by contrast|on the other hand)\b",
@@ -93,6 +95,10 @@ def stands_alone(sentence: str) -> bool:
     return not (_DEPENDENT_OPENING.match(s) or (_QUOTE_ONLY.match(s) and _SPEECH_TAIL.search(s)))
 
 
+def _near_duplicate(a: set[str], b: set[str]) -> bool:
+    return bool(a and b) and len(a & b) >= NEAR_DUPLICATE * min(len(a), len(b))
+
+
 def summarize(
     sentences: Sequence[str],
     n: int = 1,
@@ -103,6 +109,7 @@ def summarize(
         return []
     bags = [Counter(_terms(s)) for s in sentences]
     sizes = [sum(b.values()) for b in bags]
+    sets = [set(b) for b in bags]
     weights = [1.0 + LEAD_TERM_BOOST / (1.0 + LEAD_TERM_DECAY * i) for i in range(len(bags))]
     model: Counter[str] = Counter()
     for bag, w in zip(bags, weights, strict=True):
@@ -138,7 +145,10 @@ def summarize(
     chosen: Counter[str] = Counter()
     chosen_len = 0
     for _ in range(min(n, len(eligible))):
-        scored = sorted(((value(i, chosen, chosen_len), i) for i in eligible if i not in picked), reverse=True)
+        candidates = [i for i in eligible if i not in picked and not any(_near_duplicate(sets[i], sets[j]) for j in picked)]
+        if not candidates:
+            break
+        scored = sorted(((value(i, chosen, chosen_len), i) for i in candidates), reverse=True)
         best_value, best = scored[0]
         if n == 1 and not stands_alone(sentences[best]):
             for v, i in scored[1:]:

@@ -1,0 +1,188 @@
+"""The analysis entry points: analyze(article) and analyze_text(text) - headline, summary, quotes
+with offsets, language - on the project's sample and on short texts of our own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.analyze import analyze, analyze_text
+from bot.analyze.headline import clean_title, make_headline, shorten
+from bot.analyze.language import detect_language
+from bot.errors import AnalyzeError
+from bot.models import Article
+
+SAMPLE = Path(__file__).parent / "data" / "belarus-ties.txt"
+SHARED_SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples" / "articles"
+
+QUOTE_MARKS = "\"“”„«»‚‘’'「」"
+
+
+@pytest.fixture(scope="module")
+def sample_text() -> str:
+    return SAMPLE.read_text(encoding="utf-8")
+
+
+# --- the sample ---------------------------------------------------------------------------------
+def test_sample_headline_summary_and_language(sample_text: str) -> None:
+    result = analyze(Article(source="belarus-ties.txt", text=sample_text))
+    assert result.headline == "Ukraine yet to sever diplomatic ties with Belarus"
+    assert result.language == "en"
+    assert len(result.summary_sentences) == 1
+    assert result.summary == result.summary_sentences[0]
+    assert result.summary in result.text
+    assert result.text == "\n\n".join(result.paragraphs)
+
+
+def test_no_boilerplate_line_of_the_sample_survives(sample_text: str) -> None:
+    result = analyze(Article(source="belarus-ties.txt", text=sample_text))
+    for furniture in (
+        "27 February, 12:16 PM",
+        "Oleksiy Danilov (Photo:REUTERS/Anna Voitenko)",
+        "Video of day",
+        "We’re bringing the voice of Ukraine to the world.",
+        "Support us with a one-time donation, or become a Patron!",
+        "Follow us on Twitter, Facebook and Google News",
+        "Ukraine Today",
+        "Fresh daily newsletter covering the top headlines and developments in Ukraine",
+        "Daily at 9am EST",
+        "Show more news",
+    ):
+        assert furniture not in result.text
+    assert result.paragraphs[0].startswith("Ukraine has not yet severed diplomatic relations")
+    assert "the enemy and the situation could change at any moment." in result.paragraphs[-1]
+
+
+def test_sample_has_at_least_three_quotes_by_oleksiy_danilov(sample_text: str) -> None:
+    result = analyze(Article(source="belarus-ties.txt", text=sample_text))
+    danilov = [q for q in result.quotes if q.speaker == "Oleksiy Danilov"]
+    assert len(danilov) >= 3
+    for q in result.quotes:  # offsets point at the quotation, marks included, in Analysis.text
+        span = result.text[q.start : q.end]
+        assert span[0] in QUOTE_MARKS and span[-1] in QUOTE_MARKS
+        assert q.text in span
+    assert 1 <= len(result.key_quotes) <= 3
+
+
+def test_summary_sentences_is_configurable(sample_text: str) -> None:
+    result = analyze(Article(source="s", text=sample_text), summary_sentences=3)
+    assert len(result.summary_sentences) == 3
+    positions = [result.text.index(s) for s in result.summary_sentences]
+    assert positions == sorted(positions)  # in article order
+
+
+def test_the_article_title_wins_over_the_first_line(sample_text: str) -> None:
+    article = Article(source="s", text=sample_text, title="Ukraine keeps ties with Belarus | Kyiv Post")
+    result = analyze(article)
+    assert result.headline == "Ukraine keeps ties with Belarus"
+
+
+# --- analyze_text: offsets into the given text -------------------------------------------------------
+def test_analyze_text_reports_quote_offsets_into_the_given_text(sample_text: str) -> None:
+    result = analyze_text(sample_text)
+    assert result.text == sample_text
+    assert result.headline == "Ukraine yet to sever diplomatic ties with Belarus"
+    assert len([q for q in result.quotes if q.speaker == "Oleksiy Danilov"]) >= 3
+    for q in result.quotes:
+        span = sample_text[q.start : q.end]
+        assert span[0] in QUOTE_MARKS and span[-1] in QUOTE_MARKS
+        assert " ".join(q.text.split()) in " ".join(span.split())
+
+
+def test_analyze_text_maps_offsets_across_dropped_lines_and_wrapped_lines() -> None:
+    text = (
+        "Bridge to close for repairs\n\n"
+        "12 March, 09:30 AM\n"
+        "The old bridge at dusk (Photo: City Hall)\n\n"
+        "The city council voted on Tuesday to close the old bridge for repairs next spring.\n\n"
+        "“We have no choice. The steel is\ncracking,” said Anna Berg, the city engineer.\n\n"
+        "Video of day\n\n"
+        "“Drivers will have to be patient,” Berg said.\n"
+    )
+    result = analyze_text(text)
+    assert result.text == text
+    assert result.headline == "Bridge to close for repairs"
+    assert len(result.quotes) == 2
+    first, second = result.quotes
+    assert text[first.start : first.end] == "“We have no choice. The steel is\ncracking,”"
+    assert text[second.start : second.end] == "“Drivers will have to be patient,”"
+    assert first.speaker == second.speaker == "Anna Berg"
+
+
+def test_an_article_without_a_usable_body_is_an_analyze_error() -> None:
+    with pytest.raises(AnalyzeError, match="no usable body"):
+        analyze(Article(source="empty.txt", text="   \n\n "))
+    with pytest.raises(AnalyzeError, match="boilerplate"):
+        analyze_text("https://example.com/a\n\nVideo of day\n\nShow more news\n\nFollow us on Twitter", source="x")
+
+
+# --- headline -----------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Ukraine yet to sever diplomatic ties with Belarus | Kyiv Independent", "Ukraine yet to sever diplomatic ties with Belarus"),
+        ("Storm hits the coast - BBC News", "Storm hits the coast"),
+        ("Brexit: what happens now? | Politics | The Guardian", "Brexit: what happens now?"),
+        ("Apple &amp; Google sued — nytimes.com", "Apple & Google sued"),
+        ("BREAKING: Quake hits northern Japan", "Quake hits northern Japan"),
+        ("Ukraine - Russia talks fail", "Ukraine - Russia talks fail"),  # not a site name: kept
+        ("Man bites dog - report", "Man bites dog - report"),
+    ],
+)
+def test_clean_title(title: str, expected: str) -> None:
+    assert clean_title(title) == expected
+
+
+def test_clean_title_knows_the_outlet() -> None:
+    assert clean_title("Rates rise again - the daily herald", outlet="The Daily Herald") == "Rates rise again"
+
+
+def test_headline_falls_back_to_the_lead_sentence_cut_at_a_word_boundary() -> None:
+    lead = (
+        "JAKARTA (Reuters) - Countries around Asia on Tuesday stepped up the search for an AirAsia plane "
+        "carrying 162 people that is presumed to have crashed."
+    )
+    headline = make_headline(None, None, lead)
+    assert headline.startswith("Countries around Asia on Tuesday")
+    assert headline.endswith("…") and len(headline) <= 110
+    assert lead.replace("JAKARTA (Reuters) - ", "").startswith(headline[:-1])
+
+
+def test_headline_prefers_a_headline_like_first_line() -> None:
+    assert make_headline(None, "Bridge to close", "The council voted.") == "Bridge to close"
+    assert shorten("short enough") == "short enough"
+
+
+# --- language -----------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("The council said on Tuesday that the bridge will be closed for repairs in the spring.", "en"),
+        ("Der Stadtrat hat am Dienstag beschlossen, dass die Brücke im Frühjahr für die Reparatur gesperrt wird.", "de"),
+        ("El ayuntamiento dijo el martes que el puente se cerrará por obras en la primavera.", "es"),
+        ("市議会は火曜日、橋を春に修理のため閉鎖すると発表した。", "ja"),
+        ("สภาเมืองประกาศว่าสะพานจะปิดซ่อมแซมในฤดูใบไม้ผลิ", "th"),
+    ],
+)
+def test_language_detection(text: str, language: str) -> None:
+    assert detect_language(text) == language
+
+
+def test_the_articles_own_language_wins() -> None:
+    text = "The council voted on Tuesday to close the old bridge for repairs next spring."
+    assert analyze(Article(source="s", text=text, language="nl")).language == "nl"
+
+
+# --- optional: the shared multilingual samples, when this checkout sits beside them -----------------
+@pytest.mark.skipif(not SHARED_SAMPLES.is_dir(), reason="optional: ../shared/samples not present")
+def test_every_shared_sample_analyses_with_a_headline_and_summary() -> None:
+    for path in sorted(SHARED_SAMPLES.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        result = analyze_text(text, source=path.name)
+        expected_language = path.name.split("_")[1]
+        assert result.language == expected_language, path.name
+        assert result.headline and result.summary, path.name
+        assert not result.headline.startswith("http"), path.name
+        for q in result.quotes:
+            assert text[q.start] in QUOTE_MARKS, path.name

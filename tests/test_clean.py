@@ -1,0 +1,202 @@
+"""Boilerplate cleaning: every kind of web furniture goes, the body stays exactly as written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.analyze.clean import clean_text
+
+SAMPLE = Path(__file__).parent / "data" / "belarus-ties.txt"
+
+BODY_1 = "The council voted on Tuesday to close the old bridge for repairs, the mayor said."
+BODY_2 = "Work will start in March and last at least six months, according to the city."
+BODY_3 = "Drivers will be sent along the river road while the bridge is closed to traffic."
+
+
+def article(*middle: str) -> str:
+    """Three real paragraphs with the given lines between the first and the second."""
+    return "\n\n".join([BODY_1, *middle, BODY_2, BODY_3])
+
+
+def assert_only_body(text: str) -> None:
+    cleaned = clean_text(text)
+    assert cleaned.paragraphs == (BODY_1, BODY_2, BODY_3)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "27 February, 12:16 PM",
+        "Updated 10:02 GMT, Monday 3 March 2025",
+        "2023-02-27 12:16",
+        "Veröffentlicht am 3. März 2024, 14:05 Uhr",
+    ],
+)
+def test_dateline_and_timestamp_lines_are_dropped(line: str) -> None:
+    assert_only_body(article(line))
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Oleksiy Danilov (Photo:REUTERS/Anna Voitenko)",
+        "The mayor at the bridge (Photo: City Hall)",
+        "Photo: Jane Doe / Agency",
+        "Anwohner vor der Brücke. Bild: dpa",
+        "Commuters queue at the bridge on Monday (Getty Images)",
+        "1 of 4. Commuters queue at the bridge on Monday.",
+        "By Kevin Mazur/WireImage.",
+        "In this photo released by the city, workers inspect the bridge.",
+    ],
+)
+def test_photo_captions_and_credits_are_dropped(line: str) -> None:
+    assert_only_body(article(line))
+
+
+def test_a_caption_repeated_twice_goes_both_times() -> None:
+    caption = "The old bridge seen from the river bank at dusk"
+    assert_only_body(article(caption, caption))
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Video of day",
+        "Show more news",
+        "Read more: Council approves new budget",
+        "Related: How the bridge was built",
+        "READ MORE: Ten bridges that changed the city",
+        "Advertisement",
+        "To listen to the complete interview, click here.",
+    ],
+)
+def test_widget_lines_are_dropped(line: str) -> None:
+    assert_only_body(article(line))
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "We’re bringing you the news. Support us with a one-time donation, or become a Patron!",
+        "Follow us on Twitter, Facebook and Google News",
+        "Like us on Facebook",
+        "Subscribe to our newsletter to get the top stories every morning.",
+        "This article originally appeared on City Weekly.",
+        "(Additional reporting by Jane Doe; Editing by John Roe)",
+        "CORRECTIV ist spendenfinanziert!",
+    ],
+)
+def test_donation_subscribe_follow_and_credit_lines_are_dropped(line: str) -> None:
+    assert_only_body(article(line))
+
+
+def test_a_newsletter_box_at_the_end_goes_as_a_block() -> None:
+    text = "\n\n".join([BODY_1, BODY_2, BODY_3]) + (
+        "\n\nCity Today\nFresh daily newsletter covering the top headlines\nDaily at 9am EST\nShow more news\n"
+    )
+    assert_only_body(text)
+
+
+def test_a_related_links_list_goes_with_its_header() -> None:
+    text = "\n\n".join([BODY_1, BODY_2, BODY_3, "Related stories", "Bridge closures across the region", "Mayor faces budget row"])
+    assert_only_body(text)
+
+
+def test_the_url_on_the_first_line_and_short_labels_go() -> None:
+    text = "https://example.com/news/2024/bridge-closed\nFeatures\n\n" + "\n\n".join([BODY_1, BODY_2, BODY_3])
+    assert_only_body(text)
+
+
+def test_a_repeated_title_is_dropped_and_the_body_kept() -> None:
+    title = "City to close old bridge for repairs"
+    cleaned = clean_text("\n\n".join([title, BODY_1, title, BODY_2, BODY_3]), title=title)
+    assert cleaned.paragraphs == (BODY_1, BODY_2, BODY_3)
+
+
+def test_a_headline_like_first_line_becomes_the_title_line() -> None:
+    cleaned = clean_text("City to close old bridge for repairs\n\n" + "\n\n".join([BODY_1, BODY_2, BODY_3]))
+    assert cleaned.title_line == "City to close old bridge for repairs"
+    assert cleaned.paragraphs == (BODY_1, BODY_2, BODY_3)
+
+
+def test_one_sentence_per_line_text_has_no_title_line() -> None:
+    # the eval files put one sentence per line: their first line is the lead, not a headline
+    cleaned = clean_text("The council met on Tuesday\nIt voted to close the bridge.\nWork starts in March.")
+    assert cleaned.title_line is None
+
+
+def test_a_pull_quote_repeating_body_text_is_dropped() -> None:
+    pull = "Work will start in March and last at least six months"
+    assert_only_body(article(pull))
+
+
+def test_wire_preamble_before_the_dateline_lead_is_dropped() -> None:
+    lead = "LONDON (Reuters) - The council voted on Tuesday to close the old bridge for repairs."
+    cleaned = clean_text("\n\n".join(["The best pictures of the week.", lead, BODY_2, BODY_3]))
+    assert cleaned.paragraphs == (lead, BODY_2, BODY_3)
+
+
+def test_live_blog_time_stamps_and_trailing_credits_are_cut_off_paragraphs() -> None:
+    cleaned = clean_text("\n\n".join(["14.53 " + BODY_1, BODY_2 + " (c)AFP/Jane DOE", BODY_3]))
+    assert cleaned.paragraphs == (BODY_1, BODY_2, BODY_3)
+
+
+def test_real_body_lines_that_mention_furniture_words_are_kept() -> None:
+    keep = [
+        "He donated $5 million to the hospital in 2019, the records show, and later joined its board.",
+        "The newsletter was sent to 5,000 residents last week, the council said in a statement.",
+        "“We are ready,” said Smith, the city engineer, who has followed the project since 2010.",
+    ]
+    cleaned = clean_text("\n\n".join([BODY_1, *keep, BODY_2]))
+    assert cleaned.paragraphs == (BODY_1, *keep, BODY_2)
+
+
+def test_hard_wrapped_lines_join_into_one_paragraph() -> None:
+    text = "The council voted on Tuesday to close the old\nbridge for repairs, the mayor said.\n\n" + BODY_2
+    cleaned = clean_text(text)
+    assert cleaned.paragraphs == (
+        "The council voted on Tuesday to close the old bridge for repairs, the mayor said.",
+        BODY_2,
+    )
+
+
+def test_thai_text_without_sentence_punctuation_is_not_taken_for_fragments() -> None:
+    clause = "ผู้สื่อข่าวได้รับแจ้งจากนาย ต. บุตรชายของภูชนะ คนสนิทของนายสุรชัย แซ่ด่าน ที่หายไป"
+    thai = " ".join([clause] * 3)  # a real paragraph: long, clauses separated by spaces, no full stops
+    text = "\n\n".join([thai, thai.replace("ต.", "ว."), "เรื่องที่เกี่ยวข้อง", "ลืออุ้ม อ.สุรชัย ผู้ลี้ภัยหายจากที่พัก 12 วันแล้ว"])
+    cleaned = clean_text(text)
+    assert cleaned.paragraphs == (thai, thai.replace("ต.", "ว."))
+
+
+def test_every_offset_maps_back_into_the_original_text() -> None:
+    text = SAMPLE.read_text(encoding="utf-8")
+    cleaned = clean_text(text)
+    assert cleaned.paragraphs
+    for para, start in zip(cleaned.paragraphs, cleaned.starts, strict=True):
+        assert cleaned.text[start : start + len(para)] == para
+        for offset in (start, start + len(para) // 2, start + len(para) - 1):
+            assert text[cleaned.to_original(offset)] == cleaned.text[offset]
+
+
+def test_the_sample_loses_all_its_boilerplate_and_keeps_its_body() -> None:
+    text = SAMPLE.read_text(encoding="utf-8")
+    cleaned = clean_text(text, title="Ukraine yet to sever diplomatic ties with Belarus")
+    body = cleaned.text
+    for furniture in (
+        "27 February, 12:16 PM",
+        "(Photo:REUTERS/Anna Voitenko)",
+        "Video of day",
+        "one-time donation",
+        "Follow us on Twitter",
+        "Ukraine Today",
+        "newsletter",
+        "Daily at 9am EST",
+        "Show more news",
+        "Ukraine yet to sever diplomatic ties with Belarus",
+    ):
+        assert furniture not in body
+    assert len(cleaned.paragraphs) == 11
+    assert cleaned.paragraphs[0].startswith("Ukraine has not yet severed diplomatic relations with Belarus")
+    assert cleaned.paragraphs[-1].startswith("However, he emphasized that Ukraine should not underestimate")

@@ -1,0 +1,93 @@
+"""Sentence splitting: abbreviations, quotations over several sentences, CJK punctuation, offsets."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.analyze.sentences import split_sentences
+
+
+def texts(text: str, language: str = "en") -> list[str]:
+    return [s.text for s in split_sentences(text, language)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Mr. Smith met Lt.-Gen. Serhiy Nayev in the U.S. on Feb. 24. They talked.",
+            ["Mr. Smith met Lt.-Gen. Serhiy Nayev in the U.S. on Feb. 24.", "They talked."],
+        ),
+        (
+            "Dr. Jones arrived at 10 a.m. on Jan. 5. She was late.",
+            ["Dr. Jones arrived at 10 a.m. on Jan. 5.", "She was late."],
+        ),
+        ("It cost $3.5 million. That is a lot.", ["It cost $3.5 million.", "That is a lot."]),
+        (
+            "Sen. Smith, R-Ohio, agreed. Gov. Brown spoke. Maj.-Gen. Lee left.",
+            ["Sen. Smith, R-Ohio, agreed.", "Gov. Brown spoke.", "Maj.-Gen. Lee left."],
+        ),
+        ("They met in the U.S. He left.", ["They met in the U.S.", "He left."]),
+    ],
+)
+def test_abbreviations_do_not_end_sentences(text: str, expected: list[str]) -> None:
+    assert texts(text) == expected
+
+
+def test_a_quotation_over_several_sentences_stays_in_one_sentence() -> None:
+    assert texts("“We are ready. We will win,” he said. Then he left.") == [
+        "“We are ready. We will win,” he said.",
+        "Then he left.",
+    ]
+    assert texts('He said: "It is over. Nobody can stop it." The crowd cheered.') == [
+        'He said: "It is over. Nobody can stop it."',
+        "The crowd cheered.",
+    ]
+
+
+def test_cjk_terminators_split_but_not_inside_brackets() -> None:
+    assert texts("攻撃は起きた。31人が死亡した！本当か？はい。", "ja") == ["攻撃は起きた。", "31人が死亡した！", "本当か？", "はい。"]
+    assert texts("彼は「行く。帰らない。」と言った。次の日に出発した。", "ja") == [
+        "彼は「行く。帰らない。」と言った。",
+        "次の日に出発した。",
+    ]
+
+
+def test_german_ordinals_and_abbreviations() -> None:
+    assert texts("Das ist z. B. gut. Am 3. März kam er. Er ging.", "de") == [
+        "Das ist z. B. gut.",
+        "Am 3. März kam er.",
+        "Er ging.",
+    ]
+
+
+def test_spanish_angle_quotes() -> None:
+    assert texts("«No lo sé», manifestó Castro. Declaró: «No estoy en la intención de ellos».", "es") == [
+        "«No lo sé», manifestó Castro.",
+        "Declaró: «No estoy en la intención de ellos».",
+    ]
+
+
+def test_thai_splits_at_the_spaces_between_clauses() -> None:
+    clause = "ผู้สื่อข่าวได้รับแจ้งจากบุตรชายของคนสนิทของนายสุรชัยที่หายไป"
+    assert texts(f"{clause} {clause}", "th") == [clause, clause]
+
+
+def test_unknown_language_codes_fall_back_to_generic_rules() -> None:
+    assert texts("First one here. Second one there.", "xx") == ["First one here.", "Second one there."]
+
+
+def test_empty_text_has_no_sentences() -> None:
+    assert split_sentences("   \n ") == []
+
+
+@given(st.text(alphabet=st.sampled_from(list("abc XYZ.!?,“”\"'\n。「」")), max_size=200))
+def test_offsets_always_point_at_the_sentence_text(text: str) -> None:
+    previous_end = 0
+    for s in split_sentences(text):
+        assert text[s.start : s.end] == s.text
+        assert s.text == s.text.strip() and s.text
+        assert s.start >= previous_end  # in order, never overlapping
+        previous_end = s.end
