@@ -63,3 +63,26 @@ def only_quote(text: str):
     quotes = extract_quotes(text)
     assert len(quotes) == 1, quotes
     return quotes[0]
+
+
+def test_inverted_attribution_before_the_quote_after_a_fronted_clause():
+    text = (
+        "Rather than the current layout, in which members sit facing each other, asks Policy "
+        "Options editor Jane Ditch, “has anyone ever considered whether other designs might work?”"
+    )
+    assert speakers(text) == ["Jane Ditch"]
+
+
+def test_a_description_then_a_name_in_apposition_names_the_speaker():
+    quote = only_quote("“Most printers will not take an order that small,” says Campbell’s partner, Jason Louth.")
+    assert (quote.speaker, quote.role) == ("Jason Louth", "Campbell’s partner")
+    quote = only_quote("“I never thought he would be drawing comics,” says Wise’s dad, Darrin.")
+    assert quote.speaker == "Darrin"
+
+
+def test_a_second_quote_with_its_own_speaker_is_not_joined_to_the_first():
+    text = (
+        "“Most printers will not print anything less than a thousand copies,” says Campbell’s partner, "
+        "Jason Louth. “If Al was not publishing, I do not think Xan would be drawing,” says Wise’s dad, Darrin."
+    )
+    assert speakers(text) == ["Jason Louth", "Darrin"]

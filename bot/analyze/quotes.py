@@ -305,7 +305,9 @@ def extract_quotes(text: str) -> list[Quote]:
         tlo, thi = para_of(target)
         who = attributor.speaker_for(target.start, target.end, tlo, thi)
         prev = out[-1] if out else None
-        if prev is not None and (span.continued or _interrupted(text, prev, span)):
+        if prev is not None and (
+            span.continued or (_interrupted(text, prev, span) and (how != "after" or who.name == prev.speaker))
+        ):
             # One utterance, one span: a multi-paragraph quote from its first opening mark to its
             # last closing mark (measured: scores better than a span per paragraph), and
             # “A,” said X, a long description of X. “B.” (see _interrupted). Its text is everything

@@ -68,6 +68,13 @@ _BEFORE = regex.compile(
 # "Trump attacked Clinton for …, saying, “": the speaker is the sentence's subject.
 _BEFORE_PARTICIPLE = regex.compile(r",\s*(?:saying|adding|writing|telling\s+\S+|asking|declaring|noting)[,:]?\s*\Z", _F)
 _SUBJECT = regex.compile(r"\A[\s\-–—]*(?:[^,\u0001\u0002]{0,60},\s*)?" + _SP + r"\b", _F)
+# Inverted order before the quote, after a fronted clause: "…, asks editor Jane Doe, “…"
+_BEFORE_INVERTED = regex.compile(
+    r"(?:\A|[,;:\u0002]\s*)(?:" + VERB_THEN_SPEAKER + r"|asks|asked)\s+(?P<phrase>\p{Lu}[^,;:.!?“”\"\u0001\u0002]{0,80}?|the\s[^,;:.!?“”\"\u0001\u0002]{1,60}?)\s*[,:]\s*\Z",
+    _F | regex.REVERSE,
+)
+# A description, not a name: "Campbell's partner", "the company's chief executive", "his wife".
+_DESCRIPTION = regex.compile(r"\A(?:\p{Lu}[\p{L}\-]*[’']s?|the|a|an|his|her|their|its)\s+\p{Ll}[^\n]*\Z", _F)
 _BEFORE_ACCORDING = regex.compile(r"\b[Aa]ccording to\s+" + _SPN + r"(?:\s*,\s*" + ROLE + r")?\s*[:,]\s*\Z", _F)
 _PRONOUN_VERB = regex.compile(
     r"\b" + PRONOUN + _ADV + r"\s+" + VERB + r"\b|\b" + VERB + r"\s+" + PRONOUN + r"\b", _F
@@ -215,6 +222,12 @@ class Attributor:
         if cut != phrase.strip():
             role = None  # "said X before turning to …, Y": what follows the comma is not about X
         phrase = cut
+        if role and _DESCRIPTION.match(phrase) and _NAME_RE.fullmatch(role.strip(" ,.")):
+            # "says Campbell's partner, Jason Louth" / "said the company's CEO, Ann Ruiz": the name
+            # in apposition to a description is the speaker.
+            name = role.strip(" ,.")
+            if not self._common_word(name):
+                return self._resolve(name, phrase, at)
         if phrase and phrase.split()[0].casefold() not in DET_WORDS:
             phrase = _OF_CUT.sub("", phrase)  # "Del. Stacey Plaskett of the Virgin Islands"
         if _PRONOUN_RE.match(phrase):
@@ -352,6 +365,12 @@ class Attributor:
             subj = _SUBJECT.search(before)
             if subj:
                 return self._who(subj.group("sp"), None, start), "before", _pronoun(subj.group("sp"))
+        m = _BEFORE_INVERTED.search(before)
+        if m:
+            # "Rather than …, asks Policy Options editor Jennifer Ditchburn, “has anyone …”"
+            who = self._speaker_from_phrase(m.group("phrase"), None, start)
+            if who.name:
+                return who, "before", None
         for pat in (_BEFORE, _BEFORE_ACCORDING):
             m = pat.search(before)
             if m:
