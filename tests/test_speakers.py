@@ -86,3 +86,22 @@ def test_a_second_quote_with_its_own_speaker_is_not_joined_to_the_first():
         "Jason Louth. “If Al was not publishing, I do not think Xan would be drawing,” says Wise’s dad, Darrin."
     )
     assert speakers(text) == ["Jason Louth", "Darrin"]
+
+
+def test_he_said_after_a_pull_quote_heading_goes_to_the_subject_before_it():
+    text = (
+        "In a letter to voters at the time, Marc Dupuis expressed doubts about the bill.\n\n"
+        "'I could not vote for it in good conscience'\n\n"
+        "“On these grounds, I was not able to give it my vote in good conscience,” he wrote."
+    )
+    assert speakers(text)[-1] == "Marc Dupuis"
+
+
+def test_she_said_goes_to_the_subject_introduced_with_a_role_after_a_fronted_clause():
+    text = (
+        "“We are not considering any change to the law,” Jody Rayner said in November.\n\n"
+        "Given his stated views, Shana Gold, president of Dignity Now, is hopeful the new minister "
+        "will listen to Parker's plea.\n\n"
+        "“Our hope is that the new minister will follow through on what he has said,” she said."
+    )
+    assert speakers(text) == ["Jody Rayner", "Shana Gold"]

@@ -449,7 +449,7 @@ _SENTENCE_OPENING = regex.compile(
     r"(?:^|(?<=[.!?][”\"’']?[ \t\u00a0])|(?<=,[ \t\u00a0]))[ \t\u00a0]*(?=\p{Lu})", _F | regex.MULTILINE
 )
 # After "In a statement on Friday, " the name must be followed by a verb-looking word.
-_VERBISH_NEXT = regex.compile(r"[ \t\u00a0]+(?:also[ \t\u00a0]+|later[ \t\u00a0]+)?\p{Ll}+(?:ed|s)\b", _F)
+_VERBISH_NEXT = regex.compile(r"(?:[ \t\u00a0]*,[^,;\n\u0001\u0002]{2,120},)?[ \t\u00a0]+(?:also[ \t\u00a0]+|later[ \t\u00a0]+)?\p{Ll}+(?:ed|s)\b", _F)
 _SUBJECT_AT = regex.compile(
     r"(?P<sp>" + NAME + r")\b(?![’'])(?=[ \t\u00a0]*[,\p{Ll}])(?=[^\n]*[.!?”\"\u0002][ \t\u00a0]*(?:\n|\Z))", _F
 )
@@ -529,11 +529,20 @@ def _in_heading(text: str, pos: int) -> bool:
 
 
 def _previous_paragraph_start(text: str, para_start: int) -> int:
-    """Start of the non-blank line before the one starting at ``para_start`` (0 if none)."""
-    i = para_start - 1
-    while i >= 0 and text[i] in "\n \t\r":
-        i -= 1
-    return text.rfind("\n", 0, i + 1) + 1 if i >= 0 else 0
+    """Start of the prose line before the one starting at ``para_start`` (0 if none); a heading
+    or widget line in between ("'I was not able to vote for it'") is skipped."""
+    start = para_start
+    for _ in range(3):
+        i = start - 1
+        while i >= 0 and text[i] in "\n \t\r":
+            i -= 1
+        if i < 0:
+            return 0
+        start = text.rfind("\n", 0, i + 1) + 1
+        line = text[start : i + 1]
+        if not _in_heading(text, start) and not (line[:1] == "\u0001" and line[-1:] == "\u0002"):
+            break  # prose; a paragraph that is only a quote says nothing about who "he" is
+    return start
 
 
 def _pronoun(s: str | None) -> str | None:
