@@ -105,3 +105,11 @@ def test_she_said_goes_to_the_subject_introduced_with_a_role_after_a_fronted_cla
         "“Our hope is that the new minister will follow through on what he has said,” she said."
     )
     assert speakers(text) == ["Jody Rayner", "Shana Gold"]
+
+
+def test_the_person_asked_answers_in_the_next_quote():
+    text = (
+        "Is the trend over? I asked veteran barber Rob Miller, who owns a shop in Toronto.\n\n"
+        "“The big beard seems to have died off a bit in the big cities,” he explains."
+    )
+    assert speakers(text) == ["Rob Miller"]

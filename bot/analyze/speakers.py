@@ -478,6 +478,11 @@ def _mentions(text: str) -> list[tuple[int, str, str | None, bool]]:
             read = _read_phrase(text, v.end())
             if read and read[0][:1].isupper():
                 out.append((read[2], read[0], read[1], True))
+        elif word in ("asked", "asks"):
+            # "I asked barber Robert McMillen, who …": the one asked answers in the next quote.
+            read = _read_phrase(text, v.end())
+            if read and _NAME_RE.search(read[0]):
+                out.append((read[2], read[0], read[1], True))
     return out
 
 
