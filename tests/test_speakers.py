@@ -113,3 +113,8 @@ def test_the_person_asked_answers_in_the_next_quote():
         "“The big beard seems to have died off a bit in the big cities,” he explains."
     )
     assert speakers(text) == ["Rob Miller"]
+
+
+def test_a_middle_initial_is_not_the_article_a():
+    quote = only_quote("“We are United and we will be heard!” ― Julie A. Diaz Martinez.")
+    assert quote.speaker == "Julie A. Diaz Martinez"

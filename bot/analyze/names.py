@@ -164,6 +164,14 @@ ORG_WORDS = frozenset(
     service services network media club team league union board society center centre school
     hospital church police court""".split()
 )
+
+
+def not_in_name(token: str) -> bool:
+    """A word that shows a capitalised run is a headline, not a name ("Obama Says …"); an initial
+    ("Julie A. Diaz") is not the article "a"."""
+    return not (len(token) == 2 and token[1] == ".") and bare(token) in NOT_IN_NAME
+
+
 MALE = frozenset("mr he him his himself".split())
 GENDERED = regex.compile(r"\b(?:he|she)\b", regex.IGNORECASE)  # subject pronouns: "him" is often someone else
 FEMALE = frozenset("mrs ms miss she her".split())

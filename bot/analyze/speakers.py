@@ -29,7 +29,7 @@ from bot.analyze.names import (
     GENDERED,
     MALE,
     NAME,
-    NOT_IN_NAME,
+    not_in_name,
     NOUN_PHRASE,
     OBJECT_VERBS,
     ORG_WORDS,
@@ -147,7 +147,7 @@ class Attributor:
             raw = m.group()
             name, title = split_title(_strip_parens(raw))
             toks = tokens(name)
-            if not toks or any(bare(t) in NOT_IN_NAME for t in toks[1:]):
+            if not toks or any(not_in_name(t) for t in toks[1:]):
                 continue  # a headline in title case, not a name
             key = bare(toks[-1])
             if len(toks) >= 2:
@@ -194,7 +194,7 @@ class Attributor:
                 if prev is not None:
                     return prev
             return Who(raw, clean_role(role), named=False)
-        if any(bare(t) in NOT_IN_NAME for t in raw.split()[1:]):
+        if any(not_in_name(t) for t in raw.split()[1:]):
             return Who(None)  # a headline ("Obama Says Museum Will Tell …"), not a name
         name, title = split_title(_strip_parens(raw))
         toks = tokens(name)
@@ -521,7 +521,7 @@ def _is_full_name(s: str) -> bool:
     return (
         m is not None
         and len(toks) >= 2
-        and not any(bare(t) in NOT_IN_NAME for t in toks[1:])
+        and not any(not_in_name(t) for t in toks[1:])
         and not _org_like(s)
     )
 
