@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.analyze import analyze, analyze_text
 from bot.analyze.headline import clean_title, make_headline, shorten
@@ -186,3 +188,23 @@ def test_every_shared_sample_analyses_with_a_headline_and_summary() -> None:
         assert not result.headline.startswith("http"), path.name
         for q in result.quotes:
             assert text[q.start] in QUOTE_MARKS, path.name
+
+
+# --- any text at all ------------------------------------------------------------------------------
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(list("ab XY.,:!?“”\"'«»「」。\n") + ["said", " Mr. ", "Photo:", "http://x.y/z", "\n\n"]),
+        max_size=120,
+    ).map("".join)
+)
+def test_analyze_text_never_crashes_and_offsets_stay_in_the_given_text(text: str) -> None:
+    try:
+        result = analyze_text(text)
+    except AnalyzeError:
+        return
+    assert result.text == text
+    assert result.headline and result.summary
+    for q in result.quotes:
+        assert 0 <= q.start < q.end <= len(text)
+        assert text[q.start] in QUOTE_MARKS

@@ -50,7 +50,7 @@ class _Body:
 
 def _body(text: str, title: str | None, language: str | None, source: str) -> _Body:
     clean = clean_text(text, title=title)
-    if not clean.paragraphs:
+    if not any(ch.isalnum() for p in clean.paragraphs for ch in p):
         detail = f" (removed as boilerplate: {', '.join(sorted(set(clean.reasons)))})" if clean.reasons else ""
         raise AnalyzeError(
             f"{source}: no usable body text{detail}; give the article's full text, not only a title, "
@@ -87,7 +87,8 @@ def _analysis(
     texts = [s.text for s in body.sentences]
     picked = summarize(texts, summary_sentences, title=title or body.clean.title_line)
     chosen = [texts[i] for i in picked]
-    headline = make_headline(title, body.clean.title_line, texts[0] if texts else None, outlet)
+    lead = next((t for t in texts if any(ch.isalnum() for ch in t)), None)
+    headline = make_headline(title, body.clean.title_line, lead, outlet)
     summary = summary_text(chosen)
     return Analysis(
         headline=headline,

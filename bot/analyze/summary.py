@@ -111,13 +111,13 @@ def summarize(
     sizes = [sum(b.values()) for b in bags]
     sets = [set(b) for b in bags]
     weights = [1.0 + LEAD_TERM_BOOST / (1.0 + LEAD_TERM_DECAY * i) for i in range(len(bags))]
-    model: Counter[str] = Counter()
+    model: dict[str, float] = {}
     for bag, w in zip(bags, weights, strict=True):
         for t, c in bag.items():
-            model[t] += c * w
+            model[t] = model.get(t, 0.0) + c * w
     if title:  # the title is the author's own summary: count it like a lead sentence
         for t in _terms(title):
-            model[t] += weights[0]
+            model[t] = model.get(t, 0.0) + weights[0]
     total = sum(model.values())
     ref_len = REFERENCE_WORDS * n**REFERENCE_GROWTH
     eligible = [i for i in range(len(sentences)) if _word_count(sentences[i]) >= MIN_WORDS]
