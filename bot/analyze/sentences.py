@@ -4,9 +4,9 @@ Library choice (measured in ``bench/eval_quality.py --split-bench`` on the 200 d
 
 | library   | ms / 100 articles | Lt.-Gen. | quote over 2 sentences | 。！？ |
 |-----------|-------------------|----------|------------------------|--------|
-| sentencex | ~7                | no       | yes                    | mostly |
-| blingfire | ~36               | yes      | no (splits inside)     | yes    |
-| pysbd     | ~1450             | no       | yes                    | yes    |
+| sentencex | ~3 (~21 with the repairs below) | no | yes                  | mostly |
+| blingfire | ~34               | yes      | no (splits inside)     | yes    |
+| pysbd     | ~920              | no       | yes                    | yes    |
 
 pysbd alone would spend the whole speed budget (100 articles well under 1 s) on splitting, and
 blingfire cuts quotations that run over several sentences - the very thing quote attribution needs
