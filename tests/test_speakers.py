@@ -118,3 +118,16 @@ def test_the_person_asked_answers_in_the_next_quote():
 def test_a_middle_initial_is_not_the_article_a():
     quote = only_quote("“We are United and we will be heard!” ― Julie A. Diaz Martinez.")
     assert quote.speaker == "Julie A. Diaz Martinez"
+
+
+def test_a_common_noun_speaker_may_carry_a_prepositional_phrase():
+    text = (
+        "Tim Kane spoke in Ohio on Monday.\n\n"
+        "“You work hard. You pay your taxes. So why did he not pay his?” a narrator in the new ad asks."
+    )
+    assert speakers(text) == ["a narrator in the new ad"]
+
+
+def test_my_father_often_said():
+    text = "Uncle Joe kept guns at home. “We live in a fallen world,” my father often said."
+    assert speakers(text) == ["my father"]

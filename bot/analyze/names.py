@@ -35,7 +35,7 @@ VERBS = (
     "noting arguing insisting warning claiming explaining singing chanting shouting reports reported"
 ).split()
 VERB = r"(?:" + "|".join(sorted({v.rstrip(".") for v in VERBS}, key=len, reverse=True)) + r")"
-ADVERB = r"(?:also|later|then|once|again|previously|recently|earlier|simply|quickly|further|has|had|have|would|will|just|was|were|is|quoted|as|\p{Ll}+ly)"
+ADVERB = r"(?:also|often|never|always|sometimes|later|then|once|again|previously|recently|earlier|simply|quickly|further|has|had|have|would|will|just|was|were|is|quoted|as|\p{Ll}+ly)"
 # Verbs whose next word is the person spoken *to* ("told Reuters", "asked the minister").
 OBJECT_VERBS = frozenset("told tells telling asked asks asking urged urges informed informs reminded reminds assured assures".split())
 VERB_THEN_SPEAKER = r"(?:" + "|".join(sorted({v for v in VERBS if v not in OBJECT_VERBS}, key=len, reverse=True)) + r")"
@@ -66,12 +66,16 @@ NAME = (
 )
 PRONOUN = r"(?:he|she|they|I|we|He|She|They|We|it|It)"
 # A common-noun speaker: "the father", "a spokesperson for the ministry", "one of the players".
-_DET = r"(?:the|a|an|one|another|his|her|their|its|some|The|A|An|One|Another|His|Her|Their|Its|Some)"
+_DET = r"(?:the|a|an|one|another|his|her|their|its|some|my|our|your|The|A|An|One|Another|His|Her|Their|Its|Some|My|Our|Your)"
 _NP_STOP = (
     r"(?:when|that|who|whom|which|while|after|before|ago|and|but|if|as|because|said|says|told|"
     r"in|on|at|to|with|from|for|during|about|by|he|she|they|it|was|is|were|are|has|had|have)"
 )
-NOUN_PHRASE = _DET + r"(?:[ \t\u00a0]+(?!" + _NP_STOP + r"\b)[\p{L}\p{N}'’\-]+){1,5}?"
+_NP_WORD = r"[ \t\u00a0]+(?!" + _NP_STOP + r"\b)[\p{L}\p{N}'’\-]+"
+# "a narrator in the Clinton ad", "the head of the agency": one prepositional phrase may follow.
+_NP_PP = r"(?:[ \t\u00a0]+(?:of|in|at|for|from|with)(?:[ \t\u00a0]+(?:the|a|an))?(?:" + _NP_WORD + r"){1,3}?)?"
+NOUN_PHRASE = _DET + r"(?:" + _NP_WORD + r"){1,5}?" + _NP_PP
+
 ROLE = r"(?P<role>[^,;:“”\"«».!?\n\u0001\u0002]{2,160}?(?:\.[^,;:“”\"«».!?\n\u0001\u0002]{0,40}?)?)"
 
 
@@ -177,4 +181,4 @@ GENDERED = regex.compile(r"\b(?:he|she)\b", regex.IGNORECASE)  # subject pronoun
 FEMALE = frozenset("mrs ms miss she her".split())
 
 
-DET_WORDS = frozenset(("the", "a", "an", "one", "another", "his", "her", "their", "its", "some"))
+DET_WORDS = frozenset(("the", "a", "an", "one", "another", "his", "her", "their", "its", "some", "my", "our", "your"))
