@@ -11,13 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from testkit import SAMPLE, make_settings
+
 from bot.config import Settings
 from bot.store import Store, open_store
 
 pytest_plugins = ["fixtures_bluesky", "fixtures_servers"]
-
-DATA = Path(__file__).parent / "data"
-SAMPLE = DATA / "belarus-ties.txt"
 
 # Credentials in the developer's shell must never leak into a test run.
 _SCRUB = ("NEWSBOT_", "X_", "BLUESKY_", "MASTODON_")
@@ -29,16 +28,6 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         if name.startswith(_SCRUB):
             monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
-
-
-def make_settings(tmp_path: Path, **overrides: object) -> Settings:
-    values: dict[str, object] = {
-        "queue_dir": tmp_path / "queue",
-        "data_dir": tmp_path / "data",
-        "file_settle_seconds": 0,
-    }
-    values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pytest
 
 from bot.cli import main
 
-from conftest import SAMPLE
+from testkit import SAMPLE
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

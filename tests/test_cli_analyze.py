@@ -10,7 +10,7 @@ import pytest
 
 from bot.cli import main
 
-from conftest import SAMPLE
+from testkit import SAMPLE
 
 
 def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str, stdin: str = "") -> tuple[int, str]:

@@ -12,7 +12,7 @@ from bot.pipeline import plan_pending
 from bot.store import Store
 from bot.store.outbox import Outbox
 
-from conftest import make_settings
+from testkit import make_settings
 
 NOW = datetime(2026, 3, 2, 10, 5, tzinfo=UTC)  # a Monday, 12:05 in Kyiv
 

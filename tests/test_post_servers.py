@@ -11,7 +11,7 @@ import pytest
 
 from bot.cli import main
 
-from conftest import SAMPLE
+from testkit import SAMPLE
 
 pytestmark = pytest.mark.servers
 

@@ -13,7 +13,7 @@ import pytest
 
 from bot.cli import main
 
-from conftest import SAMPLE
+from testkit import SAMPLE
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = [

@@ -1,0 +1,25 @@
+"""Shared test helpers, importable from any test module (``from testkit import SAMPLE``).
+
+They live here rather than in conftest.py because a test folder's own conftest.py would shadow a
+``from conftest import …``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.config import Settings
+
+DATA = Path(__file__).parent / "data"
+SAMPLE = DATA / "belarus-ties.txt"
+
+
+def make_settings(tmp_path: Path, **overrides: object) -> Settings:
+    """Settings for a test: folders under ``tmp_path``, no .env, files taken as soon as they are seen."""
+    values: dict[str, object] = {
+        "queue_dir": tmp_path / "queue",
+        "data_dir": tmp_path / "data",
+        "file_settle_seconds": 0,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
