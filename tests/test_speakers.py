@@ -131,3 +131,12 @@ def test_a_common_noun_speaker_may_carry_a_prepositional_phrase():
 def test_my_father_often_said():
     text = "Uncle Joe kept guns at home. “We live in a fallen world,” my father often said."
     assert speakers(text) == ["my father"]
+
+
+def test_a_participle_before_the_quote_gives_the_sentence_subject():
+    text = (
+        "“That was outrageous,” Axel Rodd said.\n\n"
+        "Dean, a former party chairman, poked at the candidate during the debate, tweeting, "
+        "“Notice him sniffing all the time. What is going on?”"
+    )
+    assert speakers(text) == ["Axel Rodd", "Dean"]

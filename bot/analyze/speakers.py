@@ -66,8 +66,10 @@ _BEFORE = regex.compile(
     _SP + _APPOS + _ADV + r"\s+" + VERB + r"\b[^.!?“”\"\u0001\u0002]{0,90}?[:,]\s*(?:and|but)?\s*\Z", _F | regex.REVERSE
 )
 # "Trump attacked Clinton for …, saying, “": the speaker is the sentence's subject.
-_BEFORE_PARTICIPLE = regex.compile(r",\s*(?:saying|adding|writing|telling\s+\S+|asking|declaring|noting)[,:]?\s*\Z", _F)
-_SUBJECT = regex.compile(r"\A[\s\-–—]*(?:[^,\u0001\u0002]{0,60},\s*)?" + _SP + r"\b", _F)
+_BEFORE_PARTICIPLE = regex.compile(r",\s*(?:saying|adding|writing|telling\s+\S+|asking|declaring|noting|tweeting|posting|arguing|insisting|warning|explaining|claiming|replying|responding|joking|quipping|stating|recalling|asserting)[,:]?\s*\Z", _F)
+_SUBJECT = regex.compile(
+    r"\A[\s\-–—]*(?:(?=" + _SP + r"\b)|[^,\u0001\u0002]{0,60},\s*)" + _SP + r"\b", _F
+)  # the opening name ("Dean, a former chairman, …") before one after a fronted phrase
 # Inverted order before the quote, after a fronted clause: "…, asks editor Jane Doe, “…"
 _BEFORE_INVERTED = regex.compile(
     r"(?:\A|[,;:\u0002]\s*)(?:" + VERB_THEN_SPEAKER + r"|asks|asked)\s+(?P<phrase>\p{Lu}[^,;:.!?“”\"\u0001\u0002]{0,80}?|the\s[^,;:.!?“”\"\u0001\u0002]{1,60}?)\s*[,:]\s*\Z",
