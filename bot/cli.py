@@ -16,7 +16,7 @@ import typer
 try:  # typer ≥ 0.26 carries its own copy of click's exceptions
     from typer._click.exceptions import ClickException as UsageProblem
 except ImportError:  # pragma: no cover - older typer on click
-    from click import ClickException as UsageProblem  # type: ignore[assignment,no-redef]
+    from click import ClickException as UsageProblem  # type: ignore[assignment]
 
 from .errors import BotError
 from .output import err_console
