@@ -140,3 +140,16 @@ def test_a_participle_before_the_quote_gives_the_sentence_subject():
         "“Notice him sniffing all the time. What is going on?”"
     )
     assert speakers(text) == ["Axel Rodd", "Dean"]
+
+
+def test_a_group_can_be_the_speaker():
+    text = (
+        "“We need more police on the streets,” Mayor Ann Fox said.\n\n"
+        "As speakers listed their complaints to the crowd, protesters chanted “The mayor must go!”"
+    )
+    assert speakers(text) == ["Ann Fox", "protesters"]
+    text = (
+        "“We will not go to war,” Luis Ruiz said.\n\n"
+        "Lamenting their luck, Mexicans often say, “Poor Mexico, so far from God and so close to the United States.”"
+    )
+    assert speakers(text) == ["Luis Ruiz", "Mexicans"]

@@ -47,7 +47,9 @@ from bot.analyze.names import (
 )
 
 _F = regex.VERSION1 | regex.UNICODE
-_SP = r"(?P<sp>" + NAME + r"|" + PRONOUN + r"|" + NOUN_PHRASE + r")"
+# A group as speaker: "protesters chanted", "critics say" (a bare plural common noun).
+_GROUP = r"(?<![\p{L}\p{N}'’\-])\p{Ll}{2,}(?<!s)s(?![\p{L}\p{N}'’\-])"
+_SP = r"(?P<sp>" + NAME + r"|" + PRONOUN + r"|" + NOUN_PHRASE + r"|" + _GROUP + r")"
 _SPN = r"(?P<sp>" + NAME + r"|" + NOUN_PHRASE + r")"
 _APPOS = r"(?:\s*,\s*" + ROLE + r"\s*,)?"
 _ADV = r"(?:\s+" + ADVERB + r"){0,3}"
@@ -63,7 +65,7 @@ _AFTER_NAME_ROLE_VERB = regex.compile(
 _AFTER_DASH = regex.compile(r"\A\s*[―—–]\s*(?P<sp>" + NAME + r")", _F)
 # Before the opening mark, in the same sentence: "Danilov said: “" / "Mook told CBS, “".
 _BEFORE = regex.compile(
-    _SP + _APPOS + _ADV + r"\s+" + VERB + r"\b[^.!?“”\"\u0001\u0002]{0,90}?[:,]\s*(?:and|but)?\s*\Z", _F | regex.REVERSE
+    _SP + _APPOS + _ADV + r"\s+" + VERB + r"\b(?:[^.!?“”\"\u0001\u0002]{0,90}?[:,])?\s*(?:and|but)?\s*\Z", _F | regex.REVERSE
 )
 # "Trump attacked Clinton for …, saying, “": the speaker is the sentence's subject.
 _BEFORE_PARTICIPLE = regex.compile(r",\s*(?:saying|adding|writing|telling\s+\S+|asking|declaring|noting|tweeting|posting|arguing|insisting|warning|explaining|claiming|replying|responding|joking|quipping|stating|recalling|asserting)[,:]?\s*\Z", _F)
@@ -198,6 +200,8 @@ class Attributor:
             return Who(raw, clean_role(role), named=False)
         if any(not_in_name(t) for t in raw.split()[1:]):
             return Who(None)  # a headline ("Obama Says Museum Will Tell …"), not a name
+        if " " not in raw and _plural(raw) and (raw[0].islower() or raw.casefold() in self._lower_words):
+            return Who(raw, None, named=False)  # "protesters chanted", "Critics say": a group
         name, title = split_title(_strip_parens(raw))
         toks = tokens(name)
         if not toks:
@@ -506,6 +510,10 @@ def _person_like(name: str | None) -> bool:
 
 
 _ROMAN = frozenset(("II", "III", "IV"))
+
+
+def _plural(word: str) -> bool:
+    return word.endswith("s") and not word.endswith(("ss", "us", "is")) and word[:1].isalpha()
 
 
 def _org_like(name: str | None) -> bool:
