@@ -53,6 +53,21 @@ def _article_meta(article: Article) -> dict[str, Any]:
     }
 
 
+def _content_values(article: Article) -> dict[str, Any]:
+    """The columns an article's content fills (on insert and on an update of an edited article)."""
+    return dict(
+        canonical_url=article.url,
+        content_hash=article.content_hash,
+        title=article.title,
+        body=article.text,
+        published=article.published,
+        embargo=article.embargo,
+        priority=article.priority.value,
+        meta=_article_meta(article),
+        updated_at=utcnow(),
+    )
+
+
 def _row_to_article(row: RowMapping) -> Article:
     meta = row["meta"] or {}
     return Article(
@@ -130,20 +145,12 @@ class Store:
     ) -> int:
         now = utcnow()
         values = dict(
+            _content_values(article),
             source=article.source,
-            canonical_url=article.url,
-            content_hash=article.content_hash,
-            title=article.title,
-            body=article.text,
-            published=article.published,
-            embargo=article.embargo,
-            priority=article.priority.value,
-            meta=_article_meta(article),
             state=state.value,
             error=error,
             duplicate_of=duplicate_of,
             created_at=now,
-            updated_at=now,
         )
         if conn is not None:
             return inserted_id(conn.execute(schema.articles.insert().values(**values)))
@@ -152,17 +159,7 @@ class Store:
 
     def update_article(self, article_id: int, article: Article, *, conn: Connection | None = None) -> None:
         """Replace an article's content (an edited feed entry), keeping its id and state."""
-        values = dict(
-            canonical_url=article.url,
-            content_hash=article.content_hash,
-            title=article.title,
-            body=article.text,
-            published=article.published,
-            embargo=article.embargo,
-            priority=article.priority.value,
-            meta=_article_meta(article),
-            updated_at=utcnow(),
-        )
+        values = _content_values(article)
         stmt = update(schema.articles).where(schema.articles.c.id == article_id).values(**values)
         if conn is not None:
             conn.execute(stmt)
