@@ -36,7 +36,7 @@ from mastodon import (
 from ..errors import PlatformError
 from ..models import Part, PublishResult
 from .base import KeyValue, Platform
-from .media import MediaError, fit_image, read_image
+from .media import load_for_upload
 
 if TYPE_CHECKING:
     from ..config import Settings
@@ -185,13 +185,7 @@ class MastodonPlatform(Platform):
         return None
 
     def _upload(self, source: str, alt: str) -> str:
-        try:
-            image = fit_image(
-                read_image(source, timeout=self.settings.http_timeout_seconds, user_agent=self.settings.user_agent),
-                max_bytes=MAX_IMAGE_BYTES,
-            )
-        except MediaError as exc:
-            raise PlatformError("mastodon", f"image for Mastodon: {exc}", retryable=exc.retryable) from None
+        image = load_for_upload("mastodon", source, self.settings, max_bytes=MAX_IMAGE_BYTES)
         try:
             media = self.api.media_post(
                 io.BytesIO(image.data),

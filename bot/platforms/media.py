@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from ..errors import BotError
 
 if TYPE_CHECKING:
+    from ..config import Settings
     from PIL.Image import Image as PILImage
 
 MAX_DOWNLOAD_BYTES = 25_000_000  # refuse to pull anything bigger than a very large photo
@@ -124,3 +125,14 @@ def _flatten(image: PILImage) -> PILImage:
         background.paste(rgba, mask=rgba.getchannel("A"))
         return background
     return image.convert("RGB")
+
+
+def load_for_upload(platform: str, source: str, settings: Settings, *, max_bytes: int) -> FittedImage:
+    """Read an article image and fit it under ``max_bytes``; failures become the platform's PlatformError."""
+    from ..errors import PlatformError
+
+    try:
+        data = read_image(source, timeout=settings.http_timeout_seconds, user_agent=settings.user_agent)
+        return fit_image(data, max_bytes=max_bytes)
+    except MediaError as exc:
+        raise PlatformError(platform, f"image for {platform}: {exc}", retryable=exc.retryable) from None

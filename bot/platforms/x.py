@@ -31,7 +31,7 @@ import tweepy
 from ..errors import DuplicateContentError, PlatformError
 from ..models import Part, PublishResult
 from .base import KeyValue, Platform
-from .media import MediaError, fit_image, read_image
+from .media import load_for_upload
 
 if TYPE_CHECKING:
     from ..config import Settings
@@ -182,13 +182,7 @@ class XPlatform(Platform):
 
     def _upload(self, source: str, alt: str) -> str:
         """POST /2/media/upload (multipart), then the alt text through /2/media/metadata."""
-        try:
-            image = fit_image(
-                read_image(source, timeout=self.settings.http_timeout_seconds, user_agent=self.settings.user_agent),
-                max_bytes=MAX_IMAGE_BYTES,
-            )
-        except MediaError as exc:
-            raise PlatformError("x", f"image for X: {exc}", retryable=exc.retryable) from None
+        image = load_for_upload("x", source, self.settings, max_bytes=MAX_IMAGE_BYTES)
         extension = image.mime_type.split("/")[-1]
         try:
             response = self._raw(
