@@ -84,8 +84,18 @@ def status(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", hel
     console.print(_posts_table("Sent", data["sent"], tz, show="url"))
     console.print(_posts_table("Failed or expired", data["failed"], tz, show="error"))
     if data["updates"]:
-        console.print(f"[yellow]{len(data['updates'])} article(s) changed after their posts went out[/] "
-                      "(see `newsbot status --json` → updates)")
+        table = Table(title="Articles edited at the source", title_justify="left")
+        for column in ("article", "when", "title now", "what newsbot did"):
+            table.add_column(column, overflow="fold")
+        explain = {
+            "recompose": "posts not yet sent were composed again",
+            "record": "already posted: consider a correction reply",
+            "none": "nothing posted yet",
+        }
+        for u in data["updates"]:
+            table.add_row(str(u["article_id"]), _when(u["detected_at"], tz), u["new_title"] or "",
+                          explain.get(u["action"], u["action"]))
+        console.print(table)
 
 
 @app.command()
