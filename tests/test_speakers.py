@@ -153,3 +153,20 @@ def test_a_group_can_be_the_speaker():
         "Lamenting their luck, Mexicans often say, “Poor Mexico, so far from God and so close to the United States.”"
     )
     assert speakers(text) == ["Luis Ruiz", "Mexicans"]
+
+
+def test_a_subject_is_not_the_object_of_a_preposition():
+    text = (
+        "Police in riot gear stood by.\n\n"
+        "Protesters marching through the streets chanted “What curfew?” and kept going until 2 a.m."
+    )
+    assert speakers(text) == ["Protesters"]
+
+
+def test_a_fronted_for_phrase_makes_its_person_the_topic_for_he_or_she():
+    text = (
+        "“It did not get better after that,” Kenza Tarik said.\n\n"
+        "For Megda Belkin, Friday is a day she has been awaiting eagerly. Her father was one of the victims.\n\n"
+        "“I am looking forward to seeing the sentence,” she said."
+    )
+    assert speakers(text) == ["Kenza Tarik", "Megda Belkin"]

@@ -48,7 +48,7 @@ from bot.analyze.names import (
 
 _F = regex.VERSION1 | regex.UNICODE
 # A group as speaker: "protesters chanted", "critics say" (a bare plural common noun).
-_GROUP = r"(?<![\p{L}\p{N}'’\-])\p{Ll}{2,}(?<!s)s(?![\p{L}\p{N}'’\-])"
+_GROUP = r"(?<![\p{L}\p{N}'’\-])(?<!\b(?:the|a|an|his|her|their|its|our|my|your|this|that|these|those)\s+)\p{Ll}{2,}(?<!s)s(?![\p{L}\p{N}'’\-])"
 _SP = r"(?P<sp>" + NAME + r"|" + PRONOUN + r"|" + NOUN_PHRASE + r"|" + _GROUP + r")"
 _SPN = r"(?P<sp>" + NAME + r"|" + NOUN_PHRASE + r")"
 _APPOS = r"(?:\s*,\s*" + ROLE + r"\s*,)?"
@@ -63,9 +63,13 @@ _AFTER_NAME_ROLE_VERB = regex.compile(
     + _ADV + r"\s+" + VERB + r"\b", _F
 )
 _AFTER_DASH = regex.compile(r"\A\s*[―—–]\s*(?P<sp>" + NAME + r")", _F)
+# The subject of a verb is not the object of a preposition ("marching through the streets chanted").
+_NOT_AFTER_PREPOSITION = r"(?<!\b(?:through|into|in|on|at|of|to|from|with|by|for|across|around|over|under|near)\s+)"
+# "Protesters marching through the streets chanted “…": a participle clause after the subject.
+_PARTICIPLE_CLAUSE = r"(?:\s+\p{Ll}+ing\s[^,;:.!?“”\"\u0001\u0002]{1,60}?)?"
 # Before the opening mark, in the same sentence: "Danilov said: “" / "Mook told CBS, “".
 _BEFORE = regex.compile(
-    _SP + _APPOS + _ADV + r"\s+" + VERB + r"\b(?:[^.!?“”\"\u0001\u0002]{0,90}?[:,])?\s*(?:and|but)?\s*\Z", _F | regex.REVERSE
+    _NOT_AFTER_PREPOSITION + _SP + _APPOS + _PARTICIPLE_CLAUSE + _ADV + r"\s+" + VERB + r"\b(?:[^.!?“”\"\u0001\u0002]{0,90}?[:,])?\s*(?:and|but)?\s*\Z", _F | regex.REVERSE
 )
 # "Trump attacked Clinton for …, saying, “": the speaker is the sentence's subject.
 _BEFORE_PARTICIPLE = regex.compile(r",\s*(?:saying|adding|writing|telling\s+\S+|asking|declaring|noting|tweeting|posting|arguing|insisting|warning|explaining|claiming|replying|responding|joking|quipping|stating|recalling|asserting)[,:]?\s*\Z", _F)
@@ -492,12 +496,20 @@ def _mentions(text: str) -> list[tuple[int, str, str | None, bool]]:
     return out
 
 
+_FOR_TOPIC = regex.compile(r"For[ \t\u00a0]+(?P<sp>" + NAME + r"),", _F)
+
+
 def _sentence_subjects(text: str) -> list[regex.Match[str]]:
     out = []
     for s in _SENTENCE_OPENING.finditer(text):
         m = _SUBJECT_AT.match(text, s.end())
         if m and (text[s.start() - 2 : s.start() - 1] != "," or _VERBISH_NEXT.match(text, m.end())):
             out.append(m)
+        elif text.startswith("For ", s.end()):
+            # "For Megda Belkacemi, Friday is a day she has awaited": the sentence is about her.
+            m = _FOR_TOPIC.match(text, s.end())
+            if m:
+                out.append(m)
     return out
 
 
