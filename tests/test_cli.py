@@ -156,3 +156,25 @@ def test_a_usage_mistake_is_exit_code_2_with_a_message(tmp_path: Path) -> None:
                           cwd=tmp_path)
     assert done.returncode == 2
     assert "Traceback" not in done.stderr and "post_id" in done.stderr
+
+
+def test_status_shows_articles_edited_after_posting(capsys: pytest.CaptureFixture[str], queue: Path) -> None:
+    from datetime import UTC, datetime
+
+    from bot.config import load_settings
+    from bot.feeds.articles import record_update
+    from bot.models import Article
+    from bot.store import open_store
+
+    store = open_store(load_settings(None).db_url)
+    old = Article(source="feed", text="Body of the story.", title="Minister resigns")
+    article_id = store.add_article(old)
+    new = Article(source="feed", text="Body of the story, corrected.", title="Minister resigns after vote")
+    with store.transaction() as conn:
+        record_update(conn, article_id, old, new, datetime.now(UTC))
+    store.close()
+    code, out, _ = run(capsys, "status")
+    assert code == 0
+    assert "Articles edited at the source" in out and "Minister resigns after vote" in out
+    code, out, _ = run(capsys, "status", "--json")
+    assert json.loads(out)["updates"][0]["new_title"] == "Minister resigns after vote"
