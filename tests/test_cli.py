@@ -175,6 +175,6 @@ def test_status_shows_articles_edited_after_posting(capsys: pytest.CaptureFixtur
     store.close()
     code, out, _ = run(capsys, "status")
     assert code == 0
-    assert "Articles edited at the source" in out and "Minister resigns after vote" in out
+    assert "Articles edited at the source" in out and "Minister resigns after" in out
     code, out, _ = run(capsys, "status", "--json")
     assert json.loads(out)["updates"][0]["new_title"] == "Minister resigns after vote"

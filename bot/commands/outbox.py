@@ -80,9 +80,12 @@ def status(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", hel
     tz = app_state.settings.tz
     counts = ", ".join(f"{n} {s}" for s, n in sorted(data["counts"].items())) or "no posts yet"
     console.print(f"[bold]Outbox:[/] {counts}")
-    console.print(_posts_table("Planned", data["planned"], tz, show="text"))
-    console.print(_posts_table("Sent", data["sent"], tz, show="url"))
-    console.print(_posts_table("Failed or expired", data["failed"], tz, show="error"))
+    for title, key, show in (("Planned", "planned", "text"), ("Sent", "sent", "url"),
+                             ("Failed or expired", "failed", "error")):
+        if data[key]:
+            console.print(_posts_table(title, data[key], tz, show=show))
+        else:
+            console.print(f"[dim]{title}: none[/]")
     if data["updates"]:
         table = Table(title="Articles edited at the source", title_justify="left")
         for column in ("article", "when", "title now", "what newsbot did"):
