@@ -170,3 +170,23 @@ def test_a_fronted_for_phrase_makes_its_person_the_topic_for_he_or_she():
         "“I am looking forward to seeing the sentence,” she said."
     )
     assert speakers(text) == ["Kenza Tarik", "Megda Belkin"]
+
+
+def test_people_sharing_a_surname_keep_their_own_names():
+    text = (
+        "Former Secretary of State Hillary Clinton spoke first. “We will win this state,” Hillary Clinton said.\n\n"
+        "“She is ready to lead on day one,” said Bill Clinton.\n\n"
+        "“I have known her for forty years,” Bill said.\n\n"
+        "“We need a change in Washington,” Clinton said."
+    )
+    quotes = extract_quotes(text)
+    assert [q.speaker for q in quotes] == ["Hillary Clinton", "Bill Clinton", "Bill Clinton", "Hillary Clinton"]
+    assert quotes[1].role is None  # not his namesake's title
+
+
+def test_a_department_after_of_is_not_part_of_the_name():
+    from bot.analyze.names import split_title
+
+    assert split_title("State Hillary Clinton") == ("Hillary Clinton", "State")
+    assert split_title("Finance Minister Bill Morneau") == ("Bill Morneau", "Finance Minister")
+    assert split_title("Justice Smith")[0] == "Smith"

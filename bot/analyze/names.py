@@ -94,6 +94,11 @@ _TITLES = frozenset(
     assemblywoman chairperson treasurer auditor comptroller sheriff marshal warden principal
     superintendent provost chancellor regent""".split()
 )
+_DEPARTMENTS = frozenset(
+    """state defense defence finance health justice education labor labour energy commerce transport
+    transportation agriculture interior treasury communications foreign affairs public safety homeland
+    security veterans environment immigration trade economy culture housing""".split()
+)
 _HONORIFIC_WORDS = frozenset("mr mrs ms miss dr prof sen rep gov del hon rev".split())
 _NOT_A_ROLE = regex.compile(r"^(?:and|but|or)\b", _F)
 _PARTICIPLE = regex.compile(r"^\p{Ll}+ing\b", _F)  # ", referring to …" goes on with the sentence
@@ -130,6 +135,9 @@ def split_title(name: str) -> tuple[str, str | None]:
         parts = [bare(p) for p in tok.split("-")]
         if any(p in _TITLES for p in parts):
             cut = i + 1
+    # "Secretary of State Hillary Clinton": the run after "of" starts with the department.
+    while cut < len(toks) - 2 and bare(toks[cut]) in _DEPARTMENTS:
+        cut += 1
     role_toks = [t for t in toks[:cut] if bare(t) not in _HONORIFIC_WORDS]
     return " ".join(toks[cut:]), (" ".join(role_toks) or None)
 

@@ -218,10 +218,11 @@ class Attributor:
                 full = None
             if full is not None:
                 key = bare(full.split()[-1])
-        if full is None or len(toks) > len(tokens(full)):
-            full = name
-        role = clean_role(role) or self._roles.get(key) or title
-        if role and key not in self._roles:
+        if full is None or len(toks) > len(tokens(full)) or (len(toks) >= 2 and _other_person(toks, tokens(full))):
+            full = name  # "said Bill Clinton" after "Hillary Clinton": a namesake, named in full
+        known = self._full.get(key) in (None, full)  # the surname's roles are not a namesake's
+        role = clean_role(role) or (self._roles.get(key) if known else None) or title
+        if role and key not in self._roles and known:
             self._roles[key] = role
         return Who(full, role, named=True)
 
@@ -526,6 +527,12 @@ _ROMAN = frozenset(("II", "III", "IV"))
 
 def _plural(word: str) -> bool:
     return word.endswith("s") and not word.endswith(("ss", "us", "is")) and word[:1].isalpha()
+
+
+def _other_person(toks: list[str], full: list[str]) -> bool:
+    """Are these two names of one surname different people ("Bill Clinton" / "Hillary Clinton")?
+    Initials and titles aside, the given names differ."""
+    return bare(toks[0]) != bare(full[0]) and not (len(toks[0].rstrip(".")) == 1 or len(full[0].rstrip(".")) == 1)
 
 
 def _org_like(name: str | None) -> bool:
