@@ -190,3 +190,54 @@ FEMALE = frozenset("mrs ms miss she her".split())
 
 
 DET_WORDS = frozenset(("the", "a", "an", "one", "another", "his", "her", "their", "its", "some", "my", "our", "your"))
+
+
+# --- the shape of a name -----------------------------------------------------------------------
+
+NAME_RE = regex.compile(NAME, _F)
+_PARENS_END = regex.compile(r"\s*\([^()]*\)\s*$")
+
+
+def person_like(name: str | None) -> bool:
+    """Could he/she refer to this name? Not to an acronym ("LCWR") or an organisation."""
+    if not name:
+        return False
+    toks = name.split()
+    return not (len(toks) == 1 and toks[0].isupper()) and bare(toks[-1]) not in ORG_WORDS
+
+
+_ROMAN = frozenset(("II", "III", "IV"))
+
+
+def plural(word: str) -> bool:
+    return word.endswith("s") and not word.endswith(("ss", "us", "is")) and word[:1].isalpha()
+
+
+def other_person(toks: list[str], full: list[str]) -> bool:
+    """Are these two names of one surname different people ("Bill Clinton" / "Hillary Clinton")?
+    Initials and titles aside, the given names differ."""
+    return bare(toks[0]) != bare(full[0]) and not (len(toks[0].rstrip(".")) == 1 or len(full[0].rstrip(".")) == 1)
+
+
+def org_like(name: str | None) -> bool:
+    """A name that reads as an organisation: "BC Hydro", "UFCW Local 832", "the Energy Council"."""
+    if not name:
+        return False
+    toks = name.split()
+    return bare(toks[-1]) in ORG_WORDS or any(len(t) >= 2 and t.isalpha() and t.isupper() and t not in _ROMAN for t in toks) or toks[-1].isdigit()
+
+
+def is_full_name(s: str) -> bool:
+    """Is ``s`` exactly a person's name of two or more words ("Kevin Haley")?"""
+    m = NAME_RE.fullmatch(s)
+    toks = s.split()
+    return (
+        m is not None
+        and len(toks) >= 2
+        and not any(not_in_name(t) for t in toks[1:])
+        and not org_like(s)
+    )
+
+
+def strip_parens(name: str) -> str:
+    return _PARENS_END.sub("", name).strip() if name.endswith(")") else name

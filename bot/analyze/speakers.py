@@ -11,9 +11,18 @@ An ``Attributor`` is built once per text. ``speaker_for(...)`` tries, in order:
 4. otherwise the nearest preceding named speaker: the last person who was quoted or reported as
    saying something before this point.
 
-Pronouns go to the nearest preceding named speaker too. Names become the full name as first
-introduced ("Danilov" -> "Oleksiy Danilov"), titles stripped ("Premier Doug Ford" -> "Doug Ford",
-role "Premier"); a role given in apposition ("X, the secretary of …, said") is kept.
+Pronouns go to the nearest preceding named speaker too: for he/she the subjects of the previous
+prose paragraph count ("Shana Gold, president of …, is hopeful …" / "For Megda Belkin, Friday is …"),
+as does a person just asked ("I asked barber Rob Miller, …"), and a known gender rules people out;
+"it said" goes to the last organisation reported speaking, never to a person. Groups are speakers
+as they are written ("protesters chanted", "my father often said", "a narrator in the ad asks").
+
+Names become the full name as first introduced ("Danilov" -> "Oleksiy Danilov"), titles stripped
+("Premier Doug Ford" -> "Doug Ford", role "Premier"); a namesake named in full stays himself ("said
+Bill Clinton" after "Hillary Clinton"); a role given in apposition ("X, the secretary of …, said") is
+kept, and a name in apposition to a description is the speaker ("says Campbell's partner, Jason
+Louth"). Where speakers are mentioned outside quotes is found by ``mentions.py``; what a name is, by
+``names.py``.
 """
 
 from __future__ import annotations
@@ -22,27 +31,42 @@ import bisect
 
 import regex
 
+from bot.analyze.mentions import (
+    ADV,
+    APPOS,
+    in_heading,
+    mentions,
+    previous_paragraph_start,
+    read_phrase,
+    sentence_end,
+    sentence_start,
+    sentence_subjects,
+)
 from bot.analyze.names import (
-    ADVERB,
     DET_WORDS,
     FEMALE,
     GENDERED,
     MALE,
     NAME,
-    not_in_name,
+    NAME_RE,
     NOUN_PHRASE,
-    OBJECT_VERBS,
     ORG_WORDS,
     PRONOUN,
     ROLE,
     THING_HEADS,
     VERB,
     VERB_THEN_SPEAKER,
-    VERBS,
     Who,
     bare,
     clean_role,
+    is_full_name,
+    not_in_name,
+    org_like,
+    other_person,
+    person_like,
+    plural,
     split_title,
+    strip_parens,
     tokens,
 )
 
@@ -51,16 +75,14 @@ _F = regex.VERSION1 | regex.UNICODE
 _GROUP = r"(?<![\p{L}\p{N}'’\-])(?<!\b(?:the|a|an|his|her|their|its|our|my|your|this|that|these|those)\s+)\p{Ll}{2,}(?<!s)s(?![\p{L}\p{N}'’\-])"
 _SP = r"(?P<sp>" + NAME + r"|" + PRONOUN + r"|" + NOUN_PHRASE + r"|" + _GROUP + r")"
 _SPN = r"(?P<sp>" + NAME + r"|" + NOUN_PHRASE + r")"
-_APPOS = r"(?:\s*,\s*" + ROLE + r"\s*,)?"
-_ADV = r"(?:\s+" + ADVERB + r"){0,3}"
 # After the closing mark: "…,” Danilov said" / "…,” Danilov, the secretary of …, told".
-_AFTER_SP_VERB = regex.compile(r"\A[\s,]*" + _SP + _APPOS + _ADV + r"\s+" + VERB + r"\b", _F)
+_AFTER_SP_VERB = regex.compile(r"\A[\s,]*" + _SP + APPOS + ADV + r"\s+" + VERB + r"\b", _F)
 # "…,” said Konrad Gajewski, a professor" / "…,” says architect Lorena Paz Akin" / "said he".
 _AFTER_VERB = regex.compile(r"\A[\s,]*" + VERB_THEN_SPEAKER + r"\b", _F)
 # The same with the apposition's closing comma missing (common in wire copy).
 _AFTER_NAME_ROLE_VERB = regex.compile(
     r"\A[\s,]*(?P<sp>" + NAME + r")\s*,\s*(?P<role>(?:a|an|the|\p{Ll})[^,;:.!?\n\u0001\u0002]{2,160}?)"
-    + _ADV + r"\s+" + VERB + r"\b", _F
+    + ADV + r"\s+" + VERB + r"\b", _F
 )
 _AFTER_DASH = regex.compile(r"\A\s*[―—–]\s*(?P<sp>" + NAME + r")", _F)
 # The subject of a verb is not the object of a preposition ("marching through the streets chanted").
@@ -69,7 +91,7 @@ _NOT_AFTER_PREPOSITION = r"(?<!\b(?:through|into|in|on|at|of|to|from|with|by|for
 _PARTICIPLE_CLAUSE = r"(?:\s+\p{Ll}+ing\s[^,;:.!?“”\"\u0001\u0002]{1,60}?)?"
 # Before the opening mark, in the same sentence: "Danilov said: “" / "Mook told CBS, “".
 _BEFORE = regex.compile(
-    _NOT_AFTER_PREPOSITION + _SP + _APPOS + _PARTICIPLE_CLAUSE + _ADV + r"\s+" + VERB + r"\b(?:[^.!?“”\"\u0001\u0002]{0,90}?[:,])?\s*(?:and|but)?\s*\Z", _F | regex.REVERSE
+    _NOT_AFTER_PREPOSITION + _SP + APPOS + _PARTICIPLE_CLAUSE + ADV + r"\s+" + VERB + r"\b(?:[^.!?“”\"\u0001\u0002]{0,90}?[:,])?\s*(?:and|but)?\s*\Z", _F | regex.REVERSE
 )
 # "Trump attacked Clinton for …, saying, “": the speaker is the sentence's subject.
 _BEFORE_PARTICIPLE = regex.compile(r",\s*(?:saying|adding|writing|telling\s+\S+|asking|declaring|noting|tweeting|posting|arguing|insisting|warning|explaining|claiming|replying|responding|joking|quipping|stating|recalling|asserting)[,:]?\s*\Z", _F)
@@ -85,7 +107,7 @@ _BEFORE_INVERTED = regex.compile(
 _DESCRIPTION = regex.compile(r"\A(?:\p{Lu}[\p{L}\-]*[’']s?|the|a|an|his|her|their|its)\s+\p{Ll}[^\n]*\Z", _F)
 _BEFORE_ACCORDING = regex.compile(r"\b[Aa]ccording to\s+" + _SPN + r"(?:\s*,\s*" + ROLE + r")?\s*[:,]\s*\Z", _F)
 _PRONOUN_VERB = regex.compile(
-    r"\b" + PRONOUN + _ADV + r"\s+" + VERB + r"\b|\b" + VERB + r"\s+" + PRONOUN + r"\b", _F
+    r"\b" + PRONOUN + ADV + r"\s+" + VERB + r"\b|\b" + VERB + r"\s+" + PRONOUN + r"\b", _F
 )
 # Where a speaker phrase after the verb stops: "said Trump in an interview" -> "Trump".
 _PHRASE_CUT = regex.compile(
@@ -98,8 +120,6 @@ _OF_CUT = regex.compile(r"\s+of\b.*\Z", _F | regex.DOTALL)
 _CJK_TOPIC = regex.compile(r"(?P<sp>[^、。「」『』\s\u0001\u0002]{1,20}?)(?:は|が)\Z", _F)
 _PRONOUN_RE = regex.compile(r"\A" + PRONOUN + r"\Z", _F)
 _NP_RE = regex.compile(r"\A" + NOUN_PHRASE + r"\Z", _F)
-_NAME_RE = regex.compile(NAME, _F)
-_SENT_END = regex.compile(r"(?<!\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Lt|Gen|Col|Sgt|Capt|Prof|Rev|Del|St|Jr|Sr|No|vs|\p{Lu}))[.!?]+[”\"’']?\s+(?=[\p{Lu}\p{N}“\"‘'(\u0001])", _F)
 
 class Attributor:
     """Speaker attribution for the quotes of one text (see the module doc for the rules)."""
@@ -128,8 +148,8 @@ class Attributor:
         # Named speakers reported outside quotes ("X said that …", "according to X"), by position.
         self._mentions: list[tuple[int, Who]] = []
         self._lower_words = frozenset(_LOWER_WORD.findall(self.masked))
-        for pos, raw, role, after in _mentions(self.masked):
-            if self._common_word(raw) or _in_heading(self.masked, pos):
+        for pos, raw, role, after in mentions(self.masked):
+            if self._common_word(raw) or in_heading(self.masked, pos):
                 continue
             who = self._speaker_from_phrase(raw, role, pos) if after else self._resolve(raw, role)
             if who.named:
@@ -138,7 +158,7 @@ class Attributor:
         # People who are the subject of a sentence ("Roy Graf protested the bills, …"): the likely
         # "he" of a following "…,” he said." even though they were not reported as speaking.
         self._subjects: list[tuple[int, Who]] = []
-        for m in _sentence_subjects(self.masked):
+        for m in sentence_subjects(self.masked):
             raw = m.group("sp")
             if self._common_word(raw):
                 continue
@@ -151,9 +171,9 @@ class Attributor:
     # -- names -----------------------------------------------------------------------------------
     def _index_names(self) -> None:
         """Map each surname to the full name it was first introduced with; titles become roles."""
-        for m in _NAME_RE.finditer(self.masked):
+        for m in NAME_RE.finditer(self.masked):
             raw = m.group()
-            name, title = split_title(_strip_parens(raw))
+            name, title = split_title(strip_parens(raw))
             toks = tokens(name)
             if not toks or any(not_in_name(t) for t in toks[1:]):
                 continue  # a headline in title case, not a name
@@ -179,7 +199,7 @@ class Attributor:
         m = GENDERED.search(window)
         if m is None:
             return
-        other = _NAME_RE.search(window, 0, m.start())
+        other = NAME_RE.search(window, 0, m.start())
         if other is not None and len(other.group().split()) >= 2:
             return  # somebody else was named first
         self._gender.setdefault(name, "m" if m.group().casefold() in MALE else "f")
@@ -189,7 +209,7 @@ class Attributor:
         raw = raw.strip().rstrip(",.")
         if not raw or _PRONOUN_RE.match(raw):
             return Who(None)
-        if role and _is_full_name(role.strip(" ,")) and not _is_full_name(split_title(raw)[0]):
+        if role and is_full_name(role.strip(" ,")) and not is_full_name(split_title(raw)[0]):
             # "Director at Symantec, Kevin Haley, agreed": the name in apposition is the speaker,
             # what comes before it describes them.
             raw, role = role.strip(" ,"), raw
@@ -204,9 +224,9 @@ class Attributor:
             return Who(raw, clean_role(role), named=False)
         if any(not_in_name(t) for t in raw.split()[1:]):
             return Who(None)  # a headline ("Obama Says Museum Will Tell …"), not a name
-        if " " not in raw and _plural(raw) and (raw[0].islower() or raw.casefold() in self._lower_words):
+        if " " not in raw and plural(raw) and (raw[0].islower() or raw.casefold() in self._lower_words):
             return Who(raw, None, named=False)  # "protesters chanted", "Critics say": a group
-        name, title = split_title(_strip_parens(raw))
+        name, title = split_title(strip_parens(raw))
         toks = tokens(name)
         if not toks:
             return Who(None)
@@ -218,7 +238,7 @@ class Attributor:
                 full = None
             if full is not None:
                 key = bare(full.split()[-1])
-        if full is None or len(toks) > len(tokens(full)) or (len(toks) >= 2 and _other_person(toks, tokens(full))):
+        if full is None or len(toks) > len(tokens(full)) or (len(toks) >= 2 and other_person(toks, tokens(full))):
             full = name  # "said Bill Clinton" after "Hillary Clinton": a namesake, named in full
         known = self._full.get(key) in (None, full)  # the surname's roles are not a namesake's
         role = clean_role(role) or (self._roles.get(key) if known else None) or title
@@ -233,7 +253,7 @@ class Attributor:
         if cut != phrase.strip():
             role = None  # "said X before turning to …, Y": what follows the comma is not about X
         phrase = cut
-        if role and _DESCRIPTION.match(phrase) and _NAME_RE.fullmatch(role.strip(" ,.")):
+        if role and _DESCRIPTION.match(phrase) and NAME_RE.fullmatch(role.strip(" ,.")):
             # "says Campbell's partner, Jason Louth" / "said the company's CEO, Ann Ruiz": the name
             # in apposition to a description is the speaker.
             name = role.strip(" ,.")
@@ -243,7 +263,7 @@ class Attributor:
             phrase = _OF_CUT.sub("", phrase)  # "Del. Stacey Plaskett of the Virgin Islands"
         if _PRONOUN_RE.match(phrase):
             return Who(None)
-        names = list(_NAME_RE.finditer(phrase))
+        names = list(NAME_RE.finditer(phrase))
         starts_np = phrase.split()[0].casefold() in DET_WORDS if phrase else False
         if starts_np and " of " in phrase[: names[-1].start()] if names else False:
             names = []  # "the 39-year-old founder of Studiocomix Press": a description, not the press
@@ -301,9 +321,9 @@ class Attributor:
                 i -= 1
             cands.sort(key=lambda c: -c[0])
         for _p, who in cands:
-            if gender is None or (self._gender.get(who.name or "", gender) == gender and _person_like(who.name)):
+            if gender is None or (self._gender.get(who.name or "", gender) == gender and person_like(who.name)):
                 return who
-        people = [who for _p, who in cands if _person_like(who.name)]
+        people = [who for _p, who in cands if person_like(who.name)]
         if people:
             return people[0]
         return cands[0][1] if cands else None
@@ -311,7 +331,7 @@ class Attributor:
     def _nearest_org(self, pos: int) -> Who | None:
         """The last organisation named as a speaker before ``pos`` (for "it said")."""
         for _p, who in self._recent(pos):
-            if _org_like(who.name):
+            if org_like(who.name):
                 return who
         return None
 
@@ -336,7 +356,7 @@ class Attributor:
             gender = "m" if pronoun in ("he", "He") else "f" if pronoun in ("she", "She") else None
             since = None
             if _how is not None:
-                since = _previous_paragraph_start(self.masked, para_start)
+                since = previous_paragraph_start(self.masked, para_start)
             fallback = self._nearest_named(start, gender, pronoun_since=since)
             if fallback is not None:
                 who = fallback
@@ -346,7 +366,7 @@ class Attributor:
 
     def _find(self, start: int, end: int, para_start: int, para_end: int) -> tuple[Who, str | None, str | None]:
         masked = self.masked
-        after = masked[end : _sentence_end(masked, end, para_end)]
+        after = masked[end : sentence_end(masked, end, para_end)]
         # 1. right after the quote
         m = _AFTER_SP_VERB.match(after)
         if m:
@@ -355,7 +375,7 @@ class Attributor:
         if m:  # "…” Erik van Sebille, an oceanographer at the University of New South Wales, told"
             return self._who(m.group("sp"), m.group("role"), start), "after", None
         m = _AFTER_VERB.match(after)
-        read = _read_phrase(after, m.end()) if m else None
+        read = read_phrase(after, m.end()) if m else None
         if read:
             phrase, role, _at = read
             who = self._speaker_from_phrase(phrase, role, start)
@@ -370,7 +390,7 @@ class Attributor:
             if m:
                 return Who(m.group("sp"), None, named=False), "before", None
         # 2. right before it, in the same sentence
-        before = masked[_sentence_start(masked, para_start, start) : start]
+        before = masked[sentence_start(masked, para_start, start) : start]
         if _BEFORE_PARTICIPLE.search(before):
             # "During a speech, Trump attacked Clinton …, saying, “": the sentence's subject.
             subj = _SUBJECT.search(before)
@@ -395,7 +415,7 @@ class Attributor:
                     return self._who(m.group("sp"), m.group("role"), start), "colon", _pronoun(m.group("sp"))
         # 3. elsewhere in the quote's sentence
         for seg, nearest in ((after, 0), (before, -1)):
-            found = _mentions(seg)
+            found = mentions(seg)
             if found:
                 _pos, raw, role, is_phrase = found[nearest]
                 who = self._speaker_from_phrase(raw, role, start) if is_phrase else self._who(raw, role, start)
@@ -416,196 +436,8 @@ _PRONOUN_WORD = regex.compile(r"\b(he|she|He|She|they|They|it|It|I|we|We)\b")
 _PARENS_END = regex.compile(r"\s*\([^()]*\)\s*$")
 
 
-# Candidate words, checked against the verb set: much faster than a 200-way alternation.
-_LOWER_RUN = regex.compile(r"\b(?:according to|\p{Ll}+)\b", _F)
-_VERB_SET = frozenset(VERBS) | {"according to"}
-# End-anchored patterns run in REVERSE: the scan starts at the anchor instead of trying every start.
-_MENTION_BEFORE = regex.compile(r"(?P<sp>" + NAME + r")" + _APPOS + _ADV + r"\s+\Z", _F | regex.REVERSE)
-_CAPITAL_NEXT = regex.compile(r"(?:\s+(?:out|on|back|up))?\s+\p{Lu}", _F)  # cheap test before the phrase
-_MENTION_ACCORDING = regex.compile(r"\s+(?P<sp>" + NAME + r")", _F)
-# What follows a verb, up to the clause's end: a comma, a colon, a quote, or a full stop that
-# ends the sentence (not the one in "Rep." or "G.K.").
-_PHRASE_RAW = regex.compile(r"(?:\s+(?:out|on|back|up))?\s+(?P<body>[^,;:!?\n\u0001\u0002]{1,200})", _F)
-_ROLE_RAW = regex.compile(r"\s*,\s*(?P<body>[^,;:!?\n\u0001\u0002]{2,200})", _F)
-_FULL_STOP = regex.compile(
-    r"(?<!\b(?:\p{Lu}|Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Lt|Gen|Col|Sgt|Capt|Prof|Rev|Del|St|Jr|Sr|Ft|Mt|No|Co|Inc|Corp|Ltd))\."
-    r"(?=\s|\Z)", _F
-)
-
-
-def _until_full_stop(body: str) -> str:
-    m = _FULL_STOP.search(body)
-    return (body[: m.start()] if m else body).rstrip()
-
-
-def _read_phrase(text: str, pos: int) -> tuple[str, str | None, int] | None:
-    """(phrase, role, phrase start) after ``pos`` (just after a verb): "said Konrad Gajewski,
-    a professor of geography." -> ("Konrad Gajewski", "a professor of geography", …)."""
-    m = _PHRASE_RAW.match(text, pos)
-    if m is None:
-        return None
-    phrase = _until_full_stop(m.group("body"))
-    if not phrase:
-        return None
-    end = m.start("body") + len(phrase)
-    role = None
-    if len(phrase) == len(m.group("body").rstrip()):  # the phrase ended at a comma, not a full stop
-        r = _ROLE_RAW.match(text, end)
-        if r:
-            role = _until_full_stop(r.group("body")) or None
-    return phrase, role, m.start("body")
-
-
-_SENTENCE_OPENING = regex.compile(
-    r"(?:^|(?<=[.!?][”\"’']?[ \t\u00a0])|(?<=,[ \t\u00a0]))[ \t\u00a0]*(?=\p{Lu})", _F | regex.MULTILINE
-)
-# After "In a statement on Friday, " the name must be followed by a verb-looking word.
-_VERBISH_NEXT = regex.compile(r"(?:[ \t\u00a0]*,[^,;\n\u0001\u0002]{2,120},)?[ \t\u00a0]+(?:also[ \t\u00a0]+|later[ \t\u00a0]+)?\p{Ll}+(?:ed|s)\b", _F)
-_SUBJECT_AT = regex.compile(
-    r"(?P<sp>" + NAME + r")\b(?![’'])(?=[ \t\u00a0]*[,\p{Ll}])(?=[^\n]*[.!?”\"\u0002][ \t\u00a0]*(?:\n|\Z))", _F
-)
-
-
-def _mentions(text: str) -> list[tuple[int, str, str | None, bool]]:
-    """(position, speaker, role, after) of each "X said" / "according to X" (a name) and each
-    "said X" (``after``: a phrase such as "Rockets general manager Bruce Hamilton") outside quotes.
-
-    Anchored on the verbs (cheap to find) and matched locally on either side of each."""
-    out: list[tuple[int, str, str | None, bool]] = []
-    for v in _LOWER_RUN.finditer(text):
-        word = v.group()
-        if word not in _VERB_SET:
-            continue
-        if word.startswith("according"):
-            m = _MENTION_ACCORDING.match(text, v.end())
-            if m:
-                out.append((m.start("sp"), m.group("sp"), None, False))
-            continue
-        lo = max(0, v.start() - 220)
-        m = _MENTION_BEFORE.search(text, lo, v.start())
-        if m:
-            out.append((m.start("sp"), m.group("sp"), m.group("role"), False))
-        elif word not in OBJECT_VERBS and _CAPITAL_NEXT.match(text, v.end()):
-            read = _read_phrase(text, v.end())
-            if read and read[0][:1].isupper():
-                out.append((read[2], read[0], read[1], True))
-        elif word in ("asked", "asks"):
-            # "I asked barber Robert McMillen, who …": the one asked answers in the next quote.
-            read = _read_phrase(text, v.end())
-            if read and _NAME_RE.search(read[0]):
-                out.append((read[2], read[0], read[1], True))
-    return out
-
-
-_FOR_TOPIC = regex.compile(r"For[ \t\u00a0]+(?P<sp>" + NAME + r"),", _F)
-
-
-def _sentence_subjects(text: str) -> list[regex.Match[str]]:
-    out = []
-    for s in _SENTENCE_OPENING.finditer(text):
-        m = _SUBJECT_AT.match(text, s.end())
-        if m and (text[s.start() - 2 : s.start() - 1] != "," or _VERBISH_NEXT.match(text, m.end())):
-            out.append(m)
-        elif text.startswith("For ", s.end()):
-            # "For Megda Belkacemi, Friday is a day she has awaited": the sentence is about her.
-            m = _FOR_TOPIC.match(text, s.end())
-            if m:
-                out.append(m)
-    return out
-
-
-def _person_like(name: str | None) -> bool:
-    """Could he/she refer to this name? Not to an acronym ("LCWR") or an organisation."""
-    if not name:
-        return False
-    toks = name.split()
-    return not (len(toks) == 1 and toks[0].isupper()) and bare(toks[-1]) not in ORG_WORDS
-
-
-_ROMAN = frozenset(("II", "III", "IV"))
-
-
-def _plural(word: str) -> bool:
-    return word.endswith("s") and not word.endswith(("ss", "us", "is")) and word[:1].isalpha()
-
-
-def _other_person(toks: list[str], full: list[str]) -> bool:
-    """Are these two names of one surname different people ("Bill Clinton" / "Hillary Clinton")?
-    Initials and titles aside, the given names differ."""
-    return bare(toks[0]) != bare(full[0]) and not (len(toks[0].rstrip(".")) == 1 or len(full[0].rstrip(".")) == 1)
-
-
-def _org_like(name: str | None) -> bool:
-    """A name that reads as an organisation: "BC Hydro", "UFCW Local 832", "the Energy Council"."""
-    if not name:
-        return False
-    toks = name.split()
-    return bare(toks[-1]) in ORG_WORDS or any(len(t) >= 2 and t.isalpha() and t.isupper() and t not in _ROMAN for t in toks) or toks[-1].isdigit()
-
-
-def _is_full_name(s: str) -> bool:
-    """Is ``s`` exactly a person's name of two or more words ("Kevin Haley")?"""
-    m = _NAME_RE.fullmatch(s)
-    toks = s.split()
-    return (
-        m is not None
-        and len(toks) >= 2
-        and not any(not_in_name(t) for t in toks[1:])
-        and not _org_like(s)
-    )
-
-
-def _in_heading(text: str, pos: int) -> bool:
-    """Is ``pos`` on a line that is not prose (a headline or a "WATCH: …" widget line)?"""
-    end = text.find("\n", pos)
-    line = text[text.rfind("\n", 0, pos) + 1 : end if end != -1 else len(text)].rstrip()
-    return not line or line[-1] not in ".!?…:;)”\"’'\u0002"
-
-
-def _previous_paragraph_start(text: str, para_start: int) -> int:
-    """Start of the prose line before the one starting at ``para_start`` (0 if none); a heading
-    or widget line in between ("'I was not able to vote for it'") is skipped."""
-    start = para_start
-    for _ in range(3):
-        i = start - 1
-        while i >= 0 and text[i] in "\n \t\r":
-            i -= 1
-        if i < 0:
-            return 0
-        start = text.rfind("\n", 0, i + 1) + 1
-        line = text[start : i + 1]
-        if not _in_heading(text, start) and not (line[:1] == "\u0001" and line[-1:] == "\u0002"):
-            break  # prose; a paragraph that is only a quote says nothing about who "he" is
-    return start
-
-
 def _pronoun(s: str | None) -> str | None:
     if not s:
         return None
     m = _PRONOUN_WORD.search(s)
     return m.group(1) if m else None
-
-
-def _strip_parens(name: str) -> str:
-    return _PARENS_END.sub("", name).strip() if name.endswith(")") else name
-
-
-
-
-def _sentence_end(text: str, pos: int, limit: int) -> int:
-    """End of the sentence that continues after ``pos`` (or the next quote / the paragraph end)."""
-    limit = min(limit, pos + 300)
-    m = _SENT_END.search(text, pos, limit)
-    end = m.start() + 1 if m else limit
-    q = text.find("\u0001", pos, end)
-    return q if q != -1 else end
-
-
-def _sentence_start(text: str, para_start: int, pos: int) -> int:
-    """Start of the sentence the quote at ``pos`` sits in (after the last sentence end or quote)."""
-    lo = max(para_start, pos - 300)
-    start = lo
-    for m in _SENT_END.finditer(text, lo, pos):
-        start = m.end()
-    q = text.rfind("\u0002", start, pos)
-    return q + 1 if q != -1 else start

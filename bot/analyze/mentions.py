@@ -1,0 +1,178 @@
+"""Where people are reported speaking, and the sentence and paragraph geometry the attribution
+rules need: "X said" / "said X" / "according to X" outside quotes, sentence subjects, the phrase
+after a verb, sentence and paragraph bounds. Works on the *masked* text of ``speakers.py`` (quotes
+blanked, their edges marked \u0001 / \u0002).
+"""
+
+from __future__ import annotations
+
+import regex
+
+from bot.analyze.names import ADVERB, NAME, NAME_RE, OBJECT_VERBS, ROLE, VERBS
+
+_F = regex.VERSION1 | regex.UNICODE
+APPOS = r"(?:\s*,\s*" + ROLE + r"\s*,)?"
+ADV = r"(?:\s+" + ADVERB + r"){0,3}"
+_SENT_END = regex.compile(r"(?<!\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Lt|Gen|Col|Sgt|Capt|Prof|Rev|Del|St|Jr|Sr|No|vs|\p{Lu}))[.!?]+[”\"’']?\s+(?=[\p{Lu}\p{N}“\"‘'(\u0001])", _F)
+
+
+# Candidate words, checked against the verb set: much faster than a 200-way alternation.
+_LOWER_RUN = regex.compile(r"\b(?:according to|\p{Ll}+)\b", _F)
+_VERB_SET = frozenset(VERBS) | {"according to"}
+# End-anchored patterns run in REVERSE: the scan starts at the anchor instead of trying every start.
+_MENTION_BEFORE = regex.compile(r"(?P<sp>" + NAME + r")" + APPOS + ADV + r"\s+\Z", _F | regex.REVERSE)
+_CAPITAL_NEXT = regex.compile(r"(?:\s+(?:out|on|back|up))?\s+\p{Lu}", _F)  # cheap test before the phrase
+_MENTION_ACCORDING = regex.compile(r"\s+(?P<sp>" + NAME + r")", _F)
+# What follows a verb, up to the clause's end: a comma, a colon, a quote, or a full stop that
+# ends the sentence (not the one in "Rep." or "G.K.").
+_PHRASE_RAW = regex.compile(r"(?:\s+(?:out|on|back|up))?\s+(?P<body>[^,;:!?\n\u0001\u0002]{1,200})", _F)
+_ROLE_RAW = regex.compile(r"\s*,\s*(?P<body>[^,;:!?\n\u0001\u0002]{2,200})", _F)
+_FULL_STOP = regex.compile(
+    r"(?<!\b(?:\p{Lu}|Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Lt|Gen|Col|Sgt|Capt|Prof|Rev|Del|St|Jr|Sr|Ft|Mt|No|Co|Inc|Corp|Ltd))\."
+    r"(?=\s|\Z)", _F
+)
+
+
+def _until_full_stop(body: str) -> str:
+    m = _FULL_STOP.search(body)
+    return (body[: m.start()] if m else body).rstrip()
+
+
+def read_phrase(text: str, pos: int) -> tuple[str, str | None, int] | None:
+    """(phrase, role, phrase start) after ``pos`` (just after a verb): "said Konrad Gajewski,
+    a professor of geography." -> ("Konrad Gajewski", "a professor of geography", …)."""
+    m = _PHRASE_RAW.match(text, pos)
+    if m is None:
+        return None
+    phrase = _until_full_stop(m.group("body"))
+    if not phrase:
+        return None
+    end = m.start("body") + len(phrase)
+    role = None
+    if len(phrase) == len(m.group("body").rstrip()):  # the phrase ended at a comma, not a full stop
+        r = _ROLE_RAW.match(text, end)
+        if r:
+            role = _until_full_stop(r.group("body")) or None
+    return phrase, role, m.start("body")
+
+
+_SENTENCE_OPENING = regex.compile(
+    r"(?:^|(?<=[.!?][”\"’']?[ \t\u00a0])|(?<=,[ \t\u00a0]))[ \t\u00a0]*(?=\p{Lu})", _F | regex.MULTILINE
+)
+# After "In a statement on Friday, " the name must be followed by a verb-looking word.
+_VERBISH_NEXT = regex.compile(r"(?:[ \t\u00a0]*,[^,;\n\u0001\u0002]{2,120},)?[ \t\u00a0]+(?:also[ \t\u00a0]+|later[ \t\u00a0]+)?\p{Ll}+(?:ed|s)\b", _F)
+_SUBJECT_AT = regex.compile(
+    r"(?P<sp>" + NAME + r")\b(?![’'])(?=[ \t\u00a0]*[,\p{Ll}])(?=[^\n]*[.!?”\"\u0002][ \t\u00a0]*(?:\n|\Z))", _F
+)
+
+
+def mentions(text: str) -> list[tuple[int, str, str | None, bool]]:
+    """(position, speaker, role, after) of each "X said" / "according to X" (a name) and each
+    "said X" (``after``: a phrase such as "Rockets general manager Bruce Hamilton") outside quotes.
+
+    Anchored on the verbs (cheap to find) and matched locally on either side of each."""
+    out: list[tuple[int, str, str | None, bool]] = []
+    for v in _LOWER_RUN.finditer(text):
+        word = v.group()
+        if word not in _VERB_SET:
+            continue
+        if word.startswith("according"):
+            m = _MENTION_ACCORDING.match(text, v.end())
+            if m:
+                out.append((m.start("sp"), m.group("sp"), None, False))
+            continue
+        lo = max(0, v.start() - 220)
+        m = _MENTION_BEFORE.search(text, lo, v.start())
+        if m:
+            out.append((m.start("sp"), m.group("sp"), m.group("role"), False))
+        elif word not in OBJECT_VERBS and _CAPITAL_NEXT.match(text, v.end()):
+            read = read_phrase(text, v.end())
+            if read and read[0][:1].isupper():
+                out.append((read[2], read[0], read[1], True))
+        elif word in ("asked", "asks"):
+            # "I asked barber Robert McMillen, who …": the one asked answers in the next quote.
+            read = read_phrase(text, v.end())
+            if read and NAME_RE.search(read[0]):
+                out.append((read[2], read[0], read[1], True))
+    return out
+
+
+_FOR_TOPIC = regex.compile(r"For[ \t\u00a0]+(?P<sp>" + NAME + r"),", _F)
+
+
+def sentence_subjects(text: str) -> list[regex.Match[str]]:
+    out = []
+    for s in _SENTENCE_OPENING.finditer(text):
+        m = _SUBJECT_AT.match(text, s.end())
+        if m and (text[s.start() - 2 : s.start() - 1] != "," or _VERBISH_NEXT.match(text, m.end())):
+            out.append(m)
+        elif text.startswith("For ", s.end()):
+            # "For Megda Belkacemi, Friday is a day she has awaited": the sentence is about her.
+            m = _FOR_TOPIC.match(text, s.end())
+            if m:
+                out.append(m)
+    return out
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+def in_heading(text: str, pos: int) -> bool:
+    """Is ``pos`` on a line that is not prose (a headline or a "WATCH: …" widget line)?"""
+    end = text.find("\n", pos)
+    line = text[text.rfind("\n", 0, pos) + 1 : end if end != -1 else len(text)].rstrip()
+    return not line or line[-1] not in ".!?…:;)”\"’'\u0002"
+
+
+def previous_paragraph_start(text: str, para_start: int) -> int:
+    """Start of the prose line before the one starting at ``para_start`` (0 if none); a heading
+    or widget line in between ("'I was not able to vote for it'") is skipped."""
+    start = para_start
+    for _ in range(3):
+        i = start - 1
+        while i >= 0 and text[i] in "\n \t\r":
+            i -= 1
+        if i < 0:
+            return 0
+        start = text.rfind("\n", 0, i + 1) + 1
+        line = text[start : i + 1]
+        if not in_heading(text, start) and not (line[:1] == "\u0001" and line[-1:] == "\u0002"):
+            break  # prose; a paragraph that is only a quote says nothing about who "he" is
+    return start
+
+
+
+
+
+def sentence_end(text: str, pos: int, limit: int) -> int:
+    """End of the sentence that continues after ``pos`` (or the next quote / the paragraph end)."""
+    limit = min(limit, pos + 300)
+    m = _SENT_END.search(text, pos, limit)
+    end = m.start() + 1 if m else limit
+    q = text.find("\u0001", pos, end)
+    return q if q != -1 else end
+
+
+def sentence_start(text: str, para_start: int, pos: int) -> int:
+    """Start of the sentence the quote at ``pos`` sits in (after the last sentence end or quote)."""
+    lo = max(para_start, pos - 300)
+    start = lo
+    for m in _SENT_END.finditer(text, lo, pos):
+        start = m.end()
+    q = text.rfind("\u0002", start, pos)
+    return q + 1 if q != -1 else start
