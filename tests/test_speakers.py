@@ -190,3 +190,34 @@ def test_a_department_after_of_is_not_part_of_the_name():
     assert split_title("State Hillary Clinton") == ("Hillary Clinton", "State")
     assert split_title("Finance Minister Bill Morneau") == ("Bill Morneau", "Finance Minister")
     assert split_title("Justice Smith")[0] == "Smith"
+
+
+# --- German and Spanish -------------------------------------------------------------------------
+
+
+def test_german_attribution_verbs_and_word_order():
+    text = (
+        "Die Initiative wächst. „Die Liste der Künstler wird aber immer länger“, sagte Gaby Allendorf "
+        "der Frankfurter Allgemeinen Zeitung.\n\n"
+        "„Falsch ist, dass unser Mandant davon wusste“, schreibt ein Anwalt der Kanzlei Höcker im Auftrag "
+        "von Andreas Keith."
+    )
+    assert speakers(text) == ["Gaby Allendorf", "ein Anwalt der Kanzlei Höcker"]
+
+
+def test_a_german_noun_after_an_article_is_not_a_name():
+    text = (
+        "„Wir haben nichts davon gewusst“, sagte Stefan Kluge.\n\n"
+        "Auf weitere Nachfrage sagt er, er könne sich nicht erinnern. „Das Schreiben ist nicht echt.“"
+    )
+    assert speakers(text) == ["Stefan Kluge", "Stefan Kluge"]
+
+
+def test_spanish_attribution_verbs():
+    text = (
+        "«Las meras conjeturas no constituyen elementos válidos de imputación», sostenía Pedro Horrach, "
+        "que ya había recurrido.\n\n"
+        "«Uno lo hace para que se valide», dijo el instructor del caso en relación a la decisión.\n\n"
+        "«No lo sé», manifestó Horrach."
+    )
+    assert speakers(text) == ["Pedro Horrach", "el instructor del caso", "Pedro Horrach"]

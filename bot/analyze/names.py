@@ -34,6 +34,16 @@ VERBS = (
     "acknowledged insisted points pointed explained asserted asserts asserting tweeting declaring "
     "noting arguing insisting warning claiming explaining singing chanting shouting reports reported"
 ).split()
+# German and Spanish attribution verbs (the project also reads de/es news): „…“, sagte Müller /
+# «…», dijo el juez. Forms that never occur as English words.
+VERBS_DE_ES = (
+    "sagte sagt sagten schreibt schrieb erklärte erklärt betonte betont meinte antwortet antwortete "
+    "ergänzte ergänzt warnte warnt kritisierte kritisiert forderte fordert behauptet behauptete "
+    "dijo dice dicen dijeron afirmó afirma señaló señala explicó explica aseguró asegura declaró "
+    "manifestó manifiesta sostuvo sostiene sostenía añadió añade agregó agrega indicó indica comentó "
+    "comenta subrayó subraya advirtió advierte precisó insistió reconoció destacó destaca apuntó respondió"
+).split()
+VERBS = VERBS + VERBS_DE_ES
 VERB = r"(?:" + "|".join(sorted({v.rstrip(".") for v in VERBS}, key=len, reverse=True)) + r")"
 ADVERB = r"(?:also|often|never|always|sometimes|later|then|once|again|previously|recently|earlier|simply|quickly|further|has|had|have|would|will|just|was|were|is|quoted|as|\p{Ll}+ly)"
 # Verbs whose next word is the person spoken *to* ("told Reuters", "asked the minister").
@@ -51,20 +61,26 @@ _NOT_NAME = (
     "April June July August September October November December Last Next Since Despite During "
     "Under Over Between Among Through Without Within Not No Yes Well Oh Instead Even Only Just Like "
     "Unlike Although Though Because Once Until Whether Regardless Indeed Perhaps Maybe Sources "
-    "Police Officials Critics Experts Analysts Reuters AP CNN"
+    "Police Officials Critics Experts Analysts Reuters AP CNN "
+    "Der Die Das Ein Eine Und Auf Im Am Laut Nach El La Los Las Un Una En Por Según"
 ).split()
 _HONORIFIC = r"(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Lt|Gen|Col|Sgt|Capt|Prof|Rev|Del|Hon|Insp|Supt|Cpl|Maj|Adm|Pres|Atty|Cmdr|Const|Det|Coun|Gen|Sr|Jr|St)\."
 _CAP = r"(?:\p{Lu}\.(?:\p{Lu}\.)+|\p{Lu}\.(?=\s+\p{Lu})|\p{Lu}[\p{L}\p{M}]*(?:[-'’]\p{Lu}[\p{L}\p{M}]*)*(?:-\p{Ll}+)?)"
 _PARTICLE = r"(?:de|da|van|von|der|den|du|del|della|di|la|le|bin|ibn|al|el|dos|das|y|ter|ten|mac)"
+# German capitalises every noun: after an article or preposition ("auf weitere Nachfrage sagt",
+# "in der Mitteilung") a capitalised word is a noun, not a name. (Spanish likewise: "del Gobierno".)
+_FOREIGN_ARTICLE = (
+    r"\b(?:der|die|das|dem|den|des|ein|eine|einer|einem|eines|weitere|zur|zum|im|vom|beim|del|los|las)[ \t\u00a0]"
+)
 _NOT_NAME_RE = r"(?!(?:" + "|".join(_NOT_NAME) + r")\b)"
 # A person's (or organisation's) name: capitalised words, honorifics, initials, particles, suffixes.
 NAME = (
-    r"(?:(?<![\p{L}\p{N}])(?=\p{Lu}|[ae]l-)(?:" + _HONORIFIC + r"\s+)?" + _NOT_NAME_RE + r"(?:(?:al|el)-)?" + _CAP
+    r"(?:(?<![\p{L}\p{N}])(?<!" + _FOREIGN_ARTICLE + r")(?=\p{Lu}|[ae]l-)(?:" + _HONORIFIC + r"\s+)?" + _NOT_NAME_RE + r"(?:(?:al|el)-)?" + _CAP
     + r"(?:[ \t\u00a0]+(?:" + _PARTICLE + r"[ \t\u00a0]+)?(?:" + _HONORIFIC + r"|" + _CAP + r")){0,5}"
     + r"(?:,?[ \t\u00a0]+(?:Jr|Sr)\.|[ \t\u00a0]+(?:II|III|IV))?"
     + r"(?:[ \t\u00a0]*\((?:[A-Z][\w.]*-[A-Z][\w.]*|[^()\n]{1,4})\))?)"  # "(D-Wis.)"
 )
-PRONOUN = r"(?:he|she|they|I|we|He|She|They|We|it|It)"
+PRONOUN = r"(?<![\p{L}\p{N}'’\-])(?:he|she|they|I|we|He|She|They|We|it|It|er|sie|Er|él|ella|Él|Ella)"
 # A common-noun speaker: "the father", "a spokesperson for the ministry", "one of the players".
 _DET = r"(?:the|a|an|one|another|his|her|their|its|some|my|our|your|The|A|An|One|Another|His|Her|Their|Its|Some|My|Our|Your)"
 _NP_STOP = (
@@ -100,7 +116,7 @@ _DEPARTMENTS = frozenset(
     security veterans environment immigration trade economy culture housing""".split()
 )
 _HONORIFIC_WORDS = frozenset("mr mrs ms miss dr prof sen rep gov del hon rev".split())
-_NOT_A_ROLE = regex.compile(r"^(?:and|but|or)\b", _F)
+_NOT_A_ROLE = regex.compile(r"^(?:and|but|or|he|she|they|it|er|sie|es)\b", _F)  # the sentence goes on
 _PARTICIPLE = regex.compile(r"^\p{Ll}+ing\b", _F)  # ", referring to …" goes on with the sentence
 
 

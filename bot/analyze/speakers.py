@@ -112,8 +112,15 @@ _PRONOUN_VERB = regex.compile(
 # Where a speaker phrase after the verb stops: "said Trump in an interview" -> "Trump".
 _PHRASE_CUT = regex.compile(
     r"\s+(?:in|at|on|to|with|during|before|after|when|while|as|who|which|that|from|for|about|"
-    r"last|this|on|earlier|later|of\s+the\s+(?:\p{Ll})|outside|inside|via|through|told|adding)\b.*\Z",
+    r"last|this|on|earlier|later|of\s+the\s+(?:\p{Ll})|outside|inside|via|through|told|adding|"
+    r"im|am|vom|beim|zum|zur|mit|bei|für|auf|gegenüber|en|con|por|para|ante|tras|"
+    r"(?<!\b(?:van|von|de|ter|ten))(?:der|dem|den)(?=\s+\p{Lu}))\b.*\Z",  # "sagte Allendorf der FAZ"
     _F | regex.DOTALL,
+)
+_FOREIGN_NP = regex.compile(
+    r"\A(?:ein|eine|einer|der|die|el|la|los|las|un|una)\s+\p{L}[\p{L}\-]*"
+    r"(?:\s+(?:der|des|del|de\s+la|de)\s+[\p{L}‘’'\-]+(?:\s+\p{Lu}[\p{L}’'\-]*){0,2})?",
+    _F,
 )
 _LOWER_WORD = regex.compile(r"(?<![\p{L}'’])\p{Ll}[\p{Ll}\-]+", _F)
 _OF_CUT = regex.compile(r"\s+of\b.*\Z", _F | regex.DOTALL)
@@ -249,6 +256,9 @@ class Attributor:
     def _speaker_from_phrase(self, phrase: str, role: str | None, at: int) -> Who:
         """The speaker in what follows a verb: "Rockets general manager Bruce Hamilton" ->
         Bruce Hamilton; "the mayor" -> the mayor (or who the mayor is); "he" -> pronoun."""
+        m = _FOREIGN_NP.match(phrase.strip())
+        if m:  # „…“, schreibt ein Anwalt der Kanzlei / «…», dijo el instructor del caso
+            return Who(m.group(), None, named=False)
         cut = _PHRASE_CUT.sub("", phrase.strip())
         if cut != phrase.strip():
             role = None  # "said X before turning to …, Y": what follows the comma is not about X
@@ -353,7 +363,7 @@ class Attributor:
             if org is not None:
                 who = org
         elif who.name is None:
-            gender = "m" if pronoun in ("he", "He") else "f" if pronoun in ("she", "She") else None
+            gender = "m" if pronoun in _MALE_PRONOUNS else "f" if pronoun in _FEMALE_PRONOUNS else None
             since = None
             if _how is not None:
                 since = previous_paragraph_start(self.masked, para_start)
@@ -432,7 +442,9 @@ class Attributor:
 
 _NOT_NEWLINE = regex.compile(r"[^\n]")
 _ZERO_WIDTH = regex.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
-_PRONOUN_WORD = regex.compile(r"\b(he|she|He|She|they|They|it|It|I|we|We)\b")
+_PRONOUN_WORD = regex.compile(r"\b(he|she|He|She|they|They|it|It|I|we|We|er|sie|Er|él|ella|Él|Ella)\b")
+_MALE_PRONOUNS = frozenset(("he", "He", "er", "Er", "él", "Él"))
+_FEMALE_PRONOUNS = frozenset(("she", "She", "ella", "Ella"))
 _PARENS_END = regex.compile(r"\s*\([^()]*\)\s*$")
 
 
