@@ -221,3 +221,16 @@ def test_spanish_attribution_verbs():
         "«No lo sé», manifestó Horrach."
     )
     assert speakers(text) == ["Pedro Horrach", "el instructor del caso", "Pedro Horrach"]
+
+
+def test_surnames_with_particles():
+    text = (
+        "Commission President Ursula von der Leyen arrived late. “We will not accept this deal,” "
+        "von der Leyen said.\n\n"
+        "Abu Bakr al-Baghdadi spoke in a recording. “We will fight on,” al-Baghdadi said."
+    )
+    quotes = extract_quotes(text)
+    assert [q.speaker for q in quotes] == ["Ursula von der Leyen", "Abu Bakr al-Baghdadi"]
+    assert quotes[0].role == "Commission President"
+    quote = only_quote("“We will not accept this deal,” said Ursula von der Leyen, the Commission president.")
+    assert (quote.speaker, quote.role) == ("Ursula von der Leyen", "the Commission president")

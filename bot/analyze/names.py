@@ -72,11 +72,14 @@ _PARTICLE = r"(?:de|da|van|von|der|den|du|del|della|di|la|le|bin|ibn|al|el|dos|d
 _FOREIGN_ARTICLE = (
     r"\b(?:der|die|das|dem|den|des|ein|eine|einer|einem|eines|weitere|zur|zum|im|vom|beim|del|los|las)[ \t\u00a0]"
 )
+# A surname may open with its particles: "von der Leyen said", "de Blasio said".
+_SURNAME_PARTICLES = r"(?:von|van|de|di|du|da|del|della|ter|ten)[ \t\u00a0]+(?:(?:der|den|la|le)[ \t\u00a0]+)?"
 _NOT_NAME_RE = r"(?!(?:" + "|".join(_NOT_NAME) + r")\b)"
 # A person's (or organisation's) name: capitalised words, honorifics, initials, particles, suffixes.
 NAME = (
-    r"(?:(?<![\p{L}\p{N}])(?<!" + _FOREIGN_ARTICLE + r")(?=\p{Lu}|[ae]l-)(?:" + _HONORIFIC + r"\s+)?" + _NOT_NAME_RE + r"(?:(?:al|el)-)?" + _CAP
-    + r"(?:[ \t\u00a0]+(?:" + _PARTICLE + r"[ \t\u00a0]+)?(?:" + _HONORIFIC + r"|" + _CAP + r")){0,5}"
+    r"(?:(?<![\p{L}\p{N}])(?<!" + _FOREIGN_ARTICLE + r")(?=\p{Lu}|[ae]l-|" + _SURNAME_PARTICLES + r"\p{Lu})"
+    + r"(?:" + _HONORIFIC + r"\s+)?" + _NOT_NAME_RE + r"(?:" + _SURNAME_PARTICLES + r")?(?:(?:al|el)-)?" + _CAP
+    + r"(?:[ \t\u00a0]+(?:" + _PARTICLE + r"[ \t\u00a0]+){0,2}(?:" + _HONORIFIC + r"|(?:(?:al|el)-)?" + _CAP + r")){0,5}"
     + r"(?:,?[ \t\u00a0]+(?:Jr|Sr)\.|[ \t\u00a0]+(?:II|III|IV))?"
     + r"(?:[ \t\u00a0]*\((?:[A-Z][\w.]*-[A-Z][\w.]*|[^()\n]{1,4})\))?)"  # "(D-Wis.)"
 )
@@ -232,7 +235,11 @@ def plural(word: str) -> bool:
 def other_person(toks: list[str], full: list[str]) -> bool:
     """Are these two names of one surname different people ("Bill Clinton" / "Hillary Clinton")?
     Initials and titles aside, the given names differ."""
-    return bare(toks[0]) != bare(full[0]) and not (len(toks[0].rstrip(".")) == 1 or len(full[0].rstrip(".")) == 1)
+    return (
+        bare(toks[0]) != bare(full[0])
+        and toks[0][:1].isupper()  # "von der Leyen" is the surname of "Ursula von der Leyen"
+        and not (len(toks[0].rstrip(".")) == 1 or len(full[0].rstrip(".")) == 1)
+    )
 
 
 def org_like(name: str | None) -> bool:

@@ -114,7 +114,7 @@ _PHRASE_CUT = regex.compile(
     r"\s+(?:in|at|on|to|with|during|before|after|when|while|as|who|which|that|from|for|about|"
     r"last|this|on|earlier|later|of\s+the\s+(?:\p{Ll})|outside|inside|via|through|told|adding|"
     r"im|am|vom|beim|zum|zur|mit|bei|für|auf|gegenüber|en|con|por|para|ante|tras|"
-    r"(?<!\b(?:van|von|de|ter|ten))(?:der|dem|den)(?=\s+\p{Lu}))\b.*\Z",  # "sagte Allendorf der FAZ"
+    r"(?<!\b(?:van|von|de|ter|ten)\s+)(?:der|dem|den)(?=\s+\p{Lu}))\b.*\Z",  # "sagte Allendorf der FAZ"
     _F | regex.DOTALL,
 )
 _FOREIGN_NP = regex.compile(
