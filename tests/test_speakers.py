@@ -234,3 +234,27 @@ def test_surnames_with_particles():
     assert quotes[0].role == "Commission President"
     quote = only_quote("“We will not accept this deal,” said Ursula von der Leyen, the Commission president.")
     assert (quote.speaker, quote.role) == ("Ursula von der Leyen", "the Commission president")
+
+
+def test_the_company_said_is_the_organisation_named_last():
+    text = (
+        "Analyst Mark Lee expects a weak quarter.\n\n"
+        "Orchard said in a statement on Monday that sales fell.\n\n"
+        "“We remain confident in our long-term plans,” the company said."
+    )
+    assert speakers(text) == ["Orchard"]
+
+
+def test_the_company_said_with_no_organisation_named_stays_a_description():
+    text = "Analyst Mark Lee expects a weak quarter.\n\n“We remain confident in our plans,” the company said."
+    assert speakers(text) == ["the company"]
+
+
+def test_collective_nouns_are_groups():
+    text = "Police said the suspect fled on foot.\n\n“He was armed and dangerous,” police said."
+    assert speakers(text) == ["police"]
+
+
+def test_an_honorific_marks_a_one_word_subject_as_a_person():
+    text = "Mr. Trump attacked Mrs. Clinton on Monday.\n\n“She has no stamina at all,” he said."
+    assert speakers(text) == ["Trump"]

@@ -72,7 +72,10 @@ from bot.analyze.names import (
 
 _F = regex.VERSION1 | regex.UNICODE
 # A group as speaker: "protesters chanted", "critics say" (a bare plural common noun).
-_GROUP = r"(?<![\p{L}\p{N}'’\-])(?<!\b(?:the|a|an|his|her|their|its|our|my|your|this|that|these|those)\s+)\p{Ll}{2,}(?<!s)s(?![\p{L}\p{N}'’\-])"
+_GROUP = (
+    r"(?<![\p{L}\p{N}'’\-])(?<!\b(?:the|a|an|his|her|their|its|our|my|your|this|that|these|those)\s+)"
+    r"(?:\p{Ll}{2,}(?<!s)s|police|staff|prosecutors)(?![\p{L}\p{N}'’\-])"
+)
 _SP = r"(?P<sp>" + NAME + r"|" + PRONOUN + r"|" + NOUN_PHRASE + r"|" + _GROUP + r")"
 _SPN = r"(?P<sp>" + NAME + r"|" + NOUN_PHRASE + r")"
 # After the closing mark: "…,” Danilov said" / "…,” Danilov, the secretary of …, told".
@@ -116,6 +119,14 @@ _PHRASE_CUT = regex.compile(
     r"im|am|vom|beim|zum|zur|mit|bei|für|auf|gegenüber|en|con|por|para|ante|tras|"
     r"(?<!\b(?:van|von|de|ter|ten)\s+)(?:der|dem|den)(?=\s+\p{Lu}))\b.*\Z",  # "sagte Allendorf der FAZ"
     _F | regex.DOTALL,
+)
+# Heads of descriptions that refer to an organisation ("the company said", "the utility said").
+_ORG_HEADS = frozenset(
+    """company firm utility agency ministry department organization organisation union board council
+    committee team club government campaign party network bank airline retailer carrier operator
+    provider league association hospital university school commission administration institute
+    foundation group service corporation manufacturer insurer automaker broadcaster publisher
+    developer startup charity regulator""".split()
 )
 _FOREIGN_NP = regex.compile(
     r"\A(?:ein|eine|einer|der|die|el|la|los|las|un|una)\s+\p{L}[\p{L}\-]*"
@@ -170,7 +181,13 @@ class Attributor:
             if self._common_word(raw):
                 continue
             who = self._resolve(raw, None)
-            if who.named and who.name and len(who.name.split()) >= 2 and bare(who.name.split()[-1]) not in ORG_WORDS:
+            honorific = bare(raw.split()[0]) in MALE or bare(raw.split()[0]) in FEMALE  # "Mr. Trump attacked …"
+            if (
+                who.named
+                and who.name
+                and (len(who.name.split()) >= 2 or honorific)
+                and bare(who.name.split()[-1]) not in ORG_WORDS
+            ):
                 self._subjects.append((m.start("sp"), who))
         self._subject_pos = [p for p, _ in self._subjects]
         self._attributed: list[tuple[int, Who]] = []  # (quote start, speaker), in text order
@@ -228,10 +245,15 @@ class Attributor:
                 prev = self._titled(at, head)
                 if prev is not None:
                     return prev
+            if at is not None and first == "the" and head in _ORG_HEADS and len(raw.split()) <= 3:
+                # "Apple said in a statement … “…,” the company said": the organisation named last.
+                org = self._nearest_org(at)
+                if org is not None:
+                    return org
             return Who(raw, clean_role(role), named=False)
         if any(not_in_name(t) for t in raw.split()[1:]):
             return Who(None)  # a headline ("Obama Says Museum Will Tell …"), not a name
-        if " " not in raw and plural(raw) and (raw[0].islower() or raw.casefold() in self._lower_words):
+        if " " not in raw and (raw.islower() or plural(raw) and raw.casefold() in self._lower_words):
             return Who(raw, None, named=False)  # "protesters chanted", "Critics say": a group
         name, title = split_title(strip_parens(raw))
         toks = tokens(name)
@@ -341,9 +363,17 @@ class Attributor:
     def _nearest_org(self, pos: int) -> Who | None:
         """The last organisation named as a speaker before ``pos`` (for "it said")."""
         for _p, who in self._recent(pos):
-            if org_like(who.name):
+            if org_like(who.name) or self._no_person(who.name):
                 return who
         return None
+
+    def _no_person(self, name: str | None) -> bool:
+        """A one-word name with nothing to show it is a person ("Apple", "Symantec"): no full name
+        introduced for it, no given name, no gender, no title."""
+        if not name or " " in name:
+            return False
+        key = bare(name)
+        return key not in self._full and key not in self._first and name not in self._gender and key not in self._roles
 
     def attribution(self, start: int, end: int, para_start: int, para_end: int) -> tuple[Who, str | None]:
         """The speaker found next to a quote, and where: "after", "before", "colon" (a previous
