@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, Select, create_engine, event
+from sqlalchemy import Connection, Engine, Select, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -67,3 +67,17 @@ def lock_rows(stmt: Select[Any], engine: Engine) -> Select[Any]:
     if is_sqlite(engine):
         return stmt
     return stmt.with_for_update(skip_locked=True)
+
+
+# Any fixed number: the advisory lock that serialises schema migrations between workers.
+_MIGRATION_LOCK = 0x6E657773  # "news"
+
+
+def lock_for_migration(conn: Connection) -> None:
+    """Hold the schema lock until ``conn``'s transaction ends, so workers starting together migrate once.
+
+    PostgreSQL: a transaction-scoped advisory lock (two workers creating the same table at once would
+    otherwise collide). SQLite: ``BEGIN IMMEDIATE`` already holds the database's write lock.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, Engine, inspect, select
 
 from . import schema
+from .backend import lock_for_migration
 
 Migration = Callable[[Connection], None]
 
@@ -45,9 +46,11 @@ def migrate(engine: Engine) -> list[int]:
     """Bring the database up to the newest version; returns the versions applied now."""
     applied = []
     with engine.begin() as conn:
+        lock_for_migration(conn)
         schema.schema_version.create(conn, checkfirst=True)
     for number, _description, step in MIGRATIONS:
         with engine.begin() as conn:
+            lock_for_migration(conn)  # then read the version: another worker may have just applied it
             if current_version(conn) >= number:
                 continue
             step(conn)
