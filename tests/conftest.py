@@ -16,7 +16,7 @@ from testkit import SAMPLE, make_settings
 from bot.config import Settings
 from bot.store import Store, open_store
 
-pytest_plugins = ["fixtures_bluesky", "fixtures_servers"]
+pytest_plugins = ["fixtures_bluesky", "fixtures_servers", "fixtures_postgres"]
 
 # Credentials in the developer's shell must never leak into a test run.
 _SCRUB = ("NEWSBOT_", "X_", "BLUESKY_", "MASTODON_")
