@@ -258,3 +258,28 @@ def test_collective_nouns_are_groups():
 def test_an_honorific_marks_a_one_word_subject_as_a_person():
     text = "Mr. Trump attacked Mrs. Clinton on Monday.\n\n“She has no stamina at all,” he said."
     assert speakers(text) == ["Trump"]
+
+
+def test_a_possessive_description_with_a_name_in_apposition():
+    quote = only_quote("“We will appeal the ruling,” Reed’s spokesman, Jim Hall, said.")
+    assert (quote.speaker, quote.role) == ("Jim Hall", "Reed’s spokesman")
+    quote = only_quote("Hillary Clinton's campaign manager, Robby Mook, said: “This is a disaster for them.”")
+    assert quote.speaker == "Robby Mook"
+
+
+def test_a_possessive_description_alone_stays_a_description():
+    text = "David Axel called on Dean to apologise.\n\n“That was outrageous,” Obama's former campaign strategist said."
+    assert speakers(text) == ["Obama's former campaign strategist"]
+
+
+def test_the_quote_after_a_described_speaker_continues_with_that_speaker():
+    text = "Lawyer Tom Reed spoke outside court.\n\n“We will appeal the ruling,” the lawyer said. “This is not over.”"
+    quotes = extract_quotes(text)
+    assert [(q.speaker, q.role) for q in quotes] == [("Tom Reed", "Lawyer"), ("Tom Reed", "Lawyer")]
+    text = "“We will appeal the ruling,” a lawyer said. “This is not over, and we will win.”"
+    assert speakers(text) == ["a lawyer", "a lawyer"]
+
+
+def test_the_noun_then_a_name_in_apposition_is_the_subject():
+    text = "“It will pass,” Ann Fox said.\n\nThe senator, Tom Reed, was blunt. “We will appeal the ruling,” he said."
+    assert speakers(text) == ["Ann Fox", "Tom Reed"]

@@ -97,6 +97,7 @@ def mentions(text: str) -> list[tuple[int, str, str | None, bool]]:
     return out
 
 
+_THE_NOUN_NAME = regex.compile(r"The(?:[ \t\u00a0]+[\p{Ll}\-]+){1,3},[ \t\u00a0]+(?P<sp>" + NAME + r"),", _F)
 _FOR_TOPIC = regex.compile(r"For[ \t\u00a0]+(?P<sp>" + NAME + r"),", _F)
 
 
@@ -106,6 +107,11 @@ def sentence_subjects(text: str) -> list[regex.Match[str]]:
         m = _SUBJECT_AT.match(text, s.end())
         if m and (text[s.start() - 2 : s.start() - 1] != "," or _VERBISH_NEXT.match(text, m.end())):
             out.append(m)
+        elif text.startswith("The ", s.end()):
+            # "The senator, Tom Reed, was blunt.": the name in apposition is the subject.
+            m = _THE_NOUN_NAME.match(text, s.end())
+            if m:
+                out.append(m)
         elif text.startswith("For ", s.end()):
             # "For Megda Belkacemi, Friday is a day she has awaited": the sentence is about her.
             m = _FOR_TOPIC.match(text, s.end())

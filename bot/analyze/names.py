@@ -111,7 +111,9 @@ _TITLES = frozenset(
     investigator agent trooper ranger chaplain pastor
     executive trustee alderman councilman councilwoman congressman congresswoman assemblyman
     assemblywoman chairperson treasurer auditor comptroller sheriff marshal warden principal
-    superintendent provost chancellor regent""".split()
+    superintendent provost chancellor regent lawyer scientist researcher historian strategist
+    pollster consultant adviser advisor aide lobbyist activist organizer organiser author novelist
+    physician surgeon nurse teacher engineer""".split()
 )
 _DEPARTMENTS = frozenset(
     """state defense defence finance health justice education labor labour energy commerce transport

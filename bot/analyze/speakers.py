@@ -76,7 +76,9 @@ _GROUP = (
     r"(?<![\p{L}\p{N}'’\-])(?<!\b(?:the|a|an|his|her|their|its|our|my|your|this|that|these|those)\s+)"
     r"(?:\p{Ll}{2,}(?<!s)s|police|staff|prosecutors)(?![\p{L}\p{N}'’\-])"
 )
-_SP = r"(?P<sp>" + NAME + r"|" + PRONOUN + r"|" + NOUN_PHRASE + r"|" + _GROUP + r")"
+# "Reed's spokesman" (followed by ", Jim Hall," - the name in apposition is then the speaker).
+_POSSESSIVE_NP = r"(?:" + NAME + r")['’]s(?:[ \t\u00a0]+[\p{Ll}\-]+){1,4}"
+_SP = r"(?P<sp>" + NAME + r"|" + PRONOUN + r"|" + NOUN_PHRASE + r"|" + _GROUP + r"|" + _POSSESSIVE_NP + r")"
 _SPN = r"(?P<sp>" + NAME + r"|" + NOUN_PHRASE + r")"
 # After the closing mark: "…,” Danilov said" / "…,” Danilov, the secretary of …, told".
 _AFTER_SP_VERB = regex.compile(r"\A[\s,]*" + _SP + APPOS + ADV + r"\s+" + VERB + r"\b", _F)
@@ -128,6 +130,7 @@ _ORG_HEADS = frozenset(
     foundation group service corporation manufacturer insurer automaker broadcaster publisher
     developer startup charity regulator""".split()
 )
+_POSSESSIVE_RE = regex.compile(r"\A\S+['’]s\s+\p{Ll}", _F)
 _FOREIGN_NP = regex.compile(
     r"\A(?:ein|eine|einer|der|die|el|la|los|las|un|una)\s+\p{L}[\p{L}\-]*"
     r"(?:\s+(?:der|des|del|de\s+la|de)\s+[\p{L}‘’'\-]+(?:\s+\p{Lu}[\p{L}’'\-]*){0,2})?",
@@ -251,6 +254,8 @@ class Attributor:
                 if org is not None:
                     return org
             return Who(raw, clean_role(role), named=False)
+        if _POSSESSIVE_RE.match(raw):
+            return Who(raw, clean_role(role), named=False)  # "Obama's former campaign strategist"
         if any(not_in_name(t) for t in raw.split()[1:]):
             return Who(None)  # a headline ("Obama Says Museum Will Tell …"), not a name
         if " " not in raw and (raw.islower() or plural(raw) and raw.casefold() in self._lower_words):
@@ -392,7 +397,11 @@ class Attributor:
             org = self._nearest_org(start)
             if org is not None:
                 who = org
-        elif who.name is None:
+        elif who.name is None and _how is None and self._attributed and self._attributed[-1][0] >= para_start:
+            # “A,” the lawyer said. “B.”: an unattributed quote goes on with the speaker of the
+            # quote before it in its paragraph, even one described rather than named.
+            who = self._attributed[-1][1]
+        if who.name is None and pronoun not in ("it", "It"):
             gender = "m" if pronoun in _MALE_PRONOUNS else "f" if pronoun in _FEMALE_PRONOUNS else None
             since = None
             if _how is not None:
