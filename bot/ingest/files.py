@@ -7,6 +7,7 @@ dropped the file knows what to change: the inbox writes that reason beside the q
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import html as htmllib
 import json
 import re
@@ -240,6 +241,8 @@ def parse_json(text: str, *, source: str) -> Article:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise IngestError(f"broken JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise IngestError("broken JSON: nested too deeply to be an article; export one flat article object") from None
     if isinstance(data, list):
         raise IngestError("wrong JSON shape: the file holds a list; put one article object per file")
     if not isinstance(data, dict):
@@ -299,13 +302,31 @@ def read_article_file(path: Path, max_bytes: int, *, source: str | None = None) 
         raise IngestError("binary file: it is mostly non-text characters; save the article as plain text")
     name = source or path.name
     if kind == "text":
-        return parse_text(text, source=name)
-    if kind == "markdown":
+        article = parse_text(text, source=name)
+    elif kind == "markdown":
         from .markdown import parse_markdown
 
-        return parse_markdown(text, source=name)
-    if kind == "json":
-        return parse_json(text, source=name)
-    from .html import extract_html
+        article = parse_markdown(text, source=name)
+    elif kind == "json":
+        article = parse_json(text, source=name)
+    else:
+        from .html import extract_html
 
-    return extract_html(text, source=name)
+        article = extract_html(text, source=name)
+    return _without_lone_surrogates(article)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_lone_surrogates(article: Article) -> Article:
+    """JSON escapes and YAML can spell a lone surrogate (``\\ud800``), which no UTF-8 text can hold: hashing,
+    storing or sending it would fail far from here. Each becomes U+FFFD, the replacement character."""
+    changes: dict[str, object] = {}
+    for name in ("title", "text", "url", "summary", "outlet", "image", "image_alt", "language", "source"):
+        value = getattr(article, name, None)
+        if isinstance(value, str) and _SURROGATE.search(value):
+            changes[name] = _SURROGATE.sub("\ufffd", value)
+    if any(_SURROGATE.search(tag) for tag in article.tags):
+        changes["tags"] = tuple(_SURROGATE.sub("\ufffd", tag) for tag in article.tags)
+    return dataclasses.replace(article, **changes) if changes else article  # type: ignore[arg-type]

@@ -225,6 +225,10 @@ def _already_stored(store: Store, duplicate_id: int, article: Article) -> bool:
 
 
 def _ingest_one(claimed: Path, name: str, queue: Path, store: Store, max_bytes: int, *, recovered: bool) -> IngestItem:
+    if claimed.is_symlink():
+        # A link could lead anywhere the bot can read (its .env, say) and publish it: only real files are taken.
+        reason = "a symbolic link: newsbot takes only regular files from the queue; copy the article in instead"
+        return _fail(claimed, name, reason, queue / FAILED, recovered=recovered)
     try:
         article = read_article_file(claimed, max_bytes, source=name)
     except IngestError as exc:
