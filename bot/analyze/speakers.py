@@ -22,15 +22,14 @@ Names become the full name as first introduced ("Danilov" -> "Oleksiy Danilov"),
 Bill Clinton" after "Hillary Clinton"); a role given in apposition ("X, the secretary of …, said") is
 kept, and a name in apposition to a description is the speaker ("says Campbell's partner, Jason
 Louth"). Where speakers are mentioned outside quotes is found by ``mentions.py``; what a name is, by
-``names.py``.
+``names.py``; who a pronoun, a title or a surname refers to, by ``coref.py``.
 """
 
 from __future__ import annotations
 
-import bisect
-
 import regex
 
+from bot.analyze.coref import Coreference
 from bot.analyze.mentions import (
     ADV,
     APPOS,
@@ -45,7 +44,6 @@ from bot.analyze.mentions import (
 from bot.analyze.names import (
     DET_WORDS,
     FEMALE,
-    GENDERED,
     MALE,
     NAME,
     NAME_RE,
@@ -61,9 +59,7 @@ from bot.analyze.names import (
     clean_role,
     is_full_name,
     not_in_name,
-    org_like,
     other_person,
-    person_like,
     plural,
     split_title,
     strip_parens,
@@ -142,7 +138,7 @@ _CJK_TOPIC = regex.compile(r"(?P<sp>[^、。「」『』\s\u0001\u0002]{1,20}?)(
 _PRONOUN_RE = regex.compile(r"\A" + PRONOUN + r"\Z", _F)
 _NP_RE = regex.compile(r"\A" + NOUN_PHRASE + r"\Z", _F)
 
-class Attributor:
+class Attributor(Coreference):
     """Speaker attribution for the quotes of one text (see the module doc for the rules)."""
 
     def __init__(self, text: str, quote_spans: list[tuple[int, int]]) -> None:
@@ -194,42 +190,6 @@ class Attributor:
                 self._subjects.append((m.start("sp"), who))
         self._subject_pos = [p for p, _ in self._subjects]
         self._attributed: list[tuple[int, Who]] = []  # (quote start, speaker), in text order
-
-    # -- names -----------------------------------------------------------------------------------
-    def _index_names(self) -> None:
-        """Map each surname to the full name it was first introduced with; titles become roles."""
-        for m in NAME_RE.finditer(self.masked):
-            raw = m.group()
-            name, title = split_title(strip_parens(raw))
-            toks = tokens(name)
-            if not toks or any(not_in_name(t) for t in toks[1:]):
-                continue  # a headline in title case, not a name
-            key = bare(toks[-1])
-            if len(toks) >= 2:
-                if self._full.get(key, name) not in self._gender:
-                    self._learn_gender(self._full.get(key, name), m.end())
-                self._full.setdefault(key, name)
-                if len(toks) <= 3:
-                    self._first.setdefault(bare(toks[0]), name)
-            if title and key not in self._roles:
-                self._roles[key] = title
-            hon = bare(raw.split()[0])
-            if hon in MALE or hon in FEMALE:
-                full = self._full.get(key, name)
-                self._gender.setdefault(full, "m" if hon in MALE else "f")
-
-    def _learn_gender(self, name: str, end: int) -> None:
-        """The first he/she (his/her) after a person's introduction, before anyone else is named,
-        is very likely theirs: "Megda Belkacemi … a day she has awaited"."""
-        line_end = self.masked.find("\n", end)
-        window = self.masked[end : min(end + 240, line_end if line_end != -1 else len(self.masked))]
-        m = GENDERED.search(window)
-        if m is None:
-            return
-        other = NAME_RE.search(window, 0, m.start())
-        if other is not None and len(other.group().split()) >= 2:
-            return  # somebody else was named first
-        self._gender.setdefault(name, "m" if m.group().casefold() in MALE else "f")
 
     def _resolve(self, raw: str, role: str | None, at: int | None = None) -> Who:
         """A speaker as matched -> display name + role. Pronouns resolve later (name None)."""
@@ -317,69 +277,7 @@ class Attributor:
         toks = raw.split()
         return len(toks) == 1 and toks[0].casefold() in self._lower_words
 
-    def _titled(self, pos: int, head: str) -> Who | None:
-        """The most recent named speaker before ``pos`` whose role or title contains ``head``."""
-        cands = self._recent(pos, 50)
-        for _p, who in cands:
-            if who.role and head in (bare(w) for w in who.role.replace("-", " ").split()):
-                return who
-        # Introduced with the title but not yet quoted ("Mayor Doug McCallum defended …").
-        titled = [k for k, r in self._roles.items() if head in (bare(w) for w in r.replace("-", " ").split())]
-        if len(titled) == 1 and titled[0] in self._full:
-            return Who(self._full[titled[0]], self._roles[titled[0]], named=True)
-        return None
-
     # -- attribution -----------------------------------------------------------------------------
-    def _recent(self, pos: int, limit: int = 6) -> list[tuple[int, Who]]:
-        cands: list[tuple[int, Who]] = []
-        i = bisect.bisect_left(self._mention_pos, pos) - 1
-        while i >= 0 and len(cands) < limit:
-            cands.append(self._mentions[i])
-            i -= 1
-        n = 0
-        for p, who in reversed(self._attributed):
-            if p < pos and who.named:
-                cands.append((p, who))
-                n += 1
-                if n >= limit:
-                    break
-        cands.sort(key=lambda c: -c[0])
-        return cands
-
-    def _nearest_named(self, pos: int, gender: str | None = None, pronoun_since: int | None = None) -> Who | None:
-        """The last named speaker before ``pos`` (reported in the text or attributed to a quote),
-        skipping those known to be of the other gender when a pronoun says which. For a pronoun,
-        the subject of a sentence since ``pronoun_since`` (the previous paragraph) counts too."""
-        cands = self._recent(pos)
-        if pronoun_since is not None:
-            i = bisect.bisect_left(self._subject_pos, pos) - 1
-            while i >= 0 and self._subjects[i][0] >= pronoun_since:
-                cands.append(self._subjects[i])
-                i -= 1
-            cands.sort(key=lambda c: -c[0])
-        for _p, who in cands:
-            if gender is None or (self._gender.get(who.name or "", gender) == gender and person_like(who.name)):
-                return who
-        people = [who for _p, who in cands if person_like(who.name)]
-        if people:
-            return people[0]
-        return cands[0][1] if cands else None
-
-    def _nearest_org(self, pos: int) -> Who | None:
-        """The last organisation named as a speaker before ``pos`` (for "it said")."""
-        for _p, who in self._recent(pos):
-            if org_like(who.name) or self._no_person(who.name):
-                return who
-        return None
-
-    def _no_person(self, name: str | None) -> bool:
-        """A one-word name with nothing to show it is a person ("Apple", "Symantec"): no full name
-        introduced for it, no given name, no gender, no title."""
-        if not name or " " in name:
-            return False
-        key = bare(name)
-        return key not in self._full and key not in self._first and name not in self._gender and key not in self._roles
-
     def attribution(self, start: int, end: int, para_start: int, para_end: int) -> tuple[Who, str | None]:
         """The speaker found next to a quote, and where: "after", "before", "colon" (a previous
         paragraph ends with "X said:"), "sentence" (elsewhere in its sentence) or None.

@@ -1,0 +1,141 @@
+"""Coreference for speaker attribution: who "he", "she", "it", "the mayor" or "the company" is at a
+point of the text, and who a surname alone is ("Danilov" -> "Oleksiy Danilov").
+
+``Coreference`` is mixed into ``speakers.Attributor``: it owns the index of people (full name as
+first introduced, given names, titles, gender learnt from Mr./Ms. and the first he/she after an
+introduction) and the candidates a later reference can point to - speakers reported outside quotes
+(mentions), subjects of sentences, and speakers already attributed - by position.
+"""
+
+from __future__ import annotations
+
+import bisect
+
+from bot.analyze.names import (
+    FEMALE,
+    GENDERED,
+    MALE,
+    NAME_RE,
+    Who,
+    bare,
+    not_in_name,
+    org_like,
+    person_like,
+    split_title,
+    strip_parens,
+    tokens,
+)
+
+
+class Coreference:
+    """The people of one text and what a later reference to one of them can resolve to."""
+
+    masked: str
+    _full: dict[str, str]  # surname (casefolded) -> full name as first introduced
+    _first: dict[str, str]  # given name -> full name, for "Jordan said" of Jordan Stewart
+    _roles: dict[str, str]  # surname -> title or role
+    _gender: dict[str, str]  # full name -> "m" / "f"
+    _mentions: list[tuple[int, Who]]  # named speakers reported outside quotes, by position
+    _mention_pos: list[int]
+    _subjects: list[tuple[int, Who]]  # people who are a sentence's subject, by position
+    _subject_pos: list[int]
+    _attributed: list[tuple[int, Who]]  # (quote start, speaker), in text order
+
+    # -- names -----------------------------------------------------------------------------------
+    def _index_names(self) -> None:
+        """Map each surname to the full name it was first introduced with; titles become roles."""
+        for m in NAME_RE.finditer(self.masked):
+            raw = m.group()
+            name, title = split_title(strip_parens(raw))
+            toks = tokens(name)
+            if not toks or any(not_in_name(t) for t in toks[1:]):
+                continue  # a headline in title case, not a name
+            key = bare(toks[-1])
+            if len(toks) >= 2:
+                if self._full.get(key, name) not in self._gender:
+                    self._learn_gender(self._full.get(key, name), m.end())
+                self._full.setdefault(key, name)
+                if len(toks) <= 3:
+                    self._first.setdefault(bare(toks[0]), name)
+            if title and key not in self._roles:
+                self._roles[key] = title
+            hon = bare(raw.split()[0])
+            if hon in MALE or hon in FEMALE:
+                full = self._full.get(key, name)
+                self._gender.setdefault(full, "m" if hon in MALE else "f")
+
+    def _learn_gender(self, name: str, end: int) -> None:
+        """The first he/she (his/her) after a person's introduction, before anyone else is named,
+        is very likely theirs: "Megda Belkacemi … a day she has awaited"."""
+        line_end = self.masked.find("\n", end)
+        window = self.masked[end : min(end + 240, line_end if line_end != -1 else len(self.masked))]
+        m = GENDERED.search(window)
+        if m is None:
+            return
+        other = NAME_RE.search(window, 0, m.start())
+        if other is not None and len(other.group().split()) >= 2:
+            return  # somebody else was named first
+        self._gender.setdefault(name, "m" if m.group().casefold() in MALE else "f")
+
+    def _titled(self, pos: int, head: str) -> Who | None:
+        """The most recent named speaker before ``pos`` whose role or title contains ``head``."""
+        cands = self._recent(pos, 50)
+        for _p, who in cands:
+            if who.role and head in (bare(w) for w in who.role.replace("-", " ").split()):
+                return who
+        # Introduced with the title but not yet quoted ("Mayor Doug McCallum defended …").
+        titled = [k for k, r in self._roles.items() if head in (bare(w) for w in r.replace("-", " ").split())]
+        if len(titled) == 1 and titled[0] in self._full:
+            return Who(self._full[titled[0]], self._roles[titled[0]], named=True)
+        return None
+
+    # -- candidates ----------------------------------------------------------------------------
+    def _recent(self, pos: int, limit: int = 6) -> list[tuple[int, Who]]:
+        cands: list[tuple[int, Who]] = []
+        i = bisect.bisect_left(self._mention_pos, pos) - 1
+        while i >= 0 and len(cands) < limit:
+            cands.append(self._mentions[i])
+            i -= 1
+        n = 0
+        for p, who in reversed(self._attributed):
+            if p < pos and who.named:
+                cands.append((p, who))
+                n += 1
+                if n >= limit:
+                    break
+        cands.sort(key=lambda c: -c[0])
+        return cands
+
+    def _nearest_named(self, pos: int, gender: str | None = None, pronoun_since: int | None = None) -> Who | None:
+        """The last named speaker before ``pos`` (reported in the text or attributed to a quote),
+        skipping those known to be of the other gender when a pronoun says which. For a pronoun,
+        the subject of a sentence since ``pronoun_since`` (the previous paragraph) counts too."""
+        cands = self._recent(pos)
+        if pronoun_since is not None:
+            i = bisect.bisect_left(self._subject_pos, pos) - 1
+            while i >= 0 and self._subjects[i][0] >= pronoun_since:
+                cands.append(self._subjects[i])
+                i -= 1
+            cands.sort(key=lambda c: -c[0])
+        for _p, who in cands:
+            if gender is None or (self._gender.get(who.name or "", gender) == gender and person_like(who.name)):
+                return who
+        people = [who for _p, who in cands if person_like(who.name)]
+        if people:
+            return people[0]
+        return cands[0][1] if cands else None
+
+    def _nearest_org(self, pos: int) -> Who | None:
+        """The last organisation named as a speaker before ``pos`` (for "it said")."""
+        for _p, who in self._recent(pos):
+            if org_like(who.name) or self._no_person(who.name):
+                return who
+        return None
+
+    def _no_person(self, name: str | None) -> bool:
+        """A one-word name with nothing to show it is a person ("Apple", "Symantec"): no full name
+        introduced for it, no given name, no gender, no title."""
+        if not name or " " in name:
+            return False
+        key = bare(name)
+        return key not in self._full and key not in self._first and name not in self._gender and key not in self._roles
