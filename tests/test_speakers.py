@@ -283,3 +283,21 @@ def test_the_quote_after_a_described_speaker_continues_with_that_speaker():
 def test_the_noun_then_a_name_in_apposition_is_the_subject():
     text = "“It will pass,” Ann Fox said.\n\nThe senator, Tom Reed, was blunt. “We will appeal the ruling,” he said."
     assert speakers(text) == ["Ann Fox", "Tom Reed"]
+
+
+def test_a_determiner_is_a_whole_word():
+    # "Republic-an nominee" must not read as the noun phrase "an nominee".
+    text = "The Republican nominee told supporters in Ohio: “The election is rigged against us.”"
+    assert speakers(text) == ["The Republican nominee"]
+
+
+def test_a_circumstance_in_commas_is_not_a_role():
+    quote = only_quote("Ann Fox, in a post on Monday morning, wrote: “The count is not over yet.”")
+    assert (quote.speaker, quote.role) == ("Ann Fox", None)
+
+
+def test_a_lower_case_title_before_a_name_is_the_role():
+    quote = only_quote("“We have full confidence in her,” White House press secretary Sean Spicer told reporters.")
+    assert (quote.speaker, quote.role) == ("Sean Spicer", "White House press secretary")
+    text = "Yesterday campaign chairman John Podesta spoke. “We are ready for them,” Podesta said."
+    assert [(q.speaker, q.role) for q in extract_quotes(text)] == [("John Podesta", "campaign chairman")]

@@ -11,19 +11,32 @@ from __future__ import annotations
 
 import bisect
 
+import regex
+
 from bot.analyze.names import (
     FEMALE,
     GENDERED,
     MALE,
     NAME_RE,
+    NOT_NAME_WORDS,
     Who,
     bare,
+    is_title,
     not_in_name,
     org_like,
     person_like,
     split_title,
     strip_parens,
     tokens,
+)
+
+
+# The words before a name, ending in a lower-case title word: "(Clinton campaign) (chairman) ".
+_TITLE_BEFORE = regex.compile(
+    r"(?<![\p{L}\p{N}'’\-])(?P<run>(?:\p{Lu}[\p{L}\-’']*[ \t\u00a0]+){0,3}"
+    r"(?:(?!(?:as|to|the|of|and|for|with|at|in|on|by|a|an|said|says|told|former|then)\b)\p{Ll}[\p{Ll}\-]+[ \t\u00a0]+){0,2}"
+    r"(?P<last>\p{Ll}[\p{Ll}\-]+))[ \t\u00a0]+\Z",
+    regex.VERSION1 | regex.REVERSE,
 )
 
 
@@ -57,6 +70,14 @@ class Coreference:
                 self._full.setdefault(key, name)
                 if len(toks) <= 3:
                     self._first.setdefault(bare(toks[0]), name)
+            if len(toks) >= 2 and key not in self._roles:
+                # "White House press secretary Sean Spicer": a lower-case title run before the name.
+                before = _TITLE_BEFORE.search(self.masked, max(0, m.start() - 80), m.start())
+                if before and is_title(before.group("last")):
+                    run = before.group("run").split()
+                    while run and run[0] in NOT_NAME_WORDS:
+                        run.pop(0)  # "Yesterday campaign chairman John Podesta"
+                    title = " ".join(t for t in (" ".join(run), title) if t)
             if title and key not in self._roles:
                 self._roles[key] = title
             hon = bare(raw.split()[0])

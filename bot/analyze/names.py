@@ -74,6 +74,7 @@ _FOREIGN_ARTICLE = (
 )
 # A surname may open with its particles: "von der Leyen said", "de Blasio said".
 _SURNAME_PARTICLES = r"(?:von|van|de|di|du|da|del|della|ter|ten)[ \t\u00a0]+(?:(?:der|den|la|le)[ \t\u00a0]+)?"
+NOT_NAME_WORDS = frozenset(_NOT_NAME)
 _NOT_NAME_RE = r"(?!(?:" + "|".join(_NOT_NAME) + r")\b)"
 # A person's (or organisation's) name: capitalised words, honorifics, initials, particles, suffixes.
 NAME = (
@@ -85,7 +86,7 @@ NAME = (
 )
 PRONOUN = r"(?<![\p{L}\p{N}'’\-])(?:he|she|they|I|we|He|She|They|We|it|It|er|sie|Er|él|ella|Él|Ella)"
 # A common-noun speaker: "the father", "a spokesperson for the ministry", "one of the players".
-_DET = r"(?:the|a|an|one|another|his|her|their|its|some|my|our|your|The|A|An|One|Another|His|Her|Their|Its|Some|My|Our|Your)"
+_DET = r"(?<![\p{L}\p{N}'’\-])(?:the|a|an|one|another|his|her|their|its|some|my|our|your|The|A|An|One|Another|His|Her|Their|Its|Some|My|Our|Your)"
 _NP_STOP = (
     r"(?:when|that|who|whom|which|while|after|before|ago|and|but|if|as|because|said|says|told|"
     r"in|on|at|to|with|from|for|during|about|by|he|she|they|it|was|is|were|are|has|had|have)"
@@ -121,7 +122,12 @@ _DEPARTMENTS = frozenset(
     security veterans environment immigration trade economy culture housing""".split()
 )
 _HONORIFIC_WORDS = frozenset("mr mrs ms miss dr prof sen rep gov del hon rev".split())
-_NOT_A_ROLE = regex.compile(r"^(?:and|but|or|he|she|they|it|er|sie|es)\b", _F)  # the sentence goes on
+# The sentence going on, or a circumstance ("Trump, in a tweet on Monday, wrote"), is not a role.
+_NOT_A_ROLE = regex.compile(
+    r"^(?:and|but|or|he|she|they|it|er|sie|es|in|on|at|during|after|before|with|from|via|through|"
+    r"speaking|writing|asked|when|while|as)\b",
+    _F,
+)
 _PARTICIPLE = regex.compile(r"^\p{Ll}+ing\b", _F)  # ", referring to …" goes on with the sentence
 
 
@@ -161,6 +167,11 @@ def split_title(name: str) -> tuple[str, str | None]:
         cut += 1
     role_toks = [t for t in toks[:cut] if bare(t) not in _HONORIFIC_WORDS]
     return " ".join(toks[cut:]), (" ".join(role_toks) or None)
+
+
+def is_title(word: str) -> bool:
+    """A title word ("secretary", "Minister", "co-chair")?"""
+    return any(bare(p) in _TITLES for p in word.split("-"))
 
 
 def clean_role(role: str | None) -> str | None:

@@ -58,6 +58,7 @@ from bot.analyze.names import (
     bare,
     clean_role,
     is_full_name,
+    is_title,
     not_in_name,
     other_person,
     plural,
@@ -267,6 +268,9 @@ class Attributor(Coreference):
         if names and phrase[names[-1].end() :].strip() and not starts_np:
             return Who(None)  # "said Trump would win": a clause, the speaker is elsewhere
         if names and not (starts_np and (names[-1].end() < len(phrase) or len(names[-1].group().split()) < 2)):
+            title = phrase[: names[-1].start()].strip()
+            if not role and title and is_title(title.split()[-1]):
+                role = title  # "said White House press secretary Sean Spicer"
             return self._resolve(names[-1].group(), role, at)
         if _NP_RE.match(phrase) and len(phrase.split()) <= 6:
             return self._resolve(phrase, role, at)
