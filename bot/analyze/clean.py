@@ -76,14 +76,12 @@ def _lines(text: str) -> list[_Line]:
     for physical in text.split("\n"):
         s, e = pos, pos + len(physical)
         pos = e + 1
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if s == e:
+        stripped = physical.strip()
+        if not stripped:
             blank_before = True
             continue
-        raw.append((s, e, blank_before))
+        s += len(physical) - len(physical.lstrip())
+        raw.append((s, s + len(stripped), blank_before))
         blank_before = False
     has_blank_lines = any(b for _, _, b in raw[1:])
     out: list[_Line] = []
@@ -99,10 +97,18 @@ def _lines(text: str) -> list[_Line]:
         ):
             prev = out[-1]
             prev.end = e
-            prev.text = P.LINE_BREAKS.sub(" ", text[prev.start : e])
+            prev.text = _flat(text[prev.start : e])
             continue
-        out.append(_Line(s, e, block, P.LINE_BREAKS.sub(" ", text[s:e])))
+        out.append(_Line(s, e, block, _flat(text[s:e])))
     return out
+
+
+def _flat(s: str) -> str:
+    """Line breaks, tabs and no-break spaces read as spaces (same length: offsets survive).
+    Most lines have none, and four ``in`` tests are cheaper than a regex pass."""
+    if "\n" in s or "\r" in s or "\t" in s or "\u00a0" in s:
+        return P.LINE_BREAKS.sub(" ", s)
+    return s
 
 
 def _norm(s: str) -> str:
@@ -248,8 +254,11 @@ def _drop_repeats(lines: list[_Line]) -> None:
         if n in seen:
             ln.drop = "repeated"
         seen.add(n)
+    joined = "\x00".join(n for ln, n in zip(alive, norms, strict=True) if not ln.drop)
     for i, (ln, n) in enumerate(zip(alive, norms, strict=True)):
         if ln.drop or len(n) < 30 or len(n) > 400:  # pull quotes are short
+            continue
+        if joined.count(n) < 2:  # only itself: no longer paragraph contains it (the common case)
             continue
         for j, other in enumerate(norms):
             if j != i and len(other) > len(n) + 10 and n in other and not alive[j].drop:
@@ -264,7 +273,7 @@ def _paragraphs(text: str, kept: list[_Line]) -> tuple[list[str], list[tuple[int
     for ln in kept:
         spans.append((ln.start, ln.end))
         # same-length substitution: offsets into the paragraph stay offsets into the text
-        paragraphs.append(P.LINE_BREAKS.sub(" ", text[ln.start : ln.end]))
+        paragraphs.append(_flat(text[ln.start : ln.end]))
     return paragraphs, spans
 
 
@@ -272,7 +281,7 @@ def _trimmed(text: str, ln: _Line) -> _Line:
     start, end = _trim(text, ln)
     if (start, end) != (ln.start, ln.end):
         ln.start, ln.end = start, end
-        ln.text = P.LINE_BREAKS.sub(" ", text[start:end])
+        ln.text = _flat(text[start:end])
     return ln
 
 

@@ -81,13 +81,14 @@ _FILLER = (
     "today yesterday heute gestern hoy ayer ago min mins minutes hours hour stunden horas"
 )
 _DATE_WORDS = frozenset((_MONTHS + " " + _DAYS + " " + _FILLER).split())
+_DIGIT = re.compile(r"\d")
 _DATE_TOKEN = re.compile(r"[^\s,|/·•–—-]+")
 _NUMERICISH = re.compile(r"^[\d:.hH/年月日時分-]+(?:st|nd|rd|th)?\.?$")
 
 
 def is_dateline(text: str) -> bool:
     """"27 February, 12:16 PM", "Updated 10:02 GMT, Monday 3 March 2025", "2023-02-27 12:16"."""
-    if len(text) > 80 or not re.search(r"\d", text):
+    if len(text) > 80 or not _DIGIT.search(text):
         return False
     for tok in _DATE_TOKEN.findall(text.casefold()):
         tok = tok.strip(".:()[]")
@@ -99,20 +100,25 @@ def is_dateline(text: str) -> bool:
 # --- photo captions and credits ------------------------------------------------------------------
 _CREDIT_WORDS = r"photo|photos|photograph|foto|fotos|fotografía|image|images|imagen|picture|pic|bild|credit|crédito"
 _AGENCIES = r"getty(?: images)?|afp|ap|reuters|epa|pa|shutterstock|alamy|bloomberg|dpa|anadolu|xinhua|file|handout"
-CAPTION = [
-    re.compile(rf"\((?:{_CREDIT_WORDS})\s*:[^)]*\)", re.I),  # (Photo: REUTERS/Anna Voitenko)
-    re.compile(rf"^(?:{_CREDIT_WORDS})\s*(?:credit)?\s*:", re.I),  # Photo: ...
-    re.compile(rf"(?:^|[.!?]\s+)(?:{_CREDIT_WORDS})\s*:\s*[^.!?]{{1,60}}$", re.I),  # ... Bild: dpa
-    re.compile(rf"\((?:{_AGENCIES})(?:\s*(?:/|via)[^()]*)?\)\s*$", re.I),  # ... (Getty)
-    re.compile(r"\b(?:REUTERS|AP Photo|AFP|Getty Images|EPA|WireImage|FilmMagic|Shutterstock|Bloomberg)/\S"),
-    re.compile(r"^\d{1,3} of \d{1,3}\.\s"),  # gallery: "1 of 4. Authorities monitor ..."
+# Each caption pattern with a character it cannot match without: most lines lack it, and an
+# ``in`` test is far cheaper than a regex scan of the whole line.
+CAPTION: list[tuple[str, re.Pattern[str]]] = [
+    (":", re.compile(rf"\((?:{_CREDIT_WORDS})\s*:[^)]*\)", re.I)),  # (Photo: REUTERS/Anna Voitenko)
+    (":", re.compile(rf"^(?:{_CREDIT_WORDS})\s*(?:credit)?\s*:", re.I)),  # Photo: ...
+    (":", re.compile(rf"(?:^|[.!?]\s+)(?:{_CREDIT_WORDS})\s*:\s*[^.!?]{{1,60}}$", re.I)),  # ... Bild: dpa
+    (")", re.compile(rf"\((?:{_AGENCIES})(?:\s*(?:/|via)[^()]*)?\)\s*$", re.I)),  # ... (Getty)
+    ("/", re.compile(r"\b(?:REUTERS|AP Photo|AFP|Getty Images|EPA|WireImage|FilmMagic|Shutterstock|Bloomberg)/\S")),
+    (" of ", re.compile(r"^\d{1,3} of \d{1,3}\.\s")),  # gallery: "1 of 4. Authorities monitor ..."
     # "In this image released by A24 Films, ...", "This undated photo provided by ..."
-    re.compile(
-        r"^(?:in )?this (?:\w+ )?(?:image|photo|photograph|picture|handout photo|file photo|video still|frame grab)"
-        r"\s+(?:\w+\s+)?(?:released|provided|taken|made available|obtained|posted|shows?|shared)\b",
-        re.I,
+    (
+        "",
+        re.compile(
+            r"^(?:in )?this (?:\w+ )?(?:image|photo|photograph|picture|handout photo|file photo|video still|frame grab)"
+            r"\s+(?:\w+\s+)?(?:released|provided|taken|made available|obtained|posted|shows?|shared)\b",
+            re.I,
+        ),
     ),
-    re.compile(r"^(?:©|\(c\)|copyright\b)", re.I),
+    ("", re.compile(r"^(?:©|\(c\)|copyright\b)", re.I)),
 ]
 TRAILING_CREDIT = re.compile(r"\s*(?:\(c\)|©)\s*[A-Z][\w .&/-]{1,60}$")
 
@@ -183,6 +189,27 @@ LEADING_WIDGET = re.compile(
 _CTA_STRONG_LOW = re.compile(CTA_STRONG.pattern)
 _CTA_WEAK_LOW = re.compile(CTA_WEAK.pattern)
 _WIDGET_ANYWHERE_LOW = re.compile(WIDGET_ANYWHERE.pattern)
+# Substrings without which those patterns cannot match (every alternative contains one). Python's
+# regex engine tries a long alternation at every position of a line, which made these three the
+# bulk of cleaning time; a few ``in`` tests reject almost every body line first.
+_CTA_STRONG_KEYS = (
+    "support", "donat", "become", "patreon", "subscri", "sign up", "follow", "like us", "download",
+    "newsletter", "originally", "contributed", "reserved", "spenden", "jetzt", "unterstützen", "folgen",
+    "suscr", "síguenos", "hazte", "apoya", "abonnez", "suivez", "faites",
+)  # fmt: skip
+_CTA_WEAK_KEYS = ("newsletter", "subscri", "donat", "follow")
+_WIDGET_ANYWHERE_KEYS = (
+    "click here", "klicken sie hier", "haga clic aquí", "pic.twitter.com", "(@",
+    "twitter", "instagram", "facebook", "youtube", "read",
+)  # fmt: skip
+
+
+def _has_any(low: str, keys: tuple[str, ...]) -> bool:
+    for k in keys:
+        if k in low:
+            return True
+    return False
+
 
 LEADING_TIMESTAMP = re.compile(r"(?:[01]?\d|2[0-3])[.:][0-5]\d\s+(?=[A-Z“\"'‘])")
 
@@ -197,7 +224,7 @@ def line_boilerplate(text: str) -> str | None:
         return "url"
     if is_dateline(text):
         return "dateline"
-    if n < 200 and any(p.search(text) for p in CAPTION):
+    if n < 200 and any((not need or need in text) and p.search(text) for need, p in CAPTION):
         return "caption"
     if n < 90 and BYLINE.match(text) and not ends_sentence(text.rstrip("."), strict=True):
         return "byline"
@@ -206,11 +233,13 @@ def line_boilerplate(text: str) -> str | None:
     if n < 80 and WIDGET_HEADER.match(text):
         return "widget"
     low = text.lower()  # lower-case once: case-insensitive matching is several times slower
-    if n < 200 and (WIDGET_LINE.match(text) or _WIDGET_ANYWHERE_LOW.search(low)):
+    if n < 200 and (
+        WIDGET_LINE.match(text) or (_has_any(low, _WIDGET_ANYWHERE_KEYS) and _WIDGET_ANYWHERE_LOW.search(low))
+    ):
         return "widget"
-    if n < 500 and _CTA_STRONG_LOW.search(low):
+    if n < 500 and _has_any(low, _CTA_STRONG_KEYS) and _CTA_STRONG_LOW.search(low):
         return "cta"
-    if n < 160 and _CTA_WEAK_LOW.search(low) and not ends_sentence(text, strict=True):
+    if n < 160 and _has_any(low, _CTA_WEAK_KEYS) and _CTA_WEAK_LOW.search(low) and not ends_sentence(text, strict=True):
         return "cta (short)"
     if n < 600 and CREDIT_LINE.match(text):
         return "credits"

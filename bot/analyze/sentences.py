@@ -42,6 +42,8 @@ _OPENERS = {"「": "」", "『": "』", "“": "”", "«": "»", "„": "“", 
 _HIRAGANA = re.compile(r"^[\u3041-\u309F]")
 _THAI = re.compile(r"[\u0E00-\u0E7F]")
 _THAI_BREAK = re.compile(r"(?<=[\u0E00-\u0E7F\)\"'’”])\s+(?=[\u0E00-\u0E7F\(\"'‘“])")
+_LATIN_TERMINATOR = re.compile(r"[.!?]")
+_CJK_STOP = re.compile(r"[。！？]")
 _MAX_SENTENCE_MERGE = 1200  # never glue segments into something longer than this
 
 
@@ -141,11 +143,14 @@ def split_sentences(text: str, language: str = "en") -> list[Sentence]:
     if not text.strip():
         return []
     lang = (language or _FALLBACK_LANGUAGE).split("-")[0].lower()
-    if lang == "th" or (lang not in {"ja", "zh"} and _THAI.search(text) and not re.search(r"[.!?]", text)):
+    non_latin = not text.isascii()  # most English paragraphs are ASCII: skip the script tests
+    if lang == "th" or (
+        non_latin and lang not in {"ja", "zh"} and _THAI.search(text) and not _LATIN_TERMINATOR.search(text)
+    ):
         spans = _thai_spans(text)
     else:
         spans = _raw_segments(text, lang)
-        if re.search(r"[。！？]", text):
+        if non_latin and _CJK_STOP.search(text):
             spans = _split_cjk(text, spans)
         spans = _merge(text, spans)
     return [Sentence(text[s:e], s, e) for s, e in spans if e > s]
