@@ -301,3 +301,15 @@ def test_a_lower_case_title_before_a_name_is_the_role():
     assert (quote.speaker, quote.role) == ("Sean Spicer", "White House press secretary")
     text = "Yesterday campaign chairman John Podesta spoke. “We are ready for them,” Podesta said."
     assert [(q.speaker, q.role) for q in extract_quotes(text)] == [("John Podesta", "campaign chairman")]
+
+
+def test_a_nationality_or_party_before_a_name_is_part_of_the_role():
+    text = "American Lauren Davis won in straight sets. “I had nothing to lose,” said Davis, ranked 66th."
+    assert speakers(text) == ["Lauren Davis"]
+    quote = only_quote("“Nobody pays less tax than he does,” said Democrat Hillary Clinton.")
+    assert (quote.speaker, quote.role) == ("Hillary Clinton", "Democrat")
+
+
+def test_an_affiliation_is_a_role():
+    quote = only_quote("“It should be the default,” said Prof Alan Woodward, from the University of Surrey.")
+    assert (quote.speaker, quote.role) == ("Alan Woodward", "from the University of Surrey")

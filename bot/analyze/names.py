@@ -121,10 +121,18 @@ _DEPARTMENTS = frozenset(
     transportation agriculture interior treasury communications foreign affairs public safety homeland
     security veterans environment immigration trade economy culture housing""".split()
 )
+_AFFILIATIONS = frozenset(
+    """american canadian british briton french german russian chinese japanese australian spanish
+    italian mexican brazilian indian irish scottish welsh english swiss swedish dutch belgian polish
+    ukrainian belarusian israeli iranian iraqi syrian turkish greek egyptian saudi korean nigerian
+    kenyan argentine argentinian chilean colombian norwegian danish finnish austrian portuguese
+    serbian croatian czech hungarian romanian pakistani afghan palestinian lebanese cuban venezuelan
+    democrat democratic republican liberal conservative labour tory""".split()
+)
 _HONORIFIC_WORDS = frozenset("mr mrs ms miss dr prof sen rep gov del hon rev".split())
 # The sentence going on, or a circumstance ("Trump, in a tweet on Monday, wrote"), is not a role.
 _NOT_A_ROLE = regex.compile(
-    r"^(?:and|but|or|he|she|they|it|er|sie|es|in|on|at|during|after|before|with|from|via|through|"
+    r"^(?:and|but|or|he|she|they|it|er|sie|es|in|on|at|during|after|before|with|via|through|"
     r"speaking|writing|asked|when|while|as)\b",
     _F,
 )
@@ -162,8 +170,9 @@ def split_title(name: str) -> tuple[str, str | None]:
         parts = [bare(p) for p in tok.split("-")]
         if any(p in _TITLES for p in parts):
             cut = i + 1
-    # "Secretary of State Hillary Clinton": the run after "of" starts with the department.
-    while cut < len(toks) - 2 and bare(toks[cut]) in _DEPARTMENTS:
+    # "Secretary of State Hillary Clinton": the run after "of" starts with the department;
+    # "American Lauren Davis", "Democrat Hillary Clinton": a nationality or party describes her.
+    while cut < len(toks) - 2 and (bare(toks[cut]) in _DEPARTMENTS or bare(toks[cut]) in _AFFILIATIONS):
         cut += 1
     role_toks = [t for t in toks[:cut] if bare(t) not in _HONORIFIC_WORDS]
     return " ".join(toks[cut:]), (" ".join(role_toks) or None)
