@@ -70,7 +70,7 @@ class Coreference:
                 self._full.setdefault(key, name)
                 if len(toks) <= 3:
                     self._first.setdefault(bare(toks[0]), name)
-            if len(toks) >= 2 and key not in self._roles:
+            if len(toks) >= 2 and key not in self._roles and self.masked[m.start() - 2 : m.start() - 1].islower():
                 # "White House press secretary Sean Spicer": a lower-case title run before the name.
                 before = _TITLE_BEFORE.search(self.masked, max(0, m.start() - 80), m.start())
                 if before and is_title(before.group("last")):

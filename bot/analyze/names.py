@@ -78,7 +78,7 @@ NOT_NAME_WORDS = frozenset(_NOT_NAME)
 _NOT_NAME_RE = r"(?!(?:" + "|".join(_NOT_NAME) + r")\b)"
 # A person's (or organisation's) name: capitalised words, honorifics, initials, particles, suffixes.
 NAME = (
-    r"(?:(?<![\p{L}\p{N}])(?<!" + _FOREIGN_ARTICLE + r")(?=\p{Lu}|[ae]l-|" + _SURNAME_PARTICLES + r"\p{Lu})"
+    r"(?:(?=\p{Lu}|[ae]l-|" + _SURNAME_PARTICLES + r"\p{Lu})(?<![\p{L}\p{N}])(?<!" + _FOREIGN_ARTICLE + r")"
     + r"(?:" + _HONORIFIC + r"\s+)?" + _NOT_NAME_RE + r"(?:" + _SURNAME_PARTICLES + r")?(?:(?:al|el)-)?" + _CAP
     + r"(?:[ \t\u00a0]+(?:" + _PARTICLE + r"[ \t\u00a0]+){0,2}(?:" + _HONORIFIC + r"|(?:(?:al|el)-)?" + _CAP + r")){0,5}"
     + r"(?:,?[ \t\u00a0]+(?:Jr|Sr)\.|[ \t\u00a0]+(?:II|III|IV))?"
