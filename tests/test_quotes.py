@@ -464,3 +464,21 @@ def test_dev_set_targets_hold() -> None:
         ]
         score = qm.score_quotes(preds, [r["gold"] for r in sel], [r["text"] for r in sel])
         assert score["f1"] >= target, (corpus, score)
+
+
+@pytest.mark.skipif(not DEV.exists(), reason="optional: the team's evaluation file is not here")
+def test_dev_set_speaker_accuracy_holds() -> None:
+    """Regression guard on speaker accuracy: the README's metric on ggt (whose gold is the resolved
+    name), and, over both corpora, against the gold speaker's name part (PolNeAR's gold is the
+    source span as written, apposition included, whose last word no name can match - see the
+    bench's diagnostic)."""
+    import json
+
+    qm = _metric()
+    rows = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
+    preds = [[{"start": q.start, "end": q.end, "speaker": q.speaker} for q in extract_quotes(r["text"])] for r in rows]
+    ggt = [i for i, r in enumerate(rows) if r["corpus"] == "ggt"]
+    score = qm.score_quotes([preds[i] for i in ggt], [rows[i]["gold"] for i in ggt], [rows[i]["text"] for i in ggt])
+    assert score["speaker_accuracy"] >= 92.0, score
+    both = qm.score_quotes(preds, [r["gold"] for r in rows], [r["text"] for r in rows], gold_speaker_name_part=True)
+    assert both["speaker_accuracy"] >= 91.0, both

@@ -313,3 +313,9 @@ def test_a_nationality_or_party_before_a_name_is_part_of_the_role():
 def test_an_affiliation_is_a_role():
     quote = only_quote("“It should be the default,” said Prof Alan Woodward, from the University of Surrey.")
     assert (quote.speaker, quote.role) == ("Alan Woodward", "from the University of Surrey")
+
+
+def test_a_nested_quote_belongs_to_the_outer_speaker():
+    quote = only_quote("“He told me, ‘Do not come back here,’ and I left,” said Maria Gomez.")
+    assert quote.speaker == "Maria Gomez"
+    assert "‘Do not come back here,’" in quote.text
