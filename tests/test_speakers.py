@@ -319,3 +319,13 @@ def test_a_nested_quote_belongs_to_the_outer_speaker():
     quote = only_quote("“He told me, ‘Do not come back here,’ and I left,” said Maria Gomez.")
     assert quote.speaker == "Maria Gomez"
     assert "‘Do not come back here,’" in quote.text
+
+
+def test_an_unclosed_quote_does_not_swallow_the_next_speakers_quote():
+    text = (
+        "“It is a dog whistle,” Rep. Gwen Moore said Friday. “How can you feel good about yourself.\n\n"
+        "“I have been doing a lot of thinking about where we are as a country,” added Rep. Jim Clyburn."
+    )
+    quotes = extract_quotes(text)
+    assert [q.speaker for q in quotes] == ["Gwen Moore", "Gwen Moore", "Jim Clyburn"]
+    assert quotes[-1].text.startswith("I have been doing")
