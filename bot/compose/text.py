@@ -24,8 +24,10 @@ ELLIPSIS = "…"
 _GRAPHEME = regex.compile(r"\X")
 _SPACE = regex.compile(r"\s+")
 # Characters that break posts: controls, lone surrogates, and what twitter-text calls invalid
-# (U+FFFE, U+FEFF, U+FFFF). Removed from every input before templates see it.
-_UNSAFE = regex.compile(r"[\p{Cc}\p{Cs}]")
+# (U+FFFE, U+FEFF, U+FFFF). Removed from every input before templates see it. So are the bidi embeddings,
+# overrides and isolates (U+202A-U+202E, U+2066-U+2069): invisible, they make a post read differently from
+# what it says ("invoice\u202egnp.exe" shows as "invoiceexe.png"); RTL scripts need none of them.
+_UNSAFE = regex.compile(r"[\p{Cc}\p{Cs}\u202a-\u202e\u2066-\u2069]")
 # Scripts written without spaces between words: a break between two such characters is a word boundary.
 _NO_SPACE_SCRIPT = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}]")
 _TAG_WORD = regex.compile(r"[\p{L}\p{M}\p{N}]+")
