@@ -329,3 +329,22 @@ def test_an_unclosed_quote_does_not_swallow_the_next_speakers_quote():
     quotes = extract_quotes(text)
     assert [q.speaker for q in quotes] == ["Gwen Moore", "Gwen Moore", "Jim Clyburn"]
     assert quotes[-1].text.startswith("I have been doing")
+
+
+def test_it_said_skips_a_person_and_a_descriptor_is_not_a_first_name():
+    text = (
+        "Singapore-based Olam is the target of the report. Olam chief executive Sunny Varghese said "
+        "the claims were old.\n\n"
+        "Asked about Gabon, Olam said its partnerships there were transparent.\n\n"
+        "“We agree with Gabon's sovereign right to convert land for farming,” it said."
+    )
+    quotes = extract_quotes(text)
+    assert [q.speaker for q in quotes] == ["Olam"]
+
+
+def test_german_and_spanish_titles_are_roles():
+    from bot.analyze.names import split_title
+
+    assert split_title("Essener Parteichef Stefan Keuter") == ("Stefan Keuter", "Essener Parteichef")
+    assert split_title("Regierungssprecher Steffen Seibert") == ("Steffen Seibert", "Regierungssprecher")
+    assert split_title("Juez José Castro") == ("José Castro", "Juez")

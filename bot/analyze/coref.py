@@ -155,8 +155,9 @@ class Coreference:
 
     def _no_person(self, name: str | None) -> bool:
         """A one-word name with nothing to show it is a person ("Apple", "Symantec"): no full name
-        introduced for it, no given name, no gender, no title."""
+        introduced for it as a surname, no gender, no title."""
         if not name or " " in name:
             return False
         key = bare(name)
-        return key not in self._full and key not in self._first and name not in self._gender and key not in self._roles
+        titled = any(is_title(w) for w in self._roles.get(key, "").split())
+        return key not in self._full and name not in self._gender and not titled

@@ -114,7 +114,8 @@ _TITLES = frozenset(
     assemblywoman chairperson treasurer auditor comptroller sheriff marshal warden principal
     superintendent provost chancellor regent lawyer scientist researcher historian strategist
     pollster consultant adviser advisor aide lobbyist activist organizer organiser author novelist
-    physician surgeon nurse teacher engineer""".split()
+    physician surgeon nurse teacher engineer
+    presidente presidenta ministro ministra portavoz alcalde alcaldesa juez jueza fiscal""".split()
 )
 _DEPARTMENTS = frozenset(
     """state defense defence finance health justice education labor labour energy commerce transport
@@ -129,6 +130,13 @@ _AFFILIATIONS = frozenset(
     serbian croatian czech hungarian romanian pakistani afghan palestinian lebanese cuban venezuelan
     democrat democratic republican liberal conservative labour tory""".split()
 )
+# German titles are compounds ending in the title ("Parteichef", "Regierungssprecher"); Spanish
+# ones are words of their own.
+_TITLE_COMPOUND_HEADS = (
+    "chef", "chefin", "sprecher", "sprecherin", "minister", "ministerin", "präsident", "präsidentin",
+    "vorsitzender", "vorsitzende", "kanzler", "kanzlerin", "bürgermeister", "bürgermeisterin",
+)
+_DESCRIPTOR_SUFFIXES = ("-based", "-born", "-owned", "-led", "-backed", "-run")
 _HONORIFIC_WORDS = frozenset("mr mrs ms miss dr prof sen rep gov del hon rev".split())
 # The sentence going on, or a circumstance ("Trump, in a tweet on Monday, wrote"), is not a role.
 _NOT_A_ROLE = regex.compile(
@@ -167,20 +175,24 @@ def split_title(name: str) -> tuple[str, str | None]:
     toks = tokens(name)
     cut = 0
     for i, tok in enumerate(toks[:-1]):
-        parts = [bare(p) for p in tok.split("-")]
-        if any(p in _TITLES for p in parts):
+        if is_title(tok):
             cut = i + 1
     # "Secretary of State Hillary Clinton": the run after "of" starts with the department;
     # "American Lauren Davis", "Democrat Hillary Clinton": a nationality or party describes her.
     while cut < len(toks) - 2 and (bare(toks[cut]) in _DEPARTMENTS or bare(toks[cut]) in _AFFILIATIONS):
+        cut += 1
+    # "Singapore-based Olam", "London-born Sadiq Khan": a descriptor, not the first name.
+    while cut < len(toks) - 1 and toks[cut].endswith(_DESCRIPTOR_SUFFIXES):
         cut += 1
     role_toks = [t for t in toks[:cut] if bare(t) not in _HONORIFIC_WORDS]
     return " ".join(toks[cut:]), (" ".join(role_toks) or None)
 
 
 def is_title(word: str) -> bool:
-    """A title word ("secretary", "Minister", "co-chair")?"""
-    return any(bare(p) in _TITLES for p in word.split("-"))
+    """A title word ("secretary", "Minister", "co-chair", German "Parteichef")?"""
+    return any(bare(p) in _TITLES for p in word.split("-")) or (
+        word[:1].isupper() and bare(word).endswith(_TITLE_COMPOUND_HEADS)
+    )
 
 
 def clean_role(role: str | None) -> str | None:
