@@ -18,6 +18,11 @@ Metric, exactly as the README defines it:
   (PolNeAR's gold speakers are annotated source spans and often carry an apposition - "Daryl
   Kimball, executive director of the Arms Control Association" - whose last word no name can
   match; the runner also prints, as a diagnostic only, the accuracy against the name part.)
+  ``Quote.speaker`` stays the bare full name as first introduced, with the role in ``Quote.role``:
+  that is what the issue and ``bot.models.Quote`` define, it is what GGT's gold is, and measured
+  on dev "name, role" scores far worse on both corpora (ggt 32 %, polnear 60 %); only echoing
+  PolNeAR's annotation of the source span as written at each attribution would gain there, which
+  would be fitting one corpus's convention rather than naming the speaker.
 
 Run ``python bench/quote_metric.py [FILE.jsonl]`` (default: ../shared/eval/quotes-dev.jsonl when it
 exists) to score ``bot.analyze.quotes.extract_quotes`` and the README's naive-regex baseline.
