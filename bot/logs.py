@@ -62,6 +62,14 @@ def secrets_of(settings: Settings) -> list[str]:
     return found
 
 
+def redact(text: str, settings: Settings) -> str:
+    """``text`` with every credential of ``settings`` replaced by ``***`` (for messages kept or shown outside
+    the log: a platform's error that echoes a token back must not carry it into the outbox or the terminal)."""
+    for secret in sorted(secrets_of(settings), key=len, reverse=True):
+        text = text.replace(secret, REDACTED)
+    return text
+
+
 class _Formatter(logging.Formatter):
     def __init__(self, as_json: bool, secrets: Iterable[str], tracebacks: bool) -> None:
         super().__init__()

@@ -189,7 +189,9 @@ def doctor(settings: Settings, store: Store) -> list[PlatformCheck]:
         try:
             who = get_platform(name, settings, store.kv).check()
         except BotError as exc:
-            checks.append(PlatformCheck(name, False, str(exc)))
+            from .logs import redact  # a platform's error may echo the credential it was given
+
+            checks.append(PlatformCheck(name, False, redact(str(exc), settings)))
         else:
             checks.append(PlatformCheck(name, True, f"ready as {who}"))
     return checks

@@ -86,6 +86,13 @@ class Publisher:
         self.worker = worker or f"{socket.gethostname()}:{os.getpid()}"
         self._platforms: dict[str, Platform] = dict(platforms or {})
 
+    def _say(self, exc: BaseException) -> str:
+        """An error's message for the outbox and the logs, with any credential a platform echoed back in its
+        answer (some do, and so do misconfigured proxies) replaced by ***."""
+        from .logs import redact
+
+        return redact(str(exc), self.settings)
+
     def platform(self, name: str) -> Platform:
         if name not in self._platforms:
             self._platforms[name] = get_platform(name, self.settings, self.store.kv)
@@ -116,13 +123,13 @@ class Publisher:
             except PlatformError as exc:
                 if exc.retryable:
                     # Unknown either way: leave it `sending` and ask again next pass; never resend blindly.
-                    report.outcomes.append(self._outcome(row, "skipped", error=str(exc)))
+                    report.outcomes.append(self._outcome(row, "skipped", error=self._say(exc)))
                     continue
-                self.outbox.mark_failed(row.id, f"could not check whether it was sent: {exc}", now)
-                report.outcomes.append(self._outcome(row, "failed", error=str(exc)))
+                self.outbox.mark_failed(row.id, f"could not check whether it was sent: {self._say(exc)}", now)
+                report.outcomes.append(self._outcome(row, "failed", error=self._say(exc)))
                 continue
             except BotError as exc:
-                report.outcomes.append(self._outcome(row, "skipped", error=str(exc)))
+                report.outcomes.append(self._outcome(row, "skipped", error=self._say(exc)))
                 continue
             if result is not None:
                 self.outbox.mark_sent(row.id, result, now, outcome="reconciled")
@@ -143,8 +150,8 @@ class Publisher:
             reply_to, root = self._thread_refs(row)
         except BotError as exc:
             # Nothing was sent: the row fails with the fix in its message, and `newsbot retry` brings it back.
-            self.outbox.mark_failed(row.id, str(exc), now)
-            return self._outcome(row, "failed", error=str(exc))
+            self.outbox.mark_failed(row.id, self._say(exc), now)
+            return self._outcome(row, "failed", error=self._say(exc))
         prepared = adapter.prepare(row.idempotency_key)
         if row.language:
             prepared.setdefault("language", row.language)  # Bluesky langs, Mastodon language
@@ -162,8 +169,8 @@ class Publisher:
             if found is not None:
                 self.outbox.mark_sent(row.id, found, self.clock(), outcome="reconciled")
                 return self._outcome(row, "reconciled", url=found.url)
-            self.outbox.mark_failed(row.id, str(exc), self.clock())
-            return self._outcome(row, "failed", error=str(exc))
+            self.outbox.mark_failed(row.id, self._say(exc), self.clock())
+            return self._outcome(row, "failed", error=self._say(exc))
         except PlatformError as exc:
             return self._failure(claimed, exc)
         self.outbox.mark_sent(row.id, result, self.clock())
@@ -172,7 +179,7 @@ class Publisher:
 
     def _failure(self, row: PostRow, exc: PlatformError) -> PostOutcome:
         now = self.clock()
-        message = str(exc)
+        message = self._say(exc)
         if exc.retryable and row.attempts < self.settings.max_attempts:
             retry_at = backoff(row.attempts, self.settings.retry_base_seconds, now, exc.reset_at)
             self.outbox.mark_retry(row.id, message, retry_at, now)
