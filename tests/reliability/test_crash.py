@@ -102,3 +102,4 @@ def test_sigkill_at_random_points_loses_nothing_and_sends_nothing_twice(world: W
     }, "an article is missing a platform"
     assert_exactly_once(rows, world.remote())
     assert not leaked("\n".join(log)), "a secret reached the daemon's log"
+    assert not leaked(world.dump_database()), "a secret reached the database"

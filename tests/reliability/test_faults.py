@@ -140,3 +140,4 @@ def test_429_5xx_timeouts_and_resets_on_every_platform_still_send_each_post_exac
         assert armed[name] == len(faults) and server._faults == [], f"{name}: not every fault was hit"
     assert len(retried) >= sum(len(f) for _, _, f in plan.values()) // 2, "the faults caused too few retries to be real"
     assert not leaked("".join(daemon.lines))
+    assert not leaked(world.dump_database()), "a secret reached the database"
