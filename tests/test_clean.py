@@ -143,6 +143,11 @@ def test_live_blog_time_stamps_and_trailing_credits_are_cut_off_paragraphs() -> 
     assert cleaned.paragraphs == (BODY_1, BODY_2, BODY_3)
 
 
+def test_a_video_teaser_glued_to_a_paragraph_is_cut_off_and_its_caption_label_goes() -> None:
+    cleaned = clean_text("\n\n".join([BODY_1, "Scroll down for video Closed:", "Scroll down for video " + BODY_2, BODY_3]))
+    assert cleaned.paragraphs == (BODY_1, BODY_2, BODY_3)
+
+
 def test_real_body_lines_that_mention_furniture_words_are_kept() -> None:
     keep = [
         "He donated $5 million to the hospital in 2019, the records show, and later joined its board.",

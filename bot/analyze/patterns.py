@@ -179,10 +179,12 @@ CREDIT_LINE = re.compile(
 )
 CTA_WEAK = re.compile(r"\b(?:newsletter|subscribe|subscription|donation|donate|follow)\b", re.I)
 
-# a share bar glued to the first sentence by copy-paste ("Share this withEmailFacebook...Copy this link")
+# a share bar or video teaser glued to the next paragraph by copy-paste ("Share this withEmailFacebook...Copy
+# this link", "Scroll down for video Critical: ...")
 LEADING_WIDGET = re.compile(
     r"(?:Share this with\s*(?:(?:Email|Facebook|Messenger|Twitter|Pinterest|WhatsApp|LinkedIn|Reddit)\s*)+"
-    r"Copy this link|Media playback is (?:not supported|unsupported) on (?:this|your) device)\s*",
+    r"Copy this link|Media playback is (?:not supported|unsupported) on (?:this|your) device"
+    r"|Scroll down for (?:the )?videos?\b)\s*",
     re.I,
 )
 # the same patterns for already lower-cased text (all their literals are lower case)
