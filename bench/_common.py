@@ -2,7 +2,7 @@
 
 Each ``bench_*.py`` has ``run(quick: bool) -> Result``. Work that must start cold or whose memory is
 measured runs in a fresh interpreter (``run_child``): the child prints one JSON line, including its own
-peak RSS from ``getrusage(RUSAGE_SELF)``, so the figure is that process's and nobody else's.
+peak RSS (``VmHWM``), so the figure is that process's and nobody else's.
 """
 
 from __future__ import annotations
@@ -22,9 +22,19 @@ ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 # The child's last line: its answer, as JSON, with its peak RSS in MB.
 CHILD_FOOTER = """
-import json as _json, resource as _resource
-_answer["peak_rss_mb"] = round(_resource.getrusage(_resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+import json as _json
+_answer["peak_rss_mb"] = _peak_rss_mb()
 print(_json.dumps(_answer, default=str))
+"""
+# VmHWM is this process's own high-water mark; ru_maxrss is not: Linux carries it over fork + exec, so a
+# child started by a big parent would report the parent's peak.
+PEAK_RSS = """
+def _peak_rss_mb():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    import resource
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 """
 
 
@@ -70,8 +80,9 @@ def clean_env(**extra: str) -> dict[str, str]:
 
 
 def run_child(code: str, *, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 600) -> dict[str, Any]:
-    """Run ``code`` (which fills a dict ``_answer``) in a fresh interpreter; return ``_answer``."""
-    program = "_answer = {}\n" + code + "\n" + CHILD_FOOTER
+    """Run ``code`` (which fills a dict ``_answer``) in a fresh interpreter; return ``_answer``, with the
+    child's peak RSS as ``peak_rss_mb``."""
+    program = PEAK_RSS + "_answer = {}\n" + code + "\n" + CHILD_FOOTER
     proc = subprocess.run([PYTHON, "-c", program], env=env or clean_env(), cwd=cwd or ROOT, capture_output=True,
                           text=True, timeout=timeout)
     if proc.returncode != 0:

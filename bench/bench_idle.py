@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench._common import PYTHON, ROOT, Result, clean_env
+from bench._common import PYTHON, ROOT, Result, clean_env, run_child
 
 RSS_TARGET_MB = 120.0
 WARM_UP_S = 6.0
@@ -72,11 +72,10 @@ def run(quick: bool = False) -> Result:
     if " planned " not in log:
         res.notes.append("the daemon did not log a planned post during the run; its log:\n" + log[-1500:])
     # Compare with a bare interpreter, to show how much of the RSS is Python itself.
-    bare = subprocess.run([PYTHON, "-c", "import resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"],
-                          capture_output=True, text=True, cwd=ROOT).stdout.strip()
+    bare = run_child("pass")["peak_rss_mb"]
     peak = max(samples)
     res.add("RSS while idle (max of samples)", round(peak, 1), "MB")
-    res.add("RSS of a bare python -c pass, for scale", round(int(bare) / 1024, 1), "MB")
+    res.add("peak RSS of a bare python -c pass, for scale", bare, "MB")
     res.add("CPU while idle", round(100 * cpu / elapsed, 2), "% of one core")
     res.add("CPU time in the window", round(cpu, 3), "s")
     res.target("idle RSS ≤ 120 MB", f"≤ {RSS_TARGET_MB:g} MB", f"{peak:.1f} MB", peak <= RSS_TARGET_MB)
