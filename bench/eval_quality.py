@@ -1,7 +1,7 @@
 """Quality and speed of the analysis, with exactly the metrics of ../shared/eval/README.md.
 
     .venv/bin/python bench/eval_quality.py [SUMMARIES.jsonl] [--quotes QUOTES.jsonl] [--json]
-                                           [--no-sumy] [--split-bench]
+                                           [--no-sumy] [--split-bench] [--resamples N]
 
 Summaries (``bench/summary_metric.py``): ROUGE-1/2/Lsum F1 (rouge-score, use_stemmer=True,
 references joined by newline), 3 sentences for CNN/DM and 1 for XSum, for
@@ -10,6 +10,11 @@ references joined by newline), 3 sentences for CNN/DM and 1 for XSum, for
 * sumy LexRank and TextRank in the same run. sumy's default tokenizer needs NLTK's punkt data,
   which cannot be downloaded here, so sumy gets ``summary_metric.SentenceTokenizer`` (our
   sentence splitter plus a word regex; sumy accepts any object with to_sentences/to_words).
+
+Stability (``--resamples``, default 2000; 0 turns it off): the dev split is ~100 articles per
+source, so each ROUGE-1 mean comes with a bootstrap over articles - its spread, its 5th
+percentile, the means of two fixed random halves, and the paired difference to lead-N and to
+sumy TextRank with the share of resamples in which ours wins.
 
 Quotes (``bench/quote_metric.py``, from the quotes work): P/R/F1 and speaker accuracy per corpus,
 for ``analyze_text`` (what ``newsbot analyze --jsonl`` reports: cleaned text, offsets mapped back
@@ -63,9 +68,26 @@ def evaluate_summaries(rows: list[dict[str, Any]], use_sumy: bool = True) -> dic
             if not subset:
                 continue
             n = SM.SENTENCES_FOR[ds]
-            pairs = [(fn(r["text"], n), SM.reference_of(r)) for r in subset]
-            results[name][ds] = {**SM.mean_rouge(pairs), "articles": len(subset), "sentences": n}
+            per = SM.rouge_rows((fn(r["text"], n), SM.reference_of(r)) for r in subset)
+            means = {m: round(sum(p[m] for p in per) / len(per), 2) for m in SM.METRICS}
+            results[name][ds] = {**means, "articles": len(subset), "sentences": n, "per_article": per}
     return results
+
+
+def stability(summ: dict[str, Any], resamples: int) -> dict[str, Any]:
+    """Bootstrap spread of our ROUGE-1 and R2 per source, paired with each baseline."""
+    ours = summ.get("ours (analyze_text)", {})
+    out: dict[str, Any] = {}
+    for ds, res in ours.items():
+        out[ds] = {}
+        for metric in ("rouge1", "rouge2"):
+            mine = [p[metric] for p in res["per_article"]]
+            out[ds][metric] = {"ours": SM.resample(mine, resamples=resamples)}
+            for base in ("lead-N", "sumy TextRank", "sumy LexRank"):
+                if ds in summ.get(base, {}):
+                    other = [p[metric] for p in summ[base][ds]["per_article"]]
+                    out[ds][metric][f"vs {base}"] = SM.resample(mine, other, resamples=resamples)
+    return out
 
 
 def measure_speed(texts: list[str], use_sumy: bool = True, repeat: int = 3) -> dict[str, Any]:
@@ -166,6 +188,21 @@ def split_bench(texts: list[str]) -> dict[str, Any]:
     return out
 
 
+def _print_stability(stab: dict[str, Any]) -> None:
+    print("Stability over articles (bootstrap): mean, sd of the mean, 5th percentile, halves A/B;")
+    print("paired with a baseline: difference, its sd, share of resamples where ours wins")
+    for ds, by_metric in stab.items():
+        for metric, rows in by_metric.items():
+            o = rows["ours"]
+            print(
+                f"  {ds:<6} {metric:<7} ours {o['mean']:6.2f} sd {o['sd']:4.2f} p05 {o['p05']:6.2f} "
+                f"halves {o['half_a']:6.2f} / {o['half_b']:6.2f}"
+            )
+            for name, r in rows.items():
+                if name != "ours":
+                    print(f"  {'':<14} {name:<17} {r['diff']:+6.2f} sd {r['diff_sd']:4.2f}  wins {100 * r['p_win']:5.1f}%")
+
+
 def _print_table(summ: dict[str, Any], speed: dict[str, Any], quotes: dict[str, Any] | None, split: Any) -> None:
     print("Summaries: ROUGE F1 x100 (R1 / R2 / RLsum); CNN/DM 3 sentences, XSum 1 sentence")
     print(f"{'system':<24} {'CNN/DM':>24} {'XSum':>24}")
@@ -212,19 +249,27 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", action="store_true", help="one JSON object on stdout instead of a table")
     ap.add_argument("--no-sumy", action="store_true", help="skip the sumy baselines (and their timing)")
     ap.add_argument("--split-bench", action="store_true", help="also time the candidate sentence splitters")
+    ap.add_argument("--resamples", type=int, default=2000, help="bootstrap resamples for the stability report (0: off)")
     args = ap.parse_args(argv)
     if not args.summaries.exists():
         print(f"no summaries file at {args.summaries}; pass a jsonl file (fields id, text, reference_summary)")
         return 2
     rows = SM.load(args.summaries)
     summ = evaluate_summaries(rows, use_sumy=not args.no_sumy)
+    stab = stability(summ, args.resamples) if args.resamples > 0 else None
     speed = measure_speed([r["text"] for r in rows], use_sumy=not args.no_sumy)
     quotes = evaluate_quotes(args.quotes) if args.quotes and args.quotes.exists() else None
     split = split_bench([r["text"] for r in rows]) if args.split_bench else None
+    for res in summ.values():
+        for r in res.values():
+            r.pop("per_article", None)
     if args.json:
-        print(json.dumps({"summaries": summ, "speed": speed, "quotes": quotes, "splitters": split}, indent=2))
+        print(json.dumps({"summaries": summ, "stability": stab, "speed": speed, "quotes": quotes, "splitters": split}, indent=2))
     else:
         _print_table(summ, speed, quotes, split)
+        if stab:
+            print()
+            _print_stability(stab)
     return 0
 
 
