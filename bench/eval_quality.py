@@ -21,7 +21,8 @@ for ``analyze_text`` (what ``newsbot analyze --jsonl`` reports: cleaned text, of
 into the given text), for bare ``extract_quotes`` on the raw text, and the README's naive regex.
 
 Speed: articles per second for the whole ``analyze_text`` (clean, split, headline, summary,
-quotes, language) against sumy LexRank alone on the same texts, one process, one core.
+quotes, language) against sumy LexRank alone on the same texts, one process, one core; and the
+CPU time of each stage (cleaning, language, sentence splitting, summary, quotes) on its own.
 ``--split-bench`` also times the candidate sentence splitters (pysbd, blingfire, sentencex) when
 they are installed - the measurement behind the choice in ``bot/analyze/sentences.py``.
 Defaults read ../shared/eval/*-dev.jsonl when present.
@@ -125,6 +126,42 @@ def measure_speed(texts: list[str], use_sumy: bool = True, repeat: int = 3) -> d
     return out
 
 
+def stage_times(texts: list[str], repeat: int = 3) -> dict[str, float]:
+    """CPU ms per 100 articles of each stage of ``analyze_text`` (best of ``repeat``), so a
+    slowdown can be pinned on its stage. Each stage is timed on the previous stage's output."""
+    import bot.analyze as A
+    from bot.analyze.clean import clean_text
+    from bot.analyze.language import detect_language
+    from bot.analyze.sentences import split_sentences
+    from bot.analyze.summary import summarize
+
+    def best(fn: Any) -> float:
+        times = []
+        for _ in range(repeat):
+            c0 = time.process_time()
+            fn()
+            times.append(time.process_time() - c0)
+        return round(100_000 * min(times) / len(texts), 1)
+
+    bodies = []
+    for t in texts:
+        try:
+            bodies.append(A._body(t, None, None, "bench"))
+        except AnalyzeError:
+            pass
+    cleans = [b.clean for b in bodies]
+    paragraphs = [(p, b.language) for b in bodies for p in b.clean.paragraphs]
+    sentences = [[s.text for s in b.sentences] for b in bodies]
+    return {
+        "clean": best(lambda: [clean_text(t) for t in texts]),
+        "language": best(lambda: [detect_language(c.text) for c in cleans]),
+        "sentences": best(lambda: [split_sentences(p, lang) for p, lang in paragraphs]),
+        "summary (1 sentence)": best(lambda: [summarize(s, 1) for s in sentences]),
+        "quotes (extract + rank)": best(lambda: [A._quotes(c.text, 3) for c in cleans]),
+        "whole analyze_text": best(lambda: [_ours(t, 1) for t in texts]),
+    }
+
+
 def evaluate_quotes(path: Path) -> dict[str, Any] | None:
     try:
         import quote_metric as QM
@@ -222,6 +259,9 @@ def _print_table(summ: dict[str, Any], speed: dict[str, Any], quotes: dict[str, 
             f"  sumy LexRank {speed['lexrank_articles_per_s']} articles/s ({speed['lexrank_seconds_per_100']:.3f} s per 100)"
             f" -> ours is {speed['speedup_vs_lexrank']}x faster"
         )
+    if "stages_ms_per_100" in speed:
+        stages = speed["stages_ms_per_100"]
+        print("  by stage (CPU ms per 100 articles): " + ", ".join(f"{k} {v}" for k, v in stages.items()))
     if quotes:
         print()
         if "error" in quotes:
@@ -258,6 +298,7 @@ def main(argv: list[str] | None = None) -> int:
     summ = evaluate_summaries(rows, use_sumy=not args.no_sumy)
     stab = stability(summ, args.resamples) if args.resamples > 0 else None
     speed = measure_speed([r["text"] for r in rows], use_sumy=not args.no_sumy)
+    speed["stages_ms_per_100"] = stage_times([r["text"] for r in rows])
     quotes = evaluate_quotes(args.quotes) if args.quotes and args.quotes.exists() else None
     split = split_bench([r["text"] for r in rows]) if args.split_bench else None
     for res in summ.values():

@@ -17,7 +17,7 @@ one ("He said", "This", "But"), a self-contained sentence that scores nearly as 
 One configuration serves the lead-heavy CNN/DailyMail style and the lead-less XSum style. How it
 was chosen, and why not by the best dev score: the dev split has 100 articles per source, so a
 mean ROUGE-1 has a bootstrap spread of about +-1.0 and the difference to lead-3 about +-0.7
-(``bench/eval_quality.py`` reports both). Over a 3,125-setting grid, picking the best setting on
+(``bench/eval_quality.py`` reports both). Over a 2,500-setting grid, picking the best setting on
 one random half of dev and scoring it on the other half lost to a fixed mid-region setting in 84%
 of 200 splits (winner's curse: the optimum is noise). So the values below are the middle of the
 broad good region, the setting whose grid neighbours (each knob one step either way) vary least
