@@ -295,7 +295,7 @@ def _trim(text: str, ln: _Line) -> tuple[int, int]:
     m = P.LEADING_TIMESTAMP.match(text, start, end)
     if m:
         start = m.end()
-    m = P.TRAILING_CREDIT.search(text, start, end)
+    m = P.TRAILING_CREDIT.search(text, start, end) if ("(c)" in ln.text or "©" in ln.text) else None
     if m and m.start() > start:
         end = m.start()
         while end > start and text[end - 1].isspace():

@@ -226,8 +226,10 @@ def line_boilerplate(text: str) -> str | None:
         return "url"
     if is_dateline(text):
         return "dateline"
-    if n < 200 and any((not need or need in text) and p.search(text) for need, p in CAPTION):
-        return "caption"
+    if n < 200:
+        for need, pattern in CAPTION:
+            if (not need or need in text) and pattern.search(text):
+                return "caption"
     if n < 90 and BYLINE.match(text) and not ends_sentence(text.rstrip("."), strict=True):
         return "byline"
     if n < 80 and RELATED_HEADER.match(text):
