@@ -114,13 +114,15 @@ def summarize(
     """Indices (in article order) of the ``n`` sentences that best summarise the article."""
     if n <= 0 or not sentences:
         return []
-    bags = [Counter(_terms(s)) for s in sentences]
-    sizes = [sum(b.values()) for b in bags]
+    terms = [_terms(s) for s in sentences]
+    bags = [Counter(ts) for ts in terms]
+    sizes = [len(ts) for ts in terms]
     weights = [1.0 + LEAD_TERM_BOOST / (1.0 + LEAD_TERM_DECAY * i) for i in range(len(bags))]
     model: dict[str, float] = {}
+    get = model.get
     for bag, w in zip(bags, weights, strict=True):
         for t, c in bag.items():
-            model[t] = model.get(t, 0.0) + c * w
+            model[t] = get(t, 0.0) + c * w
     if title:  # the title is the author's own summary: count it like a lead sentence
         for t in _terms(title):
             model[t] = model.get(t, 0.0) + weights[0]
