@@ -248,6 +248,9 @@ class Daemon:
         for article_id, platform, reason in report.expired:
             event("expired", f"article {article_id} on {platform}: {reason}", article_id=article_id,
                   platform=platform, reason=reason)
+        for article_id, platform, reason in report.unplanned:
+            event("unplanned", f"article {article_id} on {platform} waits for room: {reason}",
+                  level=logging.WARNING, article_id=article_id, platform=platform, reason=reason)
         for article_id, reason in report.failed:
             self.tally.failed += 1
             event("compose_failed", f"article {article_id}: {reason}", level=logging.ERROR,

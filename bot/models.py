@@ -24,6 +24,7 @@ class Priority(StrEnum):
 
 class PostState(StrEnum):
     PLANNED = "planned"
+    UNPLANNED = "unplanned"  # no allowed time within the planning horizon yet; re-planned every pass
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"

@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # the store (SQLAlchemy, ~0.1 s to import) is not needed by `
     from .store.outbox import PostRow
 
 log = logging.getLogger("newsbot.pipeline")
-UNPLANNED_PARKING = timedelta(days=14)
+WAITING = [PostState.PLANNED.value, PostState.UNPLANNED.value]
 
 
 @dataclass(frozen=True)
@@ -69,9 +69,15 @@ def schedule_requests(
 class PlanReport:
     planned: list[tuple[int, str, datetime]] = field(default_factory=list)  # (article id, platform, time)
     expired: list[tuple[int, str, str]] = field(default_factory=list)  # (article id, platform, reason)
+    unplanned: list[tuple[int, str, str]] = field(default_factory=list)  # no room within the horizon yet
     failed: list[tuple[int, str]] = field(default_factory=list)  # (article id, reason)
     moved: int = 0  # queued posts given a new time (breaking news pre-empted them)
     recomposed: list[int] = field(default_factory=list)  # edited articles whose planned posts were re-composed
+
+
+def _key(article_id: int) -> str:
+    """The planner breaks ties by key: zero-padded, article 9 comes before article 10."""
+    return f"{article_id:012d}"
 
 
 def _platform_limits(settings: Settings, store: Store, platforms: Sequence[str]) -> dict[str, int]:
@@ -108,14 +114,20 @@ def plan_pending(settings: Settings, store: Store, now: datetime, platforms: Seq
             store.set_article_state(stored.id, ArticleState.FAILED, str(exc))
             report.failed.append((stored.id, str(exc)))
             log.error("article %s could not be composed: %s", stored.id, exc)
+    if not new and not outbox.any_in_state(PostState.UNPLANNED):
+        # Planning is deterministic and time passing moves nothing, so with nothing new the plan stands:
+        # an idle tick costs two queries, not a re-plan of every waiting post.
+        return report
 
     # Future thread heads are re-planned together with the new ones; everything else is booked.
     # An article already out on one platform keeps its times on the others: re-planned alone, a staggered
     # post would get a slot of its own after ``now`` and slip a whole slot each pass that falls in its stagger.
-    heads = [row for row in outbox.find([PostState.PLANNED.value, PostState.SENDING.value, PostState.SENT.value],
-                                        platforms=platforms, limit=1_000_000) if row.thread_index == 0]
+    live = [PostState.PLANNED.value, PostState.UNPLANNED.value, PostState.SENDING.value, PostState.SENT.value]
+    heads = [row for row in outbox.find(live, platforms=platforms, limit=1_000_000) if row.thread_index == 0]
 
     def is_future(row: PostRow) -> bool:
+        if row.state == PostState.UNPLANNED.value:
+            return True
         return row.state == PostState.PLANNED.value and row.scheduled_at > now and row.attempts == 0
 
     started = {row.article_id for row in heads if not is_future(row)}
@@ -129,14 +141,14 @@ def plan_pending(settings: Settings, store: Store, now: datetime, platforms: Seq
 
     requests: list[PostRequest] = []
     for article_id, prepared in new:
-        requests += requests_for(str(article_id), prepared.article, platforms, ingested_at=now)
+        requests += requests_for(_key(article_id), prepared.article, platforms, ingested_at=now)
     articles_of_waiting = {aid for aid, _ in waiting}
     stored_waiting = {aid: store.get_article(aid) for aid in articles_of_waiting}
     for (article_id, platform), row in waiting.items():
         order = platforms.index(platform) if platform in platforms else 0
         article = stored_waiting[article_id].article
         published = article.published or stored_waiting[article_id].created_at
-        requests.append(PostRequest(str(article_id), platform, article.priority, published, article.embargo, order))
+        requests.append(PostRequest(_key(article_id), platform, article.priority, published, article.embargo, order))
     if not requests:
         return report
     outcomes = schedule_requests(requests, booked, settings, now)
@@ -148,14 +160,25 @@ def plan_pending(settings: Settings, store: Store, now: datetime, platforms: Seq
         article_id = int(req.key)
         if (article_id, req.platform) in waiting:
             row = waiting[(article_id, req.platform)]
-            if isinstance(outcome, Planned) and outcome.at != row.scheduled_at:
-                for part in outbox.thread(article_id, req.platform, row.account):
+            thread = outbox.thread(article_id, req.platform, row.account)
+            if isinstance(outcome, Planned):
+                was_unplanned = row.state == PostState.UNPLANNED.value
+                for part in thread:
+                    if was_unplanned:
+                        outbox.set_state(part.id, PostState.PLANNED, only_from=[PostState.UNPLANNED.value])
                     outbox.reschedule(part.id, outcome.at)
-                report.moved += 1
+                if was_unplanned:
+                    report.planned.append((article_id, req.platform, outcome.at))
+                elif outcome.at != row.scheduled_at:
+                    report.moved += 1
             elif isinstance(outcome, Expired):
-                for part in outbox.thread(article_id, req.platform, row.account):
-                    outbox.set_state(part.id, PostState.EXPIRED, only_from=["planned"], error=outcome.reason)
+                for part in thread:
+                    outbox.set_state(part.id, PostState.EXPIRED, only_from=WAITING, error=outcome.reason)
                 report.expired.append((article_id, req.platform, outcome.reason))
+            elif row.state == PostState.PLANNED.value:  # pushed out of the horizon by news that came first
+                for part in thread:
+                    outbox.set_state(part.id, PostState.UNPLANNED, only_from=WAITING, error=outcome.reason)
+                report.unplanned.append((article_id, req.platform, outcome.reason))
             continue
         draft = drafts_of[article_id][req.platform]
         content_hash = prepared_of[article_id].article.content_hash
@@ -168,9 +191,10 @@ def plan_pending(settings: Settings, store: Store, now: datetime, platforms: Seq
                 outbox.set_state(post_id, PostState.EXPIRED, only_from=["planned"], error=outcome.reason)
             report.expired.append((article_id, req.platform, outcome.reason))
         else:
-            # No allowed time within the horizon yet: park it at the horizon; the next pass plans it again.
-            outbox.enqueue(article_id, content_hash, [draft], {req.platform: now + UNPLANNED_PARKING})
-            log.warning("article %s on %s not planned yet: %s", article_id, req.platform, outcome.reason)
+            # No allowed time within the horizon yet: kept as unplanned, never due; every pass plans it again.
+            for post_id in outbox.enqueue(article_id, content_hash, [draft], {req.platform: now}):
+                outbox.set_state(post_id, PostState.UNPLANNED, only_from=WAITING, error=outcome.reason)
+            report.unplanned.append((article_id, req.platform, outcome.reason))
     for article_id, _ in new:
         store.set_article_state(article_id, ArticleState.PLANNED)
     return report

@@ -146,7 +146,11 @@ def status(store: Store, *, limit: int = 20) -> dict[str, Any]:
     return {
         "counts": outbox.counts(),
         "articles": store.count_articles(),
-        "planned": [post_json(r) for r in outbox.find([PostState.PLANNED.value, PostState.SENDING.value], limit=limit)],
+        "planned": [
+            post_json(r)
+            for r in outbox.find([PostState.PLANNED.value, PostState.SENDING.value, PostState.UNPLANNED.value],
+                                 limit=limit)
+        ],
         "sent": [post_json(r) for r in outbox.find([PostState.SENT.value], limit=limit, newest_first=True)],
         "failed": [
             post_json(r)

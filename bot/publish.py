@@ -263,13 +263,12 @@ def cancel_post(store: Store, post_id: int) -> list[int]:
 
     outbox = Outbox(store)
     row = outbox.get(post_id)
-    if row.state != PostState.PLANNED.value:
+    waiting = [PostState.PLANNED.value, PostState.UNPLANNED.value]
+    if row.state not in waiting:
         raise NotFoundError(f"post {post_id} is {row.state}; only planned posts can be cancelled")
     cancelled = []
     for part in outbox.thread(row.article_id, row.platform, row.account):
-        if part.thread_index >= row.thread_index and outbox.set_state(
-            part.id, PostState.CANCELLED, only_from=[PostState.PLANNED.value]
-        ):
+        if part.thread_index >= row.thread_index and outbox.set_state(part.id, PostState.CANCELLED, only_from=waiting):
             cancelled.append(part.id)
     return cancelled
 

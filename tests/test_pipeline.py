@@ -121,3 +121,29 @@ def test_an_article_edited_before_posting_is_composed_again(kyiv: Settings, stor
         assert after[platform].id != before[platform].id
         assert Outbox(store).get(before[platform].id).state == PostState.CANCELLED
     assert list_updates(store, unhandled_only=True) == []
+
+
+def test_a_post_with_no_room_yet_waits_unplanned_and_is_planned_when_room_appears(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from bot.store import open_store
+
+    tight = make_settings(tmp_path, timezone="UTC", slots="0 12 * * *", min_spacing_minutes=0, quiet_hours="",
+                          daily_cap=1, expire_hours=24 * 30)
+    store = open_store(tight.db_url)
+    ids = [add(store, n, published=NOW) for n in range(16)]  # one slot a day, 14 days: two find no room
+    report = plan_pending(tight, store, NOW, platforms=["x"])
+    outbox = Outbox(store)
+    state_of = {r.article_id: r.state for r in outbox.find() if r.thread_index == 0}
+    assert [state_of[i] for i in ids] == ["planned"] * 14 + ["unplanned"] * 2  # first come, first served
+    assert len(report.unplanned) == 2 and "14-day planning horizon" in report.unplanned[0][2]
+    assert outbox.due(NOW + timedelta(days=30)) and all(r.state == "planned" for r in outbox.due(NOW + timedelta(days=30)))
+
+    # a day later the first post has gone out and the horizon moved on: one more finds its slot
+    first = next(r for r in outbox.find() if r.article_id == ids[0] and r.thread_index == 0)
+    outbox.claim(first.id, {}, "test", NOW + timedelta(hours=2))
+    from bot.models import PublishResult
+
+    outbox.mark_sent(first.id, PublishResult("1"), NOW + timedelta(hours=2))
+    later = plan_pending(tight, store, NOW + timedelta(days=1), platforms=["x"])
+    state_of = {r.article_id: r.state for r in outbox.find() if r.thread_index == 0}
+    assert state_of[ids[14]] == "planned" and state_of[ids[15]] == "unplanned"
+    assert [aid for aid, _, _ in later.planned] == [ids[14]]

@@ -268,6 +268,11 @@ class Outbox:
         with self.store.engine.connect() as conn:
             return [_row(r) for r in conn.execute(query).mappings()]
 
+    def any_in_state(self, state: PostState) -> bool:
+        query = select(self.t.c.id).where(self.t.c.state == state.value).limit(1)
+        with self.store.engine.connect() as conn:
+            return conn.execute(query).first() is not None
+
     def next_due_at(self) -> datetime | None:
         t = self.t
         query = select(func.min(func.coalesce(t.c.next_attempt_at, t.c.scheduled_at))).where(
