@@ -114,6 +114,23 @@ def test_summary_text_drops_wire_datelines() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "(CNN)The council closed the old bridge on Tuesday.",
+        "Boston (CNN)The council closed the old bridge on Tuesday.",
+        "(Reuters) - The council closed the old bridge on Tuesday.",
+    ],
+)
+def test_summary_text_drops_an_agency_tag_glued_to_the_lead(sentence: str) -> None:
+    assert summary_text([sentence]) == "The council closed the old bridge on Tuesday."
+
+
+def test_an_agency_named_inside_a_sentence_stays() -> None:
+    sentence = "The report by the news agency (AP) was corrected on Tuesday evening."
+    assert summary_text([sentence]) == sentence
+
+
 def test_japanese_text_is_summarised_by_character_bigrams() -> None:
     text = [
         "ナイジェリア北東部で自爆攻撃が起き、31人が死亡した。",

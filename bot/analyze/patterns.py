@@ -156,7 +156,11 @@ WIDGET_ANYWHERE = re.compile(
 # "JAKARTA (Reuters) - ", "VATICAN CITY—", "GREEN BAY, Wis. -- ", "PERRIS: "
 WIRE_DATELINE = re.compile(
     r"^(?:[A-ZÀ-Ý][A-ZÀ-Ý .'’-]{2,40}(?:,\s*[A-Z][A-Za-z.]{1,12})?\s*(?:\([^)]{2,30}\))?\s*(?:--|[-—–:])\s*(?=\S)"
-    r"|【[^】]{1,30}】\s*)"  # Japanese wire style: 【6月18日 AFP】
+    r"|【[^】]{1,30}】\s*"  # Japanese wire style: 【6月18日 AFP】
+    # an agency tag glued to the lead by copy-paste, with or without a place: "(CNN)Guilty ...",
+    # "Boston (CNN)Guilty ...", "(Reuters) - "
+    r"|(?:[A-Z][A-Za-z.'’-]*(?: [A-Z][A-Za-z.'’-]*){0,3},? )?"
+    r"\((?:CNN|Reuters|AP|AFP|UPI|Bloomberg|dpa|EFE|ANSA|Xinhua)\)\s*(?:(?:--|[-—–:])\s*)?(?=\S))"
 )
 
 # --- calls to action: donate, subscribe, follow, newsletter --------------------------------------
