@@ -13,6 +13,8 @@ import bisect
 
 import regex
 
+from bot.analyze import rx
+
 from bot.analyze.names import (
     FEMALE,
     GENDERED,
@@ -32,7 +34,7 @@ from bot.analyze.names import (
 
 
 # The words before a name, ending in a lower-case title word: "(Clinton campaign) (chairman) ".
-_TITLE_BEFORE = regex.compile(
+_TITLE_BEFORE = rx.compile(
     r"(?<![\p{L}\p{N}'’\-])(?P<run>(?:\p{Lu}[\p{L}\-’']*[ \t\u00a0]+){0,3}"
     r"(?:(?!(?:as|to|the|of|and|for|with|at|in|on|by|a|an|said|says|told|former|then)\b)\p{Ll}[\p{Ll}\-]+[ \t\u00a0]+){0,2}"
     r"(?P<last>\p{Ll}[\p{Ll}\-]+))[ \t\u00a0]+\Z",

@@ -16,13 +16,15 @@ from collections.abc import Sequence
 
 import regex
 
+from bot.analyze import rx
+
 from bot.models import Quote
 
 IDEAL_MIN = 40
 IDEAL_MAX = 200
 SAME_SPEAKER_PENALTY = 1.5  # per key quote already chosen from that speaker
 
-_WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}'’\-]*")
+_WORD = rx.compile(r"[\p{L}\p{N}][\p{L}\p{N}'’\-]*")
 _STOP = frozenset(
     """a an the and or but if so of to in on at by for with from as is are was were be been being am
     i me my we us our you your he him his she her it its they them their this that these those there
@@ -32,19 +34,19 @@ _STOP = frozenset(
     there's it's that's i'm we're you're they're don't didn't can't won't i've we've i'll we'll
     thing things lot something anything everything say said says think know mean""".split()
 )
-_FILLER_START = regex.compile(
+_FILLER_START = rx.compile(
     r"^\W*(?:thank(?:s| you)|yes|no|yeah|well|ok(?:ay)?|sure|absolutely|of course|we'?ll see|"
     r"i don'?t know|no comment|hello|hi)\b",
     regex.IGNORECASE,
 )
 # Openings that lean on what came before ("That is why…", "It was…", "And then…").
-_CONTEXT_START = regex.compile(r"^\W*(?:and|but|so|because|which|that|this|it|they|he|she|also)\b", regex.IGNORECASE)
-_SUBSTANCE = regex.compile(
+_CONTEXT_START = rx.compile(r"^\W*(?:and|but|so|because|which|that|this|it|they|he|she|also)\b", regex.IGNORECASE)
+_SUBSTANCE = rx.compile(
     r"\b(?:will|won'?t|must|never|always|need|needs|should|want|demand|warn|promise|risk|threat|"
     r"war|law|plan|million|billion|percent|per cent|%|\d)",
     regex.IGNORECASE,
 )
-_EMBEDDED_ATTRIBUTION = regex.compile(r"[”\"]\s*,?\s*(?:\S+\s+){0,6}?(?:said|says|added|told)\b")
+_EMBEDDED_ATTRIBUTION = rx.compile(r"[”\"]\s*,?\s*(?:\S+\s+){0,6}?(?:said|says|added|told)\b")
 
 
 def quote_score(q: Quote) -> float:

@@ -8,26 +8,28 @@ from __future__ import annotations
 
 import regex
 
+from bot.analyze import rx
+
 from bot.analyze.names import ADVERB, NAME, NAME_RE, OBJECT_VERBS, ROLE, VERBS
 
 _F = regex.VERSION1 | regex.UNICODE
 APPOS = r"(?:\s*,\s*" + ROLE + r"\s*,)?"
 ADV = r"(?:\s+" + ADVERB + r"){0,3}"
-_SENT_END = regex.compile(r"(?<!\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Lt|Gen|Col|Sgt|Capt|Prof|Rev|Del|St|Jr|Sr|No|vs|\p{Lu}))[.!?]+[”\"’']?\s+(?=[\p{Lu}\p{N}“\"‘'(\u0001])", _F)
+_SENT_END = rx.compile(r"(?<!\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Lt|Gen|Col|Sgt|Capt|Prof|Rev|Del|St|Jr|Sr|No|vs|\p{Lu}))[.!?]+[”\"’']?\s+(?=[\p{Lu}\p{N}“\"‘'(\u0001])", _F)
 
 
 # Candidate words, checked against the verb set: much faster than a 200-way alternation.
-_LOWER_RUN = regex.compile(r"\b(?:according to|\p{Ll}+)\b", _F)
+_LOWER_RUN = rx.compile(r"\b(?:according to|\p{Ll}+)\b", _F)
 _VERB_SET = frozenset(VERBS) | {"according to"}
 # End-anchored patterns run in REVERSE: the scan starts at the anchor instead of trying every start.
-_MENTION_BEFORE = regex.compile(r"(?P<sp>" + NAME + r")" + APPOS + ADV + r"\s+\Z", _F | regex.REVERSE)
-_CAPITAL_NEXT = regex.compile(r"(?:\s+(?:out|on|back|up))?\s+\p{Lu}", _F)  # cheap test before the phrase
-_MENTION_ACCORDING = regex.compile(r"\s+(?P<sp>" + NAME + r")", _F)
+_MENTION_BEFORE = rx.compile(r"(?P<sp>" + NAME + r")" + APPOS + ADV + r"\s+\Z", _F | regex.REVERSE)
+_CAPITAL_NEXT = rx.compile(r"(?:\s+(?:out|on|back|up))?\s+\p{Lu}", _F)  # cheap test before the phrase
+_MENTION_ACCORDING = rx.compile(r"\s+(?P<sp>" + NAME + r")", _F)
 # What follows a verb, up to the clause's end: a comma, a colon, a quote, or a full stop that
 # ends the sentence (not the one in "Rep." or "G.K.").
-_PHRASE_RAW = regex.compile(r"(?:\s+(?:out|on|back|up))?\s+(?P<body>[^,;:!?\n\u0001\u0002]{1,200})", _F)
-_ROLE_RAW = regex.compile(r"\s*,\s*(?P<body>[^,;:!?\n\u0001\u0002]{2,200})", _F)
-_FULL_STOP = regex.compile(
+_PHRASE_RAW = rx.compile(r"(?:\s+(?:out|on|back|up))?\s+(?P<body>[^,;:!?\n\u0001\u0002]{1,200})", _F)
+_ROLE_RAW = rx.compile(r"\s*,\s*(?P<body>[^,;:!?\n\u0001\u0002]{2,200})", _F)
+_FULL_STOP = rx.compile(
     r"(?<!\b(?:\p{Lu}|Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Lt|Gen|Col|Sgt|Capt|Prof|Rev|Del|St|Jr|Sr|Ft|Mt|No|Co|Inc|Corp|Ltd))\."
     r"(?=\s|\Z)", _F
 )
@@ -56,12 +58,12 @@ def read_phrase(text: str, pos: int) -> tuple[str, str | None, int] | None:
     return phrase, role, m.start("body")
 
 
-_SENTENCE_OPENING = regex.compile(
+_SENTENCE_OPENING = rx.compile(
     r"(?:^|(?<=[.!?][”\"’']?[ \t\u00a0])|(?<=,[ \t\u00a0]))[ \t\u00a0]*(?=\p{Lu})", _F | regex.MULTILINE
 )
 # After "In a statement on Friday, " the name must be followed by a verb-looking word.
-_VERBISH_NEXT = regex.compile(r"(?:[ \t\u00a0]*,[^,;\n\u0001\u0002]{2,120},)?[ \t\u00a0]+(?:also[ \t\u00a0]+|later[ \t\u00a0]+)?\p{Ll}+(?:ed|s)\b", _F)
-_SUBJECT_AT = regex.compile(
+_VERBISH_NEXT = rx.compile(r"(?:[ \t\u00a0]*,[^,;\n\u0001\u0002]{2,120},)?[ \t\u00a0]+(?:also[ \t\u00a0]+|later[ \t\u00a0]+)?\p{Ll}+(?:ed|s)\b", _F)
+_SUBJECT_AT = rx.compile(
     r"(?P<sp>" + NAME + r")\b(?![’'])(?=[ \t\u00a0]*[,\p{Ll}])(?=[^\n]*[.!?”\"\u0002][ \t\u00a0]*(?:\n|\Z))", _F
 )
 
@@ -97,8 +99,8 @@ def mentions(text: str) -> list[tuple[int, str, str | None, bool]]:
     return out
 
 
-_THE_NOUN_NAME = regex.compile(r"The(?:[ \t\u00a0]+[\p{Ll}\-]+){1,3},[ \t\u00a0]+(?P<sp>" + NAME + r"),", _F)
-_FOR_TOPIC = regex.compile(r"For[ \t\u00a0]+(?P<sp>" + NAME + r"),", _F)
+_THE_NOUN_NAME = rx.compile(r"The(?:[ \t\u00a0]+[\p{Ll}\-]+){1,3},[ \t\u00a0]+(?P<sp>" + NAME + r"),", _F)
+_FOR_TOPIC = rx.compile(r"For[ \t\u00a0]+(?P<sp>" + NAME + r"),", _F)
 
 
 def sentence_subjects(text: str) -> list[regex.Match[str]]:

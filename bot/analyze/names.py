@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import regex
 
+from bot.analyze import rx
+
 _F = regex.VERSION1 | regex.UNICODE
 
 # Verbs that report speech (or writing) in news copy, in the forms that occur next to a quote.
@@ -44,11 +46,13 @@ VERBS_DE_ES = (
     "comenta subrayó subraya advirtió advierte precisó insistió reconoció destacó destaca apuntó respondió"
 ).split()
 VERBS = VERBS + VERBS_DE_ES
-VERB = r"(?:" + "|".join(sorted({v.rstrip(".") for v in VERBS}, key=len, reverse=True)) + r")"
+# Longest first; ties alphabetically, so the pattern's source is the same in every process (the
+# precompiled-pattern cache of rx.py is keyed by it; equal-length words never both match anyway).
+VERB = r"(?:" + "|".join(sorted({v.rstrip(".") for v in VERBS}, key=lambda v: (-len(v), v))) + r")"
 ADVERB = r"(?:also|often|never|always|sometimes|later|then|once|again|previously|recently|earlier|simply|quickly|further|has|had|have|would|will|just|was|were|is|quoted|as|\p{Ll}+ly)"
 # Verbs whose next word is the person spoken *to* ("told Reuters", "asked the minister").
 OBJECT_VERBS = frozenset("told tells telling asked asks asking urged urges informed informs reminded reminds assured assures".split())
-VERB_THEN_SPEAKER = r"(?:" + "|".join(sorted({v for v in VERBS if v not in OBJECT_VERBS}, key=len, reverse=True)) + r")"
+VERB_THEN_SPEAKER = r"(?:" + "|".join(sorted({v for v in VERBS if v not in OBJECT_VERBS}, key=lambda v: (-len(v), v))) + r")"
 
 # Words that start a capitalised run without being part of a name (sentence openers, pronouns,
 # days and months — "said Monday" is not a speaker).
@@ -139,12 +143,12 @@ _TITLE_COMPOUND_HEADS = (
 _DESCRIPTOR_SUFFIXES = ("-based", "-born", "-owned", "-led", "-backed", "-run")
 _HONORIFIC_WORDS = frozenset("mr mrs ms miss dr prof sen rep gov del hon rev".split())
 # The sentence going on, or a circumstance ("Trump, in a tweet on Monday, wrote"), is not a role.
-_NOT_A_ROLE = regex.compile(
+_NOT_A_ROLE = rx.compile(
     r"^(?:and|but|or|he|she|they|it|er|sie|es|in|on|at|during|after|before|with|via|through|"
     r"speaking|writing|asked|when|while|as)\b",
     _F,
 )
-_PARTICIPLE = regex.compile(r"^\p{Ll}+ing\b", _F)  # ", referring to …" goes on with the sentence
+_PARTICIPLE = rx.compile(r"^\p{Ll}+ing\b", _F)  # ", referring to …" goes on with the sentence
 
 
 @dataclass(frozen=True)
@@ -238,7 +242,7 @@ def not_in_name(token: str) -> bool:
 
 
 MALE = frozenset("mr he him his himself".split())
-GENDERED = regex.compile(r"\b(?:he|she)\b", regex.IGNORECASE)  # subject pronouns: "him" is often someone else
+GENDERED = rx.compile(r"\b(?:he|she)\b", regex.IGNORECASE)  # subject pronouns: "him" is often someone else
 FEMALE = frozenset("mrs ms miss she her".split())
 
 
@@ -247,8 +251,8 @@ DET_WORDS = frozenset(("the", "a", "an", "one", "another", "his", "her", "their"
 
 # --- the shape of a name -----------------------------------------------------------------------
 
-NAME_RE = regex.compile(NAME, _F)
-_PARENS_END = regex.compile(r"\s*\([^()]*\)\s*$")
+NAME_RE = rx.compile(NAME, _F)
+_PARENS_END = rx.compile(r"\s*\([^()]*\)\s*$")
 
 
 def person_like(name: str | None) -> bool:

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 
 import regex
 
+from bot.analyze import rx
+
 from bot.analyze.keyquotes import rank_quotes
 from bot.analyze.speakers import VERB, Attributor
 from bot.models import Quote
@@ -50,9 +52,9 @@ _DOUBLE_CLOSERS: dict[str, str] = {
 _SINGLE_MAX = 600  # characters: a single-quoted quotation closes within this (apostrophes abound)
 _SINGLE_CLOSERS: dict[str, str] = {"‘": "’'", "'": "'’", "‚": "‘’"}
 # '' and ’’ are typed stand-ins for double quotes in some newsrooms' copy.
-_ALL_MARKS = regex.compile(r"''|’’|[\"“”„«»「」『』‘’‚']")
-_LETTER = regex.compile(r"[\p{L}\p{N}]")
-_WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}'’\-]*")
+_ALL_MARKS = rx.compile(r"''|’’|[\"“”„«»「」『』‘’‚']")
+_LETTER = rx.compile(r"[\p{L}\p{N}]")
+_WORD = rx.compile(r"[\p{L}\p{N}][\p{L}\p{N}'’\-]*")
 
 
 @dataclass(frozen=True)
@@ -201,19 +203,19 @@ def _close_single(text: str, marks: list[tuple[int, str]], k: int, hi: int) -> t
 
 # End-anchored patterns run in REVERSE, so the scan starts at the anchor.
 _BEFORE_WINDOW = 200
-_SPEECH_VERB_COMMA = regex.compile(
+_SPEECH_VERB_COMMA = rx.compile(
     r"\b" + VERB + r"\b[^.!?“”\"\u0001\u0002]{0,60}?,\s*(?:and|but|adding|before)?\s*\Z",
     regex.V1 | regex.REVERSE,
 )
-_SPEECH_VERB_END = regex.compile(r"\b" + VERB + r"\s*\Z", regex.V1 | regex.REVERSE)
-_SENTENCE_END_BEFORE = regex.compile(r"(?:[.!?…]|[.!?…,]?[”\"’'\u0002])\s*\Z", regex.V1 | regex.REVERSE)
-_ENDS_SENTENCE = regex.compile(r"[.!?…,]\W*\Z")
-_DASH_LEAD = regex.compile(r"\A[\s\-–—―•*>|]*\Z")
-_START = regex.compile(r"[\s\p{P}--[\[…]]*(?P<c>.)", regex.V1)
+_SPEECH_VERB_END = rx.compile(r"\b" + VERB + r"\s*\Z", regex.V1 | regex.REVERSE)
+_SENTENCE_END_BEFORE = rx.compile(r"(?:[.!?…]|[.!?…,]?[”\"’'\u0002])\s*\Z", regex.V1 | regex.REVERSE)
+_ENDS_SENTENCE = rx.compile(r"[.!?…,]\W*\Z")
+_DASH_LEAD = rx.compile(r"\A[\s\-–—―•*>|]*\Z")
+_START = rx.compile(r"[\s\p{P}--[\[…]]*(?P<c>.)", regex.V1)
 
 
-_CJK = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}]")
-_CJK_REPORTED = regex.compile(r"\s*(?:と|、と|とも)")
+_CJK = rx.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}]")
+_CJK_REPORTED = rx.compile(r"\s*(?:と|、と|とも)")
 
 
 def _words(s: str) -> list[str]:
@@ -342,8 +344,8 @@ _MERGE_MIN_GAP = 25  # "…,” Danilov said. “…” never merges
 _MERGE_MIN_SHARE = 0.22
 _MERGE_MAX_SHARE = 0.9
 _MERGE_MAX_GAP = 200
-_DOUBLE_MARK = regex.compile(r"''|’’|[\"“”„«»「」『』]")
-_GAP_VERB = regex.compile(r"\b" + VERB + r"\b", regex.V1)
+_DOUBLE_MARK = rx.compile(r"''|’’|[\"“”„«»「」『』]")
+_GAP_VERB = rx.compile(r"\b" + VERB + r"\b", regex.V1)
 
 
 def _interrupted(text: str, prev: Quote, span: Span) -> bool:

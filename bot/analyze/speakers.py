@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import regex
 
+from bot.analyze import rx
+
 from bot.analyze.coref import Coreference
 from bot.analyze.mentions import (
     ADV,
@@ -78,41 +80,41 @@ _POSSESSIVE_NP = r"(?:" + NAME + r")['’]s(?:[ \t\u00a0]+[\p{Ll}\-]+){1,4}"
 _SP = r"(?P<sp>" + NAME + r"|" + PRONOUN + r"|" + NOUN_PHRASE + r"|" + _GROUP + r"|" + _POSSESSIVE_NP + r")"
 _SPN = r"(?P<sp>" + NAME + r"|" + NOUN_PHRASE + r")"
 # After the closing mark: "…,” Danilov said" / "…,” Danilov, the secretary of …, told".
-_AFTER_SP_VERB = regex.compile(r"\A[\s,]*" + _SP + APPOS + ADV + r"\s+" + VERB + r"\b", _F)
+_AFTER_SP_VERB = rx.compile(r"\A[\s,]*" + _SP + APPOS + ADV + r"\s+" + VERB + r"\b", _F)
 # "…,” said Konrad Gajewski, a professor" / "…,” says architect Lorena Paz Akin" / "said he".
-_AFTER_VERB = regex.compile(r"\A[\s,]*" + VERB_THEN_SPEAKER + r"\b", _F)
+_AFTER_VERB = rx.compile(r"\A[\s,]*" + VERB_THEN_SPEAKER + r"\b", _F)
 # The same with the apposition's closing comma missing (common in wire copy).
-_AFTER_NAME_ROLE_VERB = regex.compile(
+_AFTER_NAME_ROLE_VERB = rx.compile(
     r"\A[\s,]*(?P<sp>" + NAME + r")\s*,\s*(?P<role>(?:a|an|the|\p{Ll})[^,;:.!?\n\u0001\u0002]{2,160}?)"
     + ADV + r"\s+" + VERB + r"\b", _F
 )
-_AFTER_DASH = regex.compile(r"\A\s*[―—–]\s*(?P<sp>" + NAME + r")", _F)
+_AFTER_DASH = rx.compile(r"\A\s*[―—–]\s*(?P<sp>" + NAME + r")", _F)
 # The subject of a verb is not the object of a preposition ("marching through the streets chanted").
 _NOT_AFTER_PREPOSITION = r"(?<!\b(?:through|into|in|on|at|of|to|from|with|by|for|across|around|over|under|near)\s+)"
 # "Protesters marching through the streets chanted “…": a participle clause after the subject.
 _PARTICIPLE_CLAUSE = r"(?:\s+\p{Ll}+ing\s[^,;:.!?“”\"\u0001\u0002]{1,60}?)?"
 # Before the opening mark, in the same sentence: "Danilov said: “" / "Mook told CBS, “".
-_BEFORE = regex.compile(
+_BEFORE = rx.compile(
     _NOT_AFTER_PREPOSITION + _SP + APPOS + _PARTICIPLE_CLAUSE + ADV + r"\s+" + VERB + r"\b(?:[^.!?“”\"\u0001\u0002]{0,90}?[:,])?\s*(?:and|but)?\s*\Z", _F | regex.REVERSE
 )
 # "Trump attacked Clinton for …, saying, “": the speaker is the sentence's subject.
-_BEFORE_PARTICIPLE = regex.compile(r",\s*(?:saying|adding|writing|telling\s+\S+|asking|declaring|noting|tweeting|posting|arguing|insisting|warning|explaining|claiming|replying|responding|joking|quipping|stating|recalling|asserting)[,:]?\s*\Z", _F)
-_SUBJECT = regex.compile(
+_BEFORE_PARTICIPLE = rx.compile(r",\s*(?:saying|adding|writing|telling\s+\S+|asking|declaring|noting|tweeting|posting|arguing|insisting|warning|explaining|claiming|replying|responding|joking|quipping|stating|recalling|asserting)[,:]?\s*\Z", _F)
+_SUBJECT = rx.compile(
     r"\A[\s\-–—]*(?:(?=" + _SP + r"\b)|[^,\u0001\u0002]{0,60},\s*)" + _SP + r"\b", _F
 )  # the opening name ("Dean, a former chairman, …") before one after a fronted phrase
 # Inverted order before the quote, after a fronted clause: "…, asks editor Jane Doe, “…"
-_BEFORE_INVERTED = regex.compile(
+_BEFORE_INVERTED = rx.compile(
     r"(?:\A|[,;:\u0002]\s*)(?:" + VERB_THEN_SPEAKER + r"|asks|asked)\s+(?P<phrase>\p{Lu}[^,;:.!?“”\"\u0001\u0002]{0,80}?|the\s[^,;:.!?“”\"\u0001\u0002]{1,60}?)\s*[,:]\s*\Z",
     _F | regex.REVERSE,
 )
 # A description, not a name: "Campbell's partner", "the company's chief executive", "his wife".
-_DESCRIPTION = regex.compile(r"\A(?:\p{Lu}[\p{L}\-]*[’']s?|the|a|an|his|her|their|its)\s+\p{Ll}[^\n]*\Z", _F)
-_BEFORE_ACCORDING = regex.compile(r"\b[Aa]ccording to\s+" + _SPN + r"(?:\s*,\s*" + ROLE + r")?\s*[:,]\s*\Z", _F)
-_PRONOUN_VERB = regex.compile(
+_DESCRIPTION = rx.compile(r"\A(?:\p{Lu}[\p{L}\-]*[’']s?|the|a|an|his|her|their|its)\s+\p{Ll}[^\n]*\Z", _F)
+_BEFORE_ACCORDING = rx.compile(r"\b[Aa]ccording to\s+" + _SPN + r"(?:\s*,\s*" + ROLE + r")?\s*[:,]\s*\Z", _F)
+_PRONOUN_VERB = rx.compile(
     r"\b" + PRONOUN + ADV + r"\s+" + VERB + r"\b|\b" + VERB + r"\s+" + PRONOUN + r"\b", _F
 )
 # Where a speaker phrase after the verb stops: "said Trump in an interview" -> "Trump".
-_PHRASE_CUT = regex.compile(
+_PHRASE_CUT = rx.compile(
     r"\s+(?:in|at|on|to|with|during|before|after|when|while|as|who|which|that|from|for|about|"
     r"last|this|on|earlier|later|of\s+the\s+(?:\p{Ll})|outside|inside|via|through|told|adding|"
     r"im|am|vom|beim|zum|zur|mit|bei|für|auf|gegenüber|en|con|por|para|ante|tras|"
@@ -127,17 +129,17 @@ _ORG_HEADS = frozenset(
     foundation group service corporation manufacturer insurer automaker broadcaster publisher
     developer startup charity regulator""".split()
 )
-_POSSESSIVE_RE = regex.compile(r"\A\S+['’]s\s+\p{Ll}", _F)
-_FOREIGN_NP = regex.compile(
+_POSSESSIVE_RE = rx.compile(r"\A\S+['’]s\s+\p{Ll}", _F)
+_FOREIGN_NP = rx.compile(
     r"\A(?:ein|eine|einer|der|die|el|la|los|las|un|una)\s+\p{L}[\p{L}\-]*"
     r"(?:\s+(?:der|des|del|de\s+la|de)\s+[\p{L}‘’'\-]+(?:\s+\p{Lu}[\p{L}’'\-]*){0,2})?",
     _F,
 )
-_LOWER_WORD = regex.compile(r"(?<![\p{L}'’])\p{Ll}[\p{Ll}\-]+", _F)
-_OF_CUT = regex.compile(r"\s+of\b.*\Z", _F | regex.DOTALL)
-_CJK_TOPIC = regex.compile(r"(?P<sp>[^、。「」『』\s\u0001\u0002]{1,20}?)(?:は|が)\Z", _F)
-_PRONOUN_RE = regex.compile(r"\A" + PRONOUN + r"\Z", _F)
-_NP_RE = regex.compile(r"\A" + NOUN_PHRASE + r"\Z", _F)
+_LOWER_WORD = rx.compile(r"(?<![\p{L}'’])\p{Ll}[\p{Ll}\-]+", _F)
+_OF_CUT = rx.compile(r"\s+of\b.*\Z", _F | regex.DOTALL)
+_CJK_TOPIC = rx.compile(r"(?P<sp>[^、。「」『』\s\u0001\u0002]{1,20}?)(?:は|が)\Z", _F)
+_PRONOUN_RE = rx.compile(r"\A" + PRONOUN + r"\Z", _F)
+_NP_RE = rx.compile(r"\A" + NOUN_PHRASE + r"\Z", _F)
 
 class Attributor(Coreference):
     """Speaker attribution for the quotes of one text (see the module doc for the rules)."""
@@ -381,12 +383,12 @@ class Attributor(Coreference):
         return self._resolve(raw, role, at)
 
 
-_NOT_NEWLINE = regex.compile(r"[^\n]")
-_ZERO_WIDTH = regex.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
-_PRONOUN_WORD = regex.compile(r"\b(he|she|He|She|they|They|it|It|I|we|We|er|sie|Er|él|ella|Él|Ella)\b")
+_NOT_NEWLINE = rx.compile(r"[^\n]")
+_ZERO_WIDTH = rx.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
+_PRONOUN_WORD = rx.compile(r"\b(he|she|He|She|they|They|it|It|I|we|We|er|sie|Er|él|ella|Él|Ella)\b")
 _MALE_PRONOUNS = frozenset(("he", "He", "er", "Er", "él", "Él"))
 _FEMALE_PRONOUNS = frozenset(("she", "She", "ella", "Ella"))
-_PARENS_END = regex.compile(r"\s*\([^()]*\)\s*$")
+_PARENS_END = rx.compile(r"\s*\([^()]*\)\s*$")
 
 
 def _pronoun(s: str | None) -> str | None:
