@@ -19,7 +19,7 @@ import time
 import pytest
 from articles import write_articles
 from checks import assert_exactly_once
-from conftest import Daemon, World, leaked
+from world import Daemon, World, leaked
 
 pytestmark = [pytest.mark.reliability, pytest.mark.servers]
 

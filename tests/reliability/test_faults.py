@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from articles import write_articles
 from checks import assert_exactly_once
-from conftest import World, leaked
+from world import World, leaked
 from proxy import PdsProxy
 
 pytestmark = [pytest.mark.reliability, pytest.mark.servers]

@@ -13,7 +13,7 @@ import unicodedata
 import pytest
 from articles import write_articles
 from checks import assert_exactly_once
-from conftest import World, leaked
+from world import World, leaked
 from hostile import write_hostile
 
 pytestmark = [pytest.mark.reliability, pytest.mark.servers]
@@ -25,7 +25,8 @@ BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 def _clear(reason: str | None) -> bool:
     """One short line that says what is wrong (no traceback, no repr of an exception object)."""
-    return bool(reason) and "Traceback" not in reason and "\n" not in reason.strip() and len(reason) <= 400
+    return reason is not None and bool(reason.strip()) and "Traceback" not in reason and "\n" not in reason.strip() \
+        and len(reason) <= 400
 
 
 def _settled(world: World) -> bool:

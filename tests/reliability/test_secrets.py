@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from articles import write_articles
-from conftest import BLUESKY_PASSWORD, MASTODON_TOKEN, X_CREDENTIALS, World, leaked
+from world import BLUESKY_PASSWORD, MASTODON_TOKEN, X_CREDENTIALS, World, leaked
 from proxy import PdsProxy
 
 pytestmark = [pytest.mark.reliability, pytest.mark.servers]
