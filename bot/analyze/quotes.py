@@ -99,11 +99,12 @@ def _closes(text: str, i: int, hi: int) -> bool:
     return not before.isspace() and not _LETTER.match(after)
 
 
-def scan(text: str) -> list[Span]:
-    """All quotation-mark spans in ``text``, outermost only, in text order."""
+def scan(text: str, paragraphs: list[tuple[int, int]] | None = None) -> list[Span]:
+    """All quotation-mark spans in ``text``, outermost only, in text order. (``paragraphs``:
+    ``_paragraphs(text)`` when the caller has it already.)"""
     spans: list[Span] = []
     carry: str | None = None  # the opener of a quote that runs on from the previous paragraph
-    for lo, hi in _paragraphs(text):
+    for lo, hi in _paragraphs(text) if paragraphs is None else paragraphs:
         marks = [(m.start(), m.group()) for m in _ALL_MARKS.finditer(text, lo, hi)]
         k = 0
         if carry is not None:
@@ -273,10 +274,10 @@ def extract_quotes(text: str) -> list[Quote]:
 
     ``start``/``end`` cover the quotation including its marks; ``text`` is the words inside,
     verbatim (``q.text in text[q.start:q.end]``)."""
-    spans = scan(text)
+    paras = _paragraphs(text)
+    spans = scan(text, paras)
     if not spans:
         return []
-    paras = _paragraphs(text)
     para_starts = [lo for lo, _ in paras]
     attributor = Attributor(text, [(s.start, s.end) for s in spans])
 
