@@ -76,6 +76,11 @@ _SUBJECT_AT = rx.compile(
 )
 
 
+def has_verb(text: str) -> bool:
+    """Could a speech verb occur in ``text`` as a whole lower-case word? (False: it cannot.)"""
+    return not _VERB_KEYS.keys().isdisjoint(_VERB_LETTER_RUN.findall(text))
+
+
 def _verbs(text: str) -> list[regex.Match[str]]:
     """The ``_LOWER_RUN`` matches that are in ``_VERB_SET``, in text order.
 
@@ -132,20 +137,49 @@ _THE_NOUN_NAME = rx.compile(r"The(?:[ \t\u00a0]+[\p{Ll}\-]+){1,3},[ \t\u00a0]+(?
 _FOR_TOPIC = rx.compile(r"For[ \t\u00a0]+(?P<sp>" + NAME + r"),", _F)
 
 
+# Where _SENTENCE_OPENING can match (group "s"), found with stdlib re: its lookbehind consumed
+# (so the scan skips ahead to a sentence end, line start or comma) and any non-ASCII character
+# standing in for a non-ASCII capital; each is then confirmed by _SENTENCE_OPENING itself.
+_OPENING_CANDIDATE = re.compile(
+    r"(?:^|[.!?][”\"’']?[ \t\u00a0]|,[ \t\u00a0])(?P<s>)[ \t\u00a0]*[A-Z\u00c0-\U0010ffff]", re.MULTILINE
+)
+
+
+def _sentence_openings(text: str) -> list[tuple[int, int]]:
+    """The spans of ``_SENTENCE_OPENING.finditer(text)``, trying the pattern only at the candidates
+    (None is missed: a candidate's consumed text ends at a capital and holds no other candidate),
+    and only where the capital is not ASCII: before an ASCII capital the candidate is the match."""
+    out = []
+    end = 0
+    match = _SENTENCE_OPENING.match
+    for c in _OPENING_CANDIDATE.finditer(text):
+        p = c.start("s")
+        if p >= end:
+            if text[c.end() - 1] <= "Z":
+                end = c.end() - 1
+                out.append((p, end))
+            else:
+                m = match(text, p)
+                if m is not None:
+                    end = m.end()
+                    out.append((p, end))
+    return out
+
+
 def sentence_subjects(text: str) -> list[regex.Match[str]]:
     out = []
-    for s in _SENTENCE_OPENING.finditer(text):
-        m = _SUBJECT_AT.match(text, s.end())
-        if m and (text[s.start() - 2 : s.start() - 1] != "," or _VERBISH_NEXT.match(text, m.end())):
+    for start, end in _sentence_openings(text):
+        m = _SUBJECT_AT.match(text, end)
+        if m and (text[start - 2 : start - 1] != "," or _VERBISH_NEXT.match(text, m.end())):
             out.append(m)
-        elif text.startswith("The ", s.end()):
+        elif text.startswith("The ", end):
             # "The senator, Tom Reed, was blunt.": the name in apposition is the subject.
-            m = _THE_NOUN_NAME.match(text, s.end())
+            m = _THE_NOUN_NAME.match(text, end)
             if m:
                 out.append(m)
-        elif text.startswith("For ", s.end()):
+        elif text.startswith("For ", end):
             # "For Megda Belkacemi, Friday is a day she has awaited": the sentence is about her.
-            m = _FOR_TOPIC.match(text, s.end())
+            m = _FOR_TOPIC.match(text, end)
             if m:
                 out.append(m)
     return out

@@ -30,6 +30,7 @@ import regex
 from bot.analyze import rx
 
 from bot.analyze.keyquotes import rank_quotes
+from bot.analyze.mentions import has_verb
 from bot.analyze.speakers import VERB, Attributor
 from bot.models import Quote
 
@@ -248,8 +249,9 @@ def keep_span(text: str, span: Span, para_lo: int, how: str | None, masked: str)
     at_para_start = span.start - para_lo <= _BEFORE_WINDOW and bool(_DASH_LEAD.match(before))
     at_sentence_start = at_para_start or bool(_SENTENCE_END_BEFORE.search(before))
     after_colon = before.rstrip().endswith(":")
-    after_verb_comma = bool(_SPEECH_VERB_COMMA.search(before))
-    after_verb = bool(_SPEECH_VERB_END.search(before))  # 'Trump declared “I think …”'; chanted “…!”
+    verb = has_verb(before)  # both patterns need a verb as a whole word
+    after_verb_comma = verb and bool(_SPEECH_VERB_COMMA.search(before))
+    after_verb = verb and bool(_SPEECH_VERB_END.search(before))  # 'Trump declared “I think …”'; chanted “…!”
     attributed = how in ("after", "before", "colon")
     ends_sentence = bool(_ENDS_SENTENCE.search(inner))
     if span.single:

@@ -35,6 +35,7 @@ from bot.analyze.coref import Coreference
 from bot.analyze.mentions import (
     ADV,
     APPOS,
+    has_verb,
     in_heading,
     mentions,
     previous_paragraph_start,
@@ -173,7 +174,8 @@ class Attributor(Coreference):
         self._index_names()
         # Named speakers reported outside quotes ("X said that …", "according to X"), by position.
         self._mentions: list[tuple[int, Who]] = []
-        self._lower_words = frozenset(_LOWER_WORD.findall(self.masked))
+        self._lower_words: frozenset[str] | None = None  # all of them, only when needed
+        self._lower_seen: dict[str, bool] = {}
         for pos, raw, role, after in mentions(self.masked):
             if self._common_word(raw) or in_heading(self.masked, pos):
                 continue
@@ -227,7 +229,7 @@ class Attributor(Coreference):
             return Who(raw, clean_role(role), named=False)  # "Obama's former campaign strategist"
         if any(not_in_name(t) for t in raw.split()[1:]):
             return Who(None)  # a headline ("Obama Says Museum Will Tell …"), not a name
-        if " " not in raw and (raw.islower() or plural(raw) and raw.casefold() in self._lower_words):
+        if " " not in raw and (raw.islower() or plural(raw) and self._used_in_lower_case(raw.casefold())):
             return Who(raw, None, named=False)  # "protesters chanted", "Critics say": a group
         name, title = split_title(strip_parens(raw))
         toks = tokens(name)
@@ -284,10 +286,36 @@ class Attributor(Coreference):
             return self._resolve(phrase, role, at)
         return Who(None)
 
+    def _used_in_lower_case(self, word: str) -> bool:
+        """Is ``word`` one of the text's lower-case words (``_LOWER_WORD.findall``)?
+
+        Answered at the word's occurrences instead of collecting every word of the text: a match
+        there that is exactly ``word`` is one findall finds, unless a hyphen precedes it (then it
+        may lie inside a longer word, "well-known", and the full list decides)."""
+        seen = self._lower_seen.get(word)
+        if seen is not None:
+            return seen
+        masked = self.masked
+        found = False
+        i = masked.find(word) if word else -1
+        while i != -1:
+            if i > 0 and masked[i - 1] == "-":
+                if self._lower_words is None:
+                    self._lower_words = frozenset(_LOWER_WORD.findall(masked))
+                found = word in self._lower_words
+                break
+            m = _LOWER_WORD.match(masked, i)
+            if m is not None and m.end() - i == len(word):
+                found = True
+                break
+            i = masked.find(word, i + 1)
+        self._lower_seen[word] = found
+        return found
+
     def _common_word(self, raw: str) -> bool:
         """A lone capitalised word that the text also uses in lower case ("Protesters said")."""
         toks = raw.split()
-        return len(toks) == 1 and toks[0].casefold() in self._lower_words
+        return len(toks) == 1 and self._used_in_lower_case(toks[0].casefold())
 
     # -- attribution -----------------------------------------------------------------------------
     def attribution(self, start: int, end: int, para_start: int, para_end: int) -> tuple[Who, str | None]:
@@ -326,14 +354,17 @@ class Attributor(Coreference):
     def _find(self, start: int, end: int, para_start: int, para_end: int) -> tuple[Who, str | None, str | None]:
         masked = self.masked
         after = masked[end : sentence_end(masked, end, para_end)]
+        # Every pattern with a speech verb needs one of the verbs as a whole lower-case word: a
+        # segment without any is not tried (the same answers, without the long patterns' cost).
+        verb_after = has_verb(after)
         # 1. right after the quote
-        m = _AFTER_SP_VERB.match(after)
+        m = _AFTER_SP_VERB.match(after) if verb_after else None
         if m:
             return self._who(m.group("sp"), m.group("role"), start), "after", _pronoun(m.group("sp"))
-        m = _AFTER_NAME_ROLE_VERB.match(after)
+        m = _AFTER_NAME_ROLE_VERB.match(after) if verb_after else None
         if m:  # "…” Erik van Sebille, an oceanographer at the University of New South Wales, told"
             return self._who(m.group("sp"), m.group("role"), start), "after", None
-        m = _AFTER_VERB.match(after)
+        m = _AFTER_VERB.match(after) if verb_after else None
         read = read_phrase(after, m.end()) if m else None
         if read:
             phrase, role, _at = read
@@ -350,18 +381,19 @@ class Attributor(Coreference):
                 return Who(m.group("sp"), None, named=False), "before", None
         # 2. right before it, in the same sentence
         before = masked[sentence_start(masked, para_start, start) : start]
+        verb_before = has_verb(before)
         if _BEFORE_PARTICIPLE.search(before):
             # "During a speech, Trump attacked Clinton …, saying, “": the sentence's subject.
             subj = _SUBJECT.search(before)
             if subj:
                 return self._who(subj.group("sp"), None, start), "before", _pronoun(subj.group("sp"))
-        m = _BEFORE_INVERTED.search(before)
+        m = _BEFORE_INVERTED.search(before) if verb_before else None
         if m:
             # "Rather than …, asks Policy Options editor Jennifer Ditchburn, “has anyone …”"
             who = self._speaker_from_phrase(m.group("phrase"), None, start)
             if who.name:
                 return who, "before", None
-        for pat in (_BEFORE, _BEFORE_ACCORDING):
+        for pat in (_BEFORE, _BEFORE_ACCORDING) if verb_before else (_BEFORE_ACCORDING,):
             m = pat.search(before)
             if m:
                 return self._who(m.group("sp"), m.group("role"), start), "before", _pronoun(m.group("sp"))
@@ -373,7 +405,9 @@ class Attributor(Coreference):
                 if m:
                     return self._who(m.group("sp"), m.group("role"), start), "colon", _pronoun(m.group("sp"))
         # 3. elsewhere in the quote's sentence
-        for seg, nearest in ((after, 0), (before, -1)):
+        for seg, nearest, verb in ((after, 0, verb_after), (before, -1, verb_before)):
+            if not verb:
+                continue  # no "X said", "said X" or "he said" without a verb
             found = mentions(seg)
             if found:
                 _pos, raw, role, is_phrase = found[nearest]
