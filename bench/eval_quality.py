@@ -14,7 +14,8 @@ references joined by newline), 3 sentences for CNN/DM and 1 for XSum, for
 Stability (``--resamples``, default 2000; 0 turns it off): the dev split is ~100 articles per
 source, so each ROUGE-1 mean comes with a bootstrap over articles - its spread, its 5th
 percentile, the means of two fixed random halves, and the paired difference to lead-N and to
-sumy TextRank with the share of resamples in which ours wins.
+sumy TextRank with the share of resamples in which ours wins. How the summary's configuration
+was chosen under that noise: ``bench/tune_summary.py``.
 
 Quotes (``bench/quote_metric.py``, from the quotes work): P/R/F1 and speaker accuracy per corpus,
 for ``analyze_text`` (what ``newsbot analyze --jsonl`` reports: cleaned text, offsets mapped back
