@@ -93,13 +93,16 @@ def test_sigkill_at_random_points_loses_nothing_and_sends_nothing_twice(world: W
     assert done.returncode == 0, done.stderr[-3000:]
 
     rows = world.rows()
+    reconciled = [line for line in log if '"event": "reconciled"' in line]
     print(f"{rounds} rounds, {kills_while_publishing} kills while publishing, {kills_at_start} at start-up, "
-          f"{written} articles, {len(rows)} posts, {sum('reconciled' in line for line in log)} reconciled")
+          f"{written} articles, {len(rows)} posts, {len(reconciled)} found already sent after a kill")
     assert not list(world.queue.glob("*.md")) and not list((world.queue / "failed").glob("*")), "files left behind"
     assert len({r["article_id"] for r in rows}) == written, "an article has no posts"
     assert {(r["article_id"], r["platform"]) for r in rows} == {
         (a, p) for a in {r["article_id"] for r in rows} for p in ("x", "bluesky", "mastodon")
     }, "an article is missing a platform"
     assert_exactly_once(rows, world.remote())
+    # Proof the kills hit the window that matters: a send the platform took but the outbox never recorded.
+    assert reconciled, "no kill landed between a send and its record"
     assert not leaked("\n".join(log)), "a secret reached the daemon's log"
     assert not leaked(world.dump_database()), "a secret reached the database"
