@@ -348,3 +348,13 @@ def test_german_and_spanish_titles_are_roles():
     assert split_title("Essener Parteichef Stefan Keuter") == ("Stefan Keuter", "Essener Parteichef")
     assert split_title("Regierungssprecher Steffen Seibert") == ("Steffen Seibert", "Regierungssprecher")
     assert split_title("Juez José Castro") == ("José Castro", "Juez")
+
+
+def test_a_capitalised_description_after_said_does_not_break_the_index():
+    # "said The Mayor of …" reads "The Mayor" as a description and looks for who the mayor is
+    # while the index of people is still being built (this used to raise AttributeError).
+    text = (
+        "The council met on Monday. It was long, said The Mayor of Springfield. Then he left.\n"
+        "“We are done here,” he said."
+    )
+    assert [q.text for q in extract_quotes(text)] == ["We are done here,"]

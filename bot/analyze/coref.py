@@ -24,6 +24,7 @@ from bot.analyze.names import (
     Who,
     bare,
     is_title,
+    name_parts,
     not_in_name,
     org_like,
     person_like,
@@ -59,33 +60,31 @@ class Coreference:
     # -- names -----------------------------------------------------------------------------------
     def _index_names(self) -> None:
         """Map each surname to the full name it was first introduced with; titles become roles."""
-        for m in NAME_RE.finditer(self.masked):
-            raw = m.group()
-            name, title = split_title(strip_parens(raw))
-            toks = tokens(name)
-            if not toks or any(not_in_name(t) for t in toks[1:]):
+        masked = self.masked
+        full_names, gender, roles = self._full, self._gender, self._roles
+        for m in NAME_RE.finditer(masked):
+            parts = name_parts(m.group())
+            if parts is None:
                 continue  # a headline in title case, not a name
-            key = bare(toks[-1])
-            if len(toks) >= 2:
-                if self._full.get(key, name) not in self._gender:
-                    self._learn_gender(self._full.get(key, name), m.end())
-                self._full.setdefault(key, name)
-                if len(toks) <= 3:
-                    self._first.setdefault(bare(toks[0]), name)
-            if len(toks) >= 2 and key not in self._roles and self.masked[m.start() - 2 : m.start() - 1].islower():
-                # "White House press secretary Sean Spicer": a lower-case title run before the name.
-                before = _TITLE_BEFORE.search(self.masked, max(0, m.start() - 80), m.start())
-                if before and is_title(before.group("last")):
-                    run = before.group("run").split()
-                    while run and run[0] in NOT_NAME_WORDS:
-                        run.pop(0)  # "Yesterday campaign chairman John Podesta"
-                    title = " ".join(t for t in (" ".join(run), title) if t)
-            if title and key not in self._roles:
-                self._roles[key] = title
-            hon = bare(raw.split()[0])
+            name, title, key, n_toks, first, hon = parts
+            if n_toks >= 2:
+                if full_names.get(key, name) not in gender:
+                    self._learn_gender(full_names.get(key, name), m.end())
+                full_names.setdefault(key, name)
+                if n_toks <= 3:
+                    self._first.setdefault(first, name)
+                if key not in roles and masked[m.start() - 2 : m.start() - 1].islower():
+                    # "White House press secretary Sean Spicer": a lower-case title run before it.
+                    before = _TITLE_BEFORE.search(masked, max(0, m.start() - 80), m.start())
+                    if before and is_title(before.group("last")):
+                        run = before.group("run").split()
+                        while run and run[0] in NOT_NAME_WORDS:
+                            run.pop(0)  # "Yesterday campaign chairman John Podesta"
+                        title = " ".join(t for t in (" ".join(run), title) if t)
+            if title and key not in roles:
+                roles[key] = title
             if hon in MALE or hon in FEMALE:
-                full = self._full.get(key, name)
-                self._gender.setdefault(full, "m" if hon in MALE else "f")
+                gender.setdefault(full_names.get(key, name), "m" if hon in MALE else "f")
 
     def _learn_gender(self, name: str, end: int) -> None:
         """The first he/she (his/her) after a person's introduction, before anyone else is named,

@@ -288,6 +288,18 @@ def org_like(name: str | None) -> bool:
     return bare(toks[-1]) in ORG_WORDS or any(len(t) >= 2 and t.isalpha() and t.isupper() and t not in _ROMAN for t in toks) or toks[-1].isdigit()
 
 
+@functools.lru_cache(maxsize=8192)
+def name_parts(raw: str) -> tuple[str, str | None, str, int, str, str] | None:
+    """A NAME match -> (name, title, surname key, number of words, given-name key, first word
+    bare) for indexing; None for a headline in title case ("Obama Says …"). Names recur in a
+    text and across texts, so this is cached."""
+    name, title = split_title(strip_parens(raw))
+    toks = tokens(name)
+    if not toks or any(not_in_name(t) for t in toks[1:]):
+        return None
+    return name, title, bare(toks[-1]), len(toks), bare(toks[0]), bare(raw.split()[0])
+
+
 def is_full_name(s: str) -> bool:
     """Is ``s`` exactly a person's name of two or more words ("Kevin Haley")?"""
     m = NAME_RE.fullmatch(s)

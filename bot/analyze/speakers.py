@@ -171,21 +171,33 @@ class Attributor(Coreference):
         self._first: dict[str, str] = {}  # given name -> full name, for "Jordan said" of Jordan Stewart
         self._roles: dict[str, str] = {}
         self._gender: dict[str, str] = {}  # full name -> "m" / "f", from Mr./Ms. and he/she said
-        self._index_names()
-        # Named speakers reported outside quotes ("X said that …", "according to X"), by position.
-        self._mentions: list[tuple[int, Who]] = []
         self._lower_words: frozenset[str] | None = None  # all of them, only when needed
         self._lower_seen: dict[str, bool] = {}
+        # Named speakers reported outside quotes ("X said that …", "according to X"), by position.
+        self._mentions: list[tuple[int, Who]] = []
+        self._mention_pos: list[int] = []
+        # People who are the subject of a sentence ("Roy Graf protested the bills, …"): the likely
+        # "he" of a following "…,” he said." even though they were not reported as speaking.
+        self._subjects: list[tuple[int, Who]] = []
+        self._subject_pos: list[int] = []
+        self._attributed: list[tuple[int, Who]] = []  # (quote start, speaker), in text order
+        # The index of people above is built on first use (many texts have only scare quotes and
+        # titles in quotation marks, which never ask who someone is); always in full and before
+        # anything reads it, so every answer is the same as with an index built up front.
+        self._indexed = False
+
+    def _index(self) -> None:
+        if self._indexed:
+            return
+        self._indexed = True
+        self._index_names()
         for pos, raw, role, after in mentions(self.masked):
             if self._common_word(raw) or in_heading(self.masked, pos):
                 continue
             who = self._speaker_from_phrase(raw, role, pos) if after else self._resolve(raw, role)
             if who.named:
                 self._mentions.append((pos, who))
-        self._mention_pos = [p for p, _ in self._mentions]
-        # People who are the subject of a sentence ("Roy Graf protested the bills, …"): the likely
-        # "he" of a following "…,” he said." even though they were not reported as speaking.
-        self._subjects: list[tuple[int, Who]] = []
+                self._mention_pos.append(pos)
         for m in sentence_subjects(self.masked):
             raw = m.group("sp")
             if self._common_word(raw):
@@ -199,11 +211,11 @@ class Attributor(Coreference):
                 and bare(who.name.split()[-1]) not in ORG_WORDS
             ):
                 self._subjects.append((m.start("sp"), who))
-        self._subject_pos = [p for p, _ in self._subjects]
-        self._attributed: list[tuple[int, Who]] = []  # (quote start, speaker), in text order
+                self._subject_pos.append(m.start("sp"))
 
     def _resolve(self, raw: str, role: str | None, at: int | None = None) -> Who:
         """A speaker as matched -> display name + role. Pronouns resolve later (name None)."""
+        self._index()
         raw = raw.strip().rstrip(",.")
         if not raw or _PRONOUN_RE.match(raw):
             return Who(None)
@@ -329,6 +341,7 @@ class Attributor(Coreference):
     def speaker_for(self, start: int, end: int, para_start: int, para_end: int) -> Who:
         """The speaker of a kept quote, falling back to the nearest preceding named speaker.
         Call in text order: each answer is remembered for the quotes that follow."""
+        self._index()
         who, _how, pronoun = self._find(start, end, para_start, para_end)
         if who.name is None and pronoun in ("it", "It"):
             # "…,” it said: an organisation ("BC Hydro said in a statement …"), never a person.

@@ -1,0 +1,87 @@
+"""The shortcuts of quote extraction give exactly what the plain patterns give.
+
+Each fast path (verbs found through the text's lower-case runs, sentence openings found with
+stdlib ``re``, the lower-case-word test answered at a word's occurrences, speech-verb patterns
+skipped where no verb occurs) is compared with the straightforward definition it replaces, on the
+sample article and on generated texts built from the awkward pieces (hyphens, apostrophes,
+non-ASCII capitals, line breaks, verbs inside longer words)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.analyze import mentions as M
+from bot.analyze import quotes as Q
+from bot.analyze import speakers as S
+
+SAMPLE = (Path(__file__).parent / "data" / "belarus-ties.txt").read_text(encoding="utf-8")
+
+PIECES = [
+    "said", "says", "Said", "unsaid", "saids", "said-", "-said", "well-said", "according to",
+    "according tomorrow", "According to", "dijo", "señaló", "added", "told", "he", "she", "it",
+    "Anna", "Ruiz", "Élodie", "Ángel", "de", "van", "al-", "The", "the", "mayor", "protesters",
+    "Protesters", "well-known", "known", "x²", "’s", "'", "Mr.", "Dr.", ".", ",", ":", "!", "?", "”",
+    "“", "\"", "’", " ", " ", " ", "\u00a0", "\t", "\n", "\n\n", "\u0001", "\u0002", "3", "_",
+]
+texts = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
+
+
+def _verbs_plain(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in M._LOWER_RUN.finditer(text) if m.group() in M._VERB_SET]
+
+
+def _openings_plain(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in M._SENTENCE_OPENING.finditer(text)]
+
+
+def _masked(text: str) -> str:
+    spans = Q.scan(text)
+    return S.Attributor(text, [(s.start, s.end) for s in spans]).masked
+
+
+def test_shortcuts_on_the_sample_article() -> None:
+    masked = _masked(SAMPLE)
+    assert [m.span() for m in M._verbs(masked)] == _verbs_plain(masked)
+    assert len(_verbs_plain(masked)) > 5
+    assert M._sentence_openings(masked) == _openings_plain(masked)
+    assert len(_openings_plain(masked)) > 10
+    attributor = S.Attributor(SAMPLE, [(s.start, s.end) for s in Q.scan(SAMPLE)])
+    words = frozenset(S._LOWER_WORD.findall(masked))
+    for w in {w.casefold() for w in masked.split()} | {"known", "well-known", "said"}:
+        assert attributor._used_in_lower_case(w) == (w in words), w
+
+
+@settings(max_examples=400, deadline=None)
+@given(texts)
+def test_verbs_are_the_lower_case_runs_that_are_verbs(text: str) -> None:
+    assert [m.span() for m in M._verbs(text)] == _verbs_plain(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(texts)
+def test_sentence_openings_are_the_patterns_matches(text: str) -> None:
+    assert M._sentence_openings(text) == _openings_plain(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts, st.sampled_from(["known", "well-known", "said", "mayor", "protesters", "the", "de", "x"]))
+def test_lower_case_word_test_is_membership_in_all_lower_case_words(text: str, word: str) -> None:
+    attributor = S.Attributor(text, [])
+    assert attributor._used_in_lower_case(word) == (word in frozenset(S._LOWER_WORD.findall(text)))
+
+
+VERB_PATTERNS = [
+    S._AFTER_SP_VERB, S._AFTER_NAME_ROLE_VERB, S._AFTER_VERB, S._BEFORE, S._BEFORE_INVERTED,
+    S._PRONOUN_VERB, Q._SPEECH_VERB_COMMA, Q._SPEECH_VERB_END,
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(texts)
+def test_no_speech_verb_pattern_matches_where_has_verb_says_none(text: str) -> None:
+    if not M.has_verb(text):
+        assert all(p.search(text) is None for p in VERB_PATTERNS)
+        assert M.mentions(text) == []
