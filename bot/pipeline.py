@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # the store (SQLAlchemy, ~0.1 s to import) is not needed by `
 
 log = logging.getLogger("newsbot.pipeline")
 WAITING = [PostState.PLANNED.value, PostState.UNPLANNED.value]
+PLAN_BATCH = 100  # new articles composed and planned per pass
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,8 @@ def plan_pending(settings: Settings, store: Store, now: datetime, platforms: Seq
     report.recomposed = recompose_updated(settings, store, platforms, limits)
 
     new: list[tuple[int, Prepared]] = []
-    for stored in store.list_articles([ArticleState.INGESTED]):
+    # A bounded batch, oldest first: a pass that is interrupted (or a flood of articles) still makes progress.
+    for stored in store.list_articles([ArticleState.INGESTED], limit=PLAN_BATCH, oldest_first=True):
         try:
             new.append((stored.id, prepare(stored.article, settings, platforms, limits)))
         except BotError as exc:

@@ -147,3 +147,17 @@ def test_a_post_with_no_room_yet_waits_unplanned_and_is_planned_when_room_appear
     state_of = {r.article_id: r.state for r in outbox.find() if r.thread_index == 0}
     assert state_of[ids[14]] == "planned" and state_of[ids[15]] == "unplanned"
     assert [aid for aid, _, _ in later.planned] == [ids[14]]
+
+
+def test_a_flood_of_articles_is_planned_in_bounded_batches_oldest_first(
+    kyiv: Settings, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.pipeline
+
+    monkeypatch.setattr(bot.pipeline, "PLAN_BATCH", 3)
+    ids = [add(store, n) for n in range(7)]
+    first = plan_pending(kyiv, store, NOW, platforms=["x"])
+    assert sorted({aid for aid, _, _ in first.planned}) == ids[:3]
+    plan_pending(kyiv, store, NOW, platforms=["x"])
+    plan_pending(kyiv, store, NOW, platforms=["x"])
+    assert {r.article_id for r in heads(store)} == set(ids)

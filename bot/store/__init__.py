@@ -182,9 +182,11 @@ class Store:
             raise NotFoundError(f"no article with id {article_id}; `newsbot status` lists them")
         return self._stored(row)
 
-    def list_articles(self, states: Sequence[ArticleState] | None = None, limit: int = 1000) -> list[StoredArticle]:
+    def list_articles(
+        self, states: Sequence[ArticleState] | None = None, limit: int = 1000, *, oldest_first: bool = False
+    ) -> list[StoredArticle]:
         t = schema.articles
-        query = select(t).order_by(t.c.id.desc()).limit(limit)
+        query = select(t).order_by(t.c.id if oldest_first else t.c.id.desc()).limit(limit)
         if states:
             query = query.where(t.c.state.in_([s.value for s in states]))
         with self.engine.connect() as conn:
