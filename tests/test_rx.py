@@ -27,7 +27,7 @@ def test_the_cache_is_fresh() -> None:
     build, _blob = pickle.loads(rx.CACHE_FILE.read_bytes())
     if build == rx._build():
         # An edited pattern misses the cache (still correct, only slow to start):
-        # regenerate it with `.venv/bin/python -m bot.analyze.rx`.
+        # regenerate it with `.venv/bin/python -c "from bot.analyze import rx; rx.main()"`.
         assert rx.misses == []
     else:  # another regex build: the cache is ignored and every pattern compiled from its source
         assert len(rx.misses) == len(rx.compiled)

@@ -12,7 +12,7 @@ edited since the cache was written, another ``regex`` version, no cache file - i
 usual. So a stale cache costs start-up time, never correctness. Regenerate it after editing a
 pattern (``tests/test_rx.py`` fails while it is stale)::
 
-    .venv/bin/python -m bot.analyze.rx
+    .venv/bin/python -c "from bot.analyze import rx; rx.main()"
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from pathlib import Path
 import regex
 from regex import _regex  # only for its build identity (MAGIC, CODE_SIZE); see _build()
 
-__all__ = ["compile", "write_cache", "CACHE_FILE"]
+__all__ = ["compile", "write_cache", "main", "CACHE_FILE"]
 
 CACHE_FILE = Path(__file__).with_name("rx_cache.pickle")
 
@@ -47,7 +47,7 @@ def _load(path: Path = CACHE_FILE) -> dict[tuple[str, int], regex.Pattern[str]]:
         if build != _build():
             return {}
         table = pickle.loads(blob)
-    except (OSError, pickle.UnpicklingError, ValueError, TypeError, EOFError):
+    except Exception:  # noqa: BLE001 - whatever is wrong with the file, compile from source
         return {}
     return table if isinstance(table, dict) else {}
 
@@ -73,15 +73,10 @@ def write_cache(path: Path = CACHE_FILE) -> int:
     return len(compiled)
 
 
-def _main() -> int:
-    # Run as ``-m`` this file is ``__main__``; the patterns register in the imported module.
+def main() -> int:
+    """Rewrite the cache from the patterns the analysis compiles now."""
     import bot.analyze.quotes  # noqa: F401 - compiles (or loads) every analysis pattern
-    from bot.analyze import rx
 
-    n = rx.write_cache()
+    n = write_cache()
     print(f"{CACHE_FILE}: {n} patterns for regex {regex.__version__}")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(_main())
