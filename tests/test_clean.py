@@ -132,6 +132,27 @@ def test_a_pull_quote_repeating_body_text_is_dropped() -> None:
     assert_only_body(article(pull))
 
 
+def test_a_pull_quote_cut_from_a_longer_sentence_is_dropped() -> None:
+    pull = "Work will start in March and last at least six months."  # BODY_2 goes on after a comma
+    assert_only_body(article(pull))
+    quote = "“We are ready for the long closure ahead,” the engineer said."
+    body = "Drivers were warned. “We are ready for the long closure ahead,” the engineer said. More follows."
+    assert clean_text("\n\n".join([BODY_1, quote, body, BODY_3])).paragraphs == (BODY_1, body, BODY_3)
+
+
+def test_a_sentence_reprinted_inside_a_run_of_glued_captions_is_kept_and_not_taken_for_a_pull_quote() -> None:
+    # Captions copied without punctuation run into one line that repeats body sentences without their
+    # full stops; the body sentence is the original, not a pull quote of the caption run.
+    lead = "A council engineer has become a local celebrity for his careful work on the old bridge."
+    captions = (
+        "Hard at work: A council engineer has become a local celebrity for his careful work on the old bridge "
+        "Proud: The engineer poses with his team on Monday Closed: Drivers queue at the river road on the first "
+        "morning of the works"
+    )
+    cleaned = clean_text("\n\n".join([lead, BODY_1, captions, BODY_2, BODY_3]))
+    assert cleaned.paragraphs[0] == lead
+
+
 def test_wire_preamble_before_the_dateline_lead_is_dropped() -> None:
     lead = "LONDON (Reuters) - The council voted on Tuesday to close the old bridge for repairs."
     cleaned = clean_text("\n\n".join(["The best pictures of the week.", lead, BODY_2, BODY_3]))

@@ -262,8 +262,29 @@ def _drop_repeats(lines: list[_Line]) -> None:
             continue
         for j, other in enumerate(norms):
             if j != i and len(other) > len(n) + 10 and n in other and not alive[j].drop:
-                ln.drop = "pull quote"
+                if not _lost_its_sentence_end(ln.text, alive[j].text):
+                    ln.drop = "pull quote"
                 break
+
+
+def _lost_its_sentence_end(sentence: str, longer: str) -> bool:
+    """Is ``sentence`` (a full sentence) reprinted in ``longer`` without its full stop, run on
+    into a new capitalised sentence or the line's end? Then ``longer`` is the copy - captions
+    glued together, which copy-paste leaves without punctuation ("Getting into the groove: A fan
+    has become ... skills Smile for the camera: ...") - and ``sentence`` is the body it was taken
+    from: it stays. A real pull quote is the other way round: the body paragraph holds the
+    sentence with its punctuation, or goes on after a comma ("..., ranging from", "...,” she says")."""
+    if not P.ends_sentence(sentence, strict=True):
+        return False
+    core = sentence.rstrip().rstrip(P.CLOSERS).rstrip().rstrip(P.ENDERS)
+    at = longer.casefold().find(core.casefold())
+    if len(core) < 20 or at < 0:
+        return False
+    after = longer[at + len(core) :].lstrip(P.CLOSERS)
+    return not after.strip() or _RUN_ON.match(after) is not None
+
+
+_RUN_ON = re.compile(r"\s+[\"'“‘]?[A-ZÀ-Ý]")  # whitespace, then a capital: no punctuation in between
 
 
 def _paragraphs(text: str, kept: list[_Line]) -> tuple[list[str], list[tuple[int, int]]]:

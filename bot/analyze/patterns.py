@@ -16,17 +16,17 @@ LINE_BREAKS = re.compile(r"[\r\n\t\u00a0]")  # same-length substitutions only (o
 URL_LINE = re.compile(r"^(?:<?(?:https?://|www\.)\S+>?|\S+\.(?:com|org|net|co\.uk|de|es)/\S*)$", re.I)
 
 # --- sentence ends -------------------------------------------------------------------------------
-_CLOSERS = "\"'”’»」』)]）*"
-_ENDERS = ".!?。！？…"
+CLOSERS = "\"'”’»」』)]）*"
+ENDERS = ".!?。！？…"
 
 
 def ends_sentence(text: str, strict: bool = False) -> bool:
     """Does the line end like a sentence (after any closing quotes/brackets)? A colon counts
     ("..., said:" introduces a quotation) unless ``strict``."""
-    t = text.rstrip().rstrip(_CLOSERS).rstrip()
+    t = text.rstrip().rstrip(CLOSERS).rstrip()
     if not t:
         return False
-    return t[-1] in _ENDERS or (not strict and t[-1] in ":;")
+    return t[-1] in ENDERS or (not strict and t[-1] in ":;")
 
 
 _QUOTED = re.compile(r"[\"“„«「][^\"“”„«»「」]{8,}[\"”“»」]")
