@@ -140,7 +140,7 @@ def test_a_pull_quote_cut_from_a_longer_sentence_is_dropped() -> None:
     assert clean_text("\n\n".join([BODY_1, quote, body, BODY_3])).paragraphs == (BODY_1, body, BODY_3)
 
 
-def test_a_sentence_reprinted_inside_a_run_of_glued_captions_is_kept_and_not_taken_for_a_pull_quote() -> None:
+def test_a_run_of_glued_captions_reprinting_a_body_sentence_goes_and_the_body_sentence_stays() -> None:
     # Captions copied without punctuation run into one line that repeats body sentences without their
     # full stops; the body sentence is the original, not a pull quote of the caption run.
     lead = "A council engineer has become a local celebrity for his careful work on the old bridge."
@@ -150,7 +150,8 @@ def test_a_sentence_reprinted_inside_a_run_of_glued_captions_is_kept_and_not_tak
         "morning of the works"
     )
     cleaned = clean_text("\n\n".join([lead, BODY_1, captions, BODY_2, BODY_3]))
-    assert cleaned.paragraphs[0] == lead
+    assert cleaned.paragraphs == (lead, BODY_1, BODY_2, BODY_3)
+    assert cleaned.reasons == ("caption run",)
 
 
 def test_wire_preamble_before_the_dateline_lead_is_dropped() -> None:

@@ -246,7 +246,9 @@ def _drop_fragments(lines: list[_Line]) -> None:
 
 def _drop_repeats(lines: list[_Line]) -> None:
     """A line seen before is dropped (repeated caption); a short line whose words all appear
-    inside a longer paragraph is a pull quote and is dropped too."""
+    inside a longer paragraph is a pull quote and is dropped too - unless the longer line holds
+    that sentence without its full stop, run on into the next: then the longer line is captions
+    glued together by copy-paste, reprinting the body, and it goes instead."""
     seen: set[str] = set()
     alive = [ln for ln in lines if not ln.drop]
     norms = [_norm(ln.text) for ln in alive]
@@ -262,7 +264,9 @@ def _drop_repeats(lines: list[_Line]) -> None:
             continue
         for j, other in enumerate(norms):
             if j != i and len(other) > len(n) + 10 and n in other and not alive[j].drop:
-                if not _lost_its_sentence_end(ln.text, alive[j].text):
+                if _lost_its_sentence_end(ln.text, alive[j].text):
+                    alive[j].drop = "caption run"
+                else:
                     ln.drop = "pull quote"
                 break
 
