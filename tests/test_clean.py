@@ -189,6 +189,36 @@ def test_hard_wrapped_lines_join_into_one_paragraph() -> None:
     )
 
 
+def test_one_sentence_a_line_text_keeps_its_line_breaks_as_sentence_boundaries() -> None:
+    lines = [
+        "The council voted on Tuesday to close the old bridge",  # no full stop, a capital follows: a caption
+        "Work will start in March, the mayor said.",
+        "Drivers will use the river road",
+        "until the works end in the autumn.",  # lower case: the line above was cut mid-sentence
+    ]
+    cleaned = clean_text("\n".join(lines))
+    assert cleaned.paragraphs == (lines[1], lines[2] + " " + lines[3])
+
+
+@pytest.mark.parametrize(
+    ("cut", "rest"),
+    [
+        ("The council will vote on the plan at", "City Hall on Tuesday, the mayor said."),  # a preposition
+        ("The boyfriend, Army Spc.", "Caleb Barnes, was charged on Thursday, police said."),  # a title
+        ('"Mr', 'Swinney said the budget would be cut by 4.2% next year."'),  # a quote mark and one word
+    ],
+)
+def test_a_line_that_stops_where_no_sentence_can_joins_the_next_even_before_a_capital(cut: str, rest: str) -> None:
+    cleaned = clean_text("\n".join([BODY_1, cut, rest, BODY_2]))
+    assert cleaned.paragraphs == (BODY_1, cut + " " + rest, BODY_2)
+
+
+def test_a_line_ending_in_a_word_that_can_end_a_sentence_is_not_joined() -> None:
+    lines = ["They said the club had tried to frame her", "It was a last-minute decision to go out, she said."]
+    cleaned = clean_text("\n".join([BODY_1, *lines, BODY_2]))
+    assert lines[0] + " " + lines[1] not in cleaned.paragraphs
+
+
 def test_thai_text_without_sentence_punctuation_is_not_taken_for_fragments() -> None:
     clause = "ผู้สื่อข่าวได้รับแจ้งจากนาย ต. บุตรชายของภูชนะ คนสนิทของนายสุรชัย แซ่ด่าน ที่หายไป"
     thai = " ".join([clause] * 3)  # a real paragraph: long, clauses separated by spaces, no full stops

@@ -30,6 +30,10 @@ def texts(text: str, language: str = "en") -> list[str]:
             ["Sen. Smith, R-Ohio, agreed.", "Gov. Brown spoke.", "Maj.-Gen. Lee left."],
         ),
         ("They met in the U.S. He left.", ["They met in the U.S.", "He left."]),
+        (
+            "Her boyfriend, Army Spc. Caleb Barnes, was charged. Pfc. Lee was not.",
+            ["Her boyfriend, Army Spc. Caleb Barnes, was charged.", "Pfc. Lee was not."],
+        ),
     ],
 )
 def test_abbreviations_do_not_end_sentences(text: str, expected: list[str]) -> None:

@@ -69,7 +69,9 @@ def _lines(text: str) -> list[_Line]:
     """Non-blank lines with their spans. Lines between blank lines share a block; in a text with
     no blank lines at all every line is its own block (one paragraph per line). A line that does
     not end a sentence and is followed, in its block, by one starting in lower case is
-    hard-wrapped: the two become one logical line (newline read as a space)."""
+    hard-wrapped, and so is a line that stops where no sentence can ("... at" / "Wembley ...",
+    "Army Spc." / "Caleb Barnes"): the two become one logical line (newline read as a space).
+    Otherwise a line break is a sentence boundary, as in text distributed one sentence a line."""
     raw: list[tuple[int, int, bool]] = []  # start, end, preceded by a blank line
     blank_before = False
     pos = 0
@@ -92,8 +94,10 @@ def _lines(text: str) -> list[_Line]:
         if (
             out
             and (out[-1].block == block or not has_blank_lines)
-            and not P.ends_sentence(out[-1].text)
-            and P.STARTS_LOWER.match(text[s:e])
+            and (
+                (not P.ends_sentence(out[-1].text) and P.STARTS_LOWER.match(text[s:e]))
+                or P.ends_mid_sentence(out[-1].text)
+            )
         ):
             prev = out[-1]
             prev.end = e

@@ -29,6 +29,32 @@ def ends_sentence(text: str, strict: bool = False) -> bool:
     return t[-1] in ENDERS or (not strict and t[-1] in ":;")
 
 
+# A line ending in one of these stops mid-sentence, whatever case the next line starts with:
+# a function word ("... the semi-final at" / "Wembley ..."), a title before a name ("Army Spc." /
+# "Caleb Barnes ..."), or an opening quotation mark with a single word ('"Mr' / 'Swinney said ...').
+# English only: other languages' lines are joined by the lower-case rule alone.
+# Function words count in lower case only ("Group A" may be a subhead), and not those that end a
+# sentence as a particle or object ("moved on", "the day before", "to frame her").
+_OPEN_WORDS = frozenset(
+    "a an the and or nor but of to at for with from into onto than between against during via per amid "
+    "among toward towards whose their its our my your".split()
+)
+_TITLES = frozenset("Mr Mrs Ms Dr Prof Lt Gen Col Maj Capt Sgt Cpl Spc Pvt Pfc Gov Sen Rep Rev Det Insp Supt".split())
+_OPENING_QUOTES = "\"“‘'„«"
+
+
+def ends_mid_sentence(text: str) -> bool:
+    """Does the line stop where no sentence can? Only its last word is looked at (a regex anchored
+    at the line's end would scan the whole line)."""
+    t = text.rstrip()
+    last = t[t.rfind(" ") + 1 :]
+    if not last:
+        return False
+    if last in _OPEN_WORDS or last.lstrip(_OPENING_QUOTES + "(").rstrip(".") in _TITLES:
+        return True
+    return len(last) == len(t) and last[0] in _OPENING_QUOTES and last[1:].isalpha()
+
+
 _QUOTED = re.compile(r"[\"“„«「][^\"“”„«»「」]{8,}[\"”“»」]")
 
 

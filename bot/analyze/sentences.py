@@ -28,7 +28,7 @@ _FALLBACK_LANGUAGE = "en"
 
 # A segment ending in one of these is an abbreviation, not a sentence end ("Lt.-Gen. Serhiy Nayev").
 _TRAILING_ABBREVIATION = re.compile(
-    r"(?:\b(?:Lt|Gen|Col|Maj|Capt|Cpt|Sgt|Cpl|Adm|Cmdr|Brig|Gov|Sen|Rep|Rev|Hon|Pres|Supt|Insp|"
+    r"(?:\b(?:Lt|Gen|Col|Maj|Capt|Cpt|Sgt|Cpl|Spc|Pvt|Pfc|Adm|Cmdr|Brig|Gov|Sen|Rep|Rev|Hon|Pres|Supt|Insp|"
     r"Det|Ft|Mt|St|No|Nos|Vol|Art|Fig|Ref|approx|vs|cf)\.(?:-[A-Z][a-z]{1,5}\.)*"
     r"|\b[A-Z][a-z]{0,4}\.-[A-Z][a-z]{1,5}\.)"  # Lt.-Gen., Maj.-Gen., Brig.-Gen.
     r"\s*$"
