@@ -7,6 +7,9 @@ Summaries (``bench/summary_metric.py``): ROUGE-1/2/Lsum F1 (rouge-score, use_ste
 references joined by newline), 3 sentences for CNN/DM and 1 for XSum, for
 * ``analyze_text`` - the real pipeline (cleaning, sentences, summary) on the given text,
 * lead-N - the file's first N lines (one sentence per line, as distributed),
+* the summary step alone on the file's own lines (no cleaning, no splitting): not a baseline but
+  a check of the pipeline - the gap to ``analyze_text`` is what cleaning and splitting cost or
+  gain (captions the references reuse, lines joined or dropped; paired in the stability report),
 * sumy LexRank and TextRank in the same run. sumy's default tokenizer needs NLTK's punkt data,
   which cannot be downloaded here, so sumy gets ``summary_metric.SentenceTokenizer`` (our
   sentence splitter plus a word regex; sumy accepts any object with to_sentences/to_words).
@@ -45,6 +48,7 @@ sys.path.insert(0, str(HERE))
 import summary_metric as SM  # noqa: E402
 
 from bot.analyze import analyze_text  # noqa: E402
+from bot.analyze.summary import summarize, summary_text  # noqa: E402
 from bot.errors import AnalyzeError  # noqa: E402
 
 DEFAULT_QUOTES = HERE.parents[1] / "shared" / "eval" / "quotes-dev.jsonl"
@@ -57,8 +61,17 @@ def _ours(text: str, n: int) -> list[str]:
         return []
 
 
+ON_LINES = "summary on given lines"
+
+
+def _on_lines(text: str, n: int) -> list[str]:
+    """The summary step fed the file's own lines, as distributed (one sentence a line)."""
+    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+    return [summary_text([lines[i]]) for i in summarize(lines, n)]
+
+
 def evaluate_summaries(rows: list[dict[str, Any]], use_sumy: bool = True) -> dict[str, Any]:
-    systems: dict[str, Any] = {"ours (analyze_text)": _ours, "lead-N": SM.lead}
+    systems: dict[str, Any] = {"ours (analyze_text)": _ours, ON_LINES: _on_lines, "lead-N": SM.lead}
     if use_sumy:
         systems["sumy LexRank"] = SM.sumy_summarizer("lexrank")
         systems["sumy TextRank"] = SM.sumy_summarizer("textrank")
@@ -85,7 +98,7 @@ def stability(summ: dict[str, Any], resamples: int) -> dict[str, Any]:
         for metric in ("rouge1", "rouge2"):
             mine = [p[metric] for p in res["per_article"]]
             out[ds][metric] = {"ours": SM.resample(mine, resamples=resamples)}
-            for base in ("lead-N", "sumy TextRank", "sumy LexRank"):
+            for base in ("lead-N", "sumy TextRank", "sumy LexRank", ON_LINES):
                 if ds in summ.get(base, {}):
                     other = [p[metric] for p in summ[base][ds]["per_article"]]
                     out[ds][metric][f"vs {base}"] = SM.resample(mine, other, resamples=resamples)
@@ -134,7 +147,6 @@ def stage_times(texts: list[str], repeat: int = 3) -> dict[str, float]:
     from bot.analyze.clean import clean_text
     from bot.analyze.language import detect_language
     from bot.analyze.sentences import split_sentences
-    from bot.analyze.summary import summarize
 
     def best(fn: Any) -> float:
         times = []
@@ -238,7 +250,7 @@ def _print_stability(stab: dict[str, Any]) -> None:
             )
             for name, r in rows.items():
                 if name != "ours":
-                    print(f"  {'':<14} {name:<17} {r['diff']:+6.2f} sd {r['diff_sd']:4.2f}  wins {100 * r['p_win']:5.1f}%")
+                    print(f"  {'':<14} {name:<26} {r['diff']:+6.2f} sd {r['diff_sd']:4.2f}  wins {100 * r['p_win']:5.1f}%")
 
 
 def _print_table(summ: dict[str, Any], speed: dict[str, Any], quotes: dict[str, Any] | None, split: Any) -> None:
