@@ -257,3 +257,13 @@ def test_a_summary_that_repeats_the_headline_is_not_posted_twice() -> None:
     analysis = sample_analysis(summary=HEADLINE, summary_sentences=(HEADLINE,), quotes=())
     (draft,) = compose(sample_article(), analysis, compose_settings(), ["mastodon"])
     assert draft.parts[0].text.count(HEADLINE) == 1
+
+
+def test_a_quote_the_summary_already_gives_is_not_repeated_in_the_thread() -> None:
+    summary = f"“{QUOTE_PROVOKE}” Danilov asked."
+    analysis = sample_analysis(summary=summary, summary_sentences=(summary,))
+    (draft,) = compose(sample_article(), analysis, compose_settings(), ["bluesky"])
+    assert QUOTE_PROVOKE[:40] in draft.parts[0].text
+    replies = [p.text for p in draft.parts[1:]]
+    assert replies and not any(QUOTE_PROVOKE[:40] in r for r in replies)
+    assert any(QUOTE_ORDERS[:40] in r for r in replies)

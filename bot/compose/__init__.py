@@ -7,6 +7,7 @@ quotes) and the fitter decides how much of it fits (``fit.py``), measured by ``l
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -65,6 +66,16 @@ def _key_quotes(analysis: Analysis) -> list[QuoteVar]:
     return out
 
 
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def _contains(summary: str, quote: str) -> bool:
+    """Whether ``summary`` already holds the quote's words (punctuation and case aside)."""
+    words = _words(quote)
+    return bool(words) and words in _words(summary)
+
+
 def compose_platform(
     article: Article,
     analysis: Analysis,
@@ -105,7 +116,8 @@ def compose_platform(
     replies: list[str] = []
     threaded = platform in settings.threads and settings.max_thread_length > 1
     if threaded:
-        for q in quotes:
+        # The thread's first post carries the summary: a quote the summary already gives is not repeated.
+        for q in (q for q in quotes if not _contains(summary, q.text)):
             if len(replies) >= settings.max_thread_length - 1:
                 break
             reply = _fit_reply(templates, platform, rule, base, content, q, index=len(replies) + 2)
