@@ -154,6 +154,12 @@ def test_a_run_of_glued_captions_reprinting_a_body_sentence_goes_and_the_body_se
     assert cleaned.reasons == ("caption run",)
 
 
+def test_a_paragraph_where_a_short_sentence_runs_on_into_a_name_is_not_taken_for_a_caption_run() -> None:
+    body = "Officials said the president will visit Paris Saint-Germain's new stadium on Friday, the club said."
+    cleaned = clean_text("\n\n".join([BODY_1, "The president will visit Paris.", body, BODY_3]))
+    assert body in cleaned.paragraphs
+
+
 def test_wire_preamble_before_the_dateline_lead_is_dropped() -> None:
     lead = "LONDON (Reuters) - The council voted on Tuesday to close the old bridge for repairs."
     cleaned = clean_text("\n\n".join(["The best pictures of the week.", lead, BODY_2, BODY_3]))

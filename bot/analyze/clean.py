@@ -285,8 +285,12 @@ def _lost_its_sentence_end(sentence: str, longer: str) -> bool:
     if not P.ends_sentence(sentence, strict=True):
         return False
     core = sentence.rstrip().rstrip(P.CLOSERS).rstrip().rstrip(P.ENDERS)
-    at = longer.casefold().find(core.casefold())
-    if len(core) < 20 or at < 0:
+    if len(core.split()) < 8:  # a short phrase may well run on into a name ("... visit Paris Saint-Germain")
+        return False
+    at = longer.find(core)  # verbatim: a copy, not a paraphrase ...
+    if at < 0:  # ... though glued on after a dash it may have lost its capital ("... -she even has")
+        at = longer.find(core[0].lower() + core[1:])
+    if at < 0:
         return False
     after = longer[at + len(core) :].lstrip(P.CLOSERS)
     return not after.strip() or _RUN_ON.match(after) is not None
