@@ -235,8 +235,7 @@ def recompose_updated(
             for draft in prepared.drafts:
                 head = heads[draft.platform]
                 for part in outbox.thread(article_id, draft.platform, head.account):
-                    outbox.set_state(part.id, PostState.CANCELLED, only_from=["planned"],
-                                     error=f"{SUPERSEDED}: the article was updated before it was posted")
+                    outbox.supersede(part.id, f"{SUPERSEDED}: the article was updated before it was posted")
                 outbox.enqueue(article_id, stored.article.content_hash, [draft], {draft.platform: head.scheduled_at},
                                {draft.platform: head.account})
             done.append(article_id)

@@ -123,6 +123,47 @@ def test_an_article_edited_before_posting_is_composed_again(kyiv: Settings, stor
     assert list_updates(store, unhandled_only=True) == []
 
 
+def test_an_article_whose_url_changed_but_not_its_text_is_still_posted(kyiv: Settings, store: Store) -> None:
+    # A moved article (same title and body, new URL) keeps its content hash, so the re-composed posts have
+    # the idempotency keys of the ones they replace: they must still be planned, not lost on the old rows.
+    from bot.feeds.articles import record_update
+
+    article_id = add(store, 1)
+    plan_pending(kyiv, store, NOW, platforms=["x", "mastodon"])
+    before = {r.platform: r for r in heads(store)}
+    old = store.get_article(article_id).article
+    new = Article(source=old.source, text=old.text, title=old.title, url="https://news.example/moved/1",
+                  published=old.published)
+    assert new.content_hash == old.content_hash
+    store.update_article(article_id, new)
+    with store.transaction() as conn:
+        record_update(conn, article_id, old, new, NOW)
+    plan_pending(kyiv, store, NOW + timedelta(minutes=5), platforms=["x", "mastodon"])
+    after = {r.platform: r for r in heads(store)}
+    assert set(after) == {"x", "mastodon"}
+    for platform in ("x", "mastodon"):
+        assert "https://news.example/moved/1" in after[platform].text
+        assert after[platform].scheduled_at == before[platform].scheduled_at
+        assert Outbox(store).get(before[platform].id).state == PostState.CANCELLED
+
+
+def test_an_edit_reverted_at_the_source_is_still_posted(kyiv: Settings, store: Store) -> None:
+    from bot.feeds.articles import record_update
+
+    article_id = add(store, 1)
+    plan_pending(kyiv, store, NOW, platforms=["x"])
+    original = store.get_article(article_id).article
+    edited = Article(source=original.source, text=original.text, title="Council approves proposal 1 after all",
+                     url=original.url, published=original.published)
+    for old, new, minutes in ((original, edited, 5), (edited, original, 10)):
+        store.update_article(article_id, new)
+        with store.transaction() as conn:
+            record_update(conn, article_id, old, new, NOW)
+        plan_pending(kyiv, store, NOW + timedelta(minutes=minutes), platforms=["x"])
+    [head] = heads(store)
+    assert head.text.startswith("Council votes on proposal 1")
+
+
 def test_a_post_with_no_room_yet_waits_unplanned_and_is_planned_when_room_appears(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from bot.store import open_store
 

@@ -366,6 +366,28 @@ class Outbox:
             )
         return done.rowcount == 1
 
+    def supersede(self, post_id: int, error: str) -> bool:
+        """planned → cancelled for a post replaced by a re-composed one, freeing its idempotency key.
+
+        The replacement may well have the same key (an article that moved to a new URL keeps its content
+        hash; an edit reverted at the source gets its old hash back): were the key kept here, the new row
+        would collide with this cancelled one and never be planned. Only never-claimed rows are superseded,
+        so no platform has seen the key yet.
+        """
+        t = self.t
+        with self.store.transaction() as conn:
+            done = conn.execute(
+                update(t)
+                .where(t.c.id == post_id, t.c.state == PostState.PLANNED.value)
+                .values(
+                    state=PostState.CANCELLED.value,
+                    last_error=error,
+                    idempotency_key=t.c.idempotency_key + f"~superseded-{post_id}",
+                    updated_at=utcnow(),
+                )
+            )
+        return done.rowcount == 1
+
     def sending(self, stale_before: datetime | None = None) -> list[PostRow]:
         """Rows left in ``sending`` (by a crash, when ``stale_before`` is given: by a worker that went quiet)."""
         t = self.t
