@@ -93,6 +93,15 @@ class Publisher:
 
         return redact(str(exc), self.settings)
 
+    def _unexpected(self, exc: Exception, doing: str) -> str:
+        from .logs import redact
+
+        return redact(
+            f"unexpected error while {doing} ({type(exc).__name__}: {exc}); this is a bug, please report it — "
+            "check the platform for the post before `newsbot retry`",
+            self.settings,
+        )
+
     def platform(self, name: str) -> Platform:
         if name not in self._platforms:
             self._platforms[name] = get_platform(name, self.settings, self.store.kv)
@@ -131,6 +140,10 @@ class Publisher:
             except BotError as exc:
                 report.outcomes.append(self._outcome(row, "skipped", error=self._say(exc)))
                 continue
+            except Exception as exc:  # noqa: BLE001 - a bug must not stop every pass; unknown, so leave it
+                log.exception("reconciling post %s on %s failed unexpectedly", row.id, row.platform)
+                report.outcomes.append(self._outcome(row, "skipped", error=self._unexpected(exc, "checking it")))
+                continue
             if result is not None:
                 self.outbox.mark_sent(row.id, result, now, outcome="reconciled")
                 log.info("reconciled post %s on %s: it was sent (%s)", row.id, row.platform, result.url)
@@ -148,11 +161,16 @@ class Publisher:
         try:
             adapter = self.platform(row.platform)
             reply_to, root = self._thread_refs(row)
+            prepared = adapter.prepare(row.idempotency_key)
         except BotError as exc:
             # Nothing was sent: the row fails with the fix in its message, and `newsbot retry` brings it back.
             self.outbox.mark_failed(row.id, self._say(exc), now)
             return self._outcome(row, "failed", error=self._say(exc))
-        prepared = adapter.prepare(row.idempotency_key)
+        except Exception as exc:  # noqa: BLE001 - nothing was sent; a bug fails this row, not the pass
+            log.exception("preparing post %s on %s failed unexpectedly", row.id, row.platform)
+            message = self._unexpected(exc, "preparing it")
+            self.outbox.mark_failed(row.id, message, now)
+            return self._outcome(row, "failed", error=message)
         if row.language:
             prepared.setdefault("language", row.language)  # Bluesky langs, Mastodon language
         claimed = self.outbox.claim(row.id, prepared, self.worker, now)
@@ -166,6 +184,11 @@ class Publisher:
                 found = adapter.reconcile(claimed.part, prepared=claimed.prepared or {}, reply_to=reply_to, root=root)
             except PlatformError as lookup_error:
                 return self._failure(claimed, lookup_error)
+            except Exception as lookup_bug:  # noqa: BLE001 - as below: fail the row, keep the pass going
+                log.exception("looking up post %s on %s failed unexpectedly", row.id, row.platform)
+                message = self._unexpected(lookup_bug, "looking for the post it duplicates")
+                self.outbox.mark_failed(row.id, message, self.clock())
+                return self._outcome(row, "failed", error=message)
             if found is not None:
                 self.outbox.mark_sent(row.id, found, self.clock(), outcome="reconciled")
                 return self._outcome(row, "reconciled", url=found.url)
@@ -173,6 +196,14 @@ class Publisher:
             return self._outcome(row, "failed", error=self._say(exc))
         except PlatformError as exc:
             return self._failure(claimed, exc)
+        except Exception as exc:  # noqa: BLE001
+            # A bug or an unmapped SDK error. Escaping would abort the pass and leave the row `sending`, to be
+            # reconciled, resent and blow up again at the head of every pass. Failed, it waits for a person;
+            # `newsbot retry` reuses the row's key (Bluesky record key, Idempotency-Key), so no double post.
+            log.exception("sending post %s to %s failed unexpectedly", row.id, row.platform)
+            message = self._unexpected(exc, "sending it")
+            self.outbox.mark_failed(row.id, message, self.clock())
+            return self._outcome(row, "failed", error=message)
         self.outbox.mark_sent(row.id, result, self.clock())
         log.info("sent post %s to %s: %s", row.id, row.platform, result.url or result.remote_id)
         return self._outcome(row, "sent", url=result.url)

@@ -294,3 +294,45 @@ def test_post_now_leaves_a_running_daemons_send_in_flight_alone(
     post_now(settings, store, str(article), now=T0, publisher=publisher)  # no daemon now: a crash's leftover
     assert publisher.outbox.get(in_flight.id).state == "planned"  # it never reached the platform: planned again
     assert [p.text for p in fake.posts].count("the daemon is sending this") == 0
+
+
+def test_an_adapter_bug_fails_its_row_and_the_rest_of_the_queue_still_goes_out(
+    publisher: Publisher, fake: FakePlatform, clock: Clock
+) -> None:
+    # A bug (or an SDK raising something unmapped) must not abort the pass: otherwise the row is left
+    # `sending`, reconciled to planned, and blows up again first thing every tick, starving everything after it.
+    add_article(publisher.store, publisher.outbox, [draft("fake", "poison")], body="a")
+    add_article(publisher.store, publisher.outbox, [draft("fake", "healthy")], body="b")
+    real_publish = fake.publish
+
+    def buggy(part, **kw):  # type: ignore[no-untyped-def]
+        if part.text == "poison":
+            raise KeyError("uri")
+        return real_publish(part, **kw)
+
+    fake.publish = buggy  # type: ignore[method-assign]
+    report = publisher.publish_due()
+    assert [p.text for p in fake.posts] == ["healthy"]
+    poison = next(r for r in publisher.outbox.find() if r.text == "poison")
+    assert poison.state == "failed"
+    assert poison.last_error is not None and "KeyError" in poison.last_error
+    assert report.count("failed") == 1
+    clock.advance(hours=2)
+    assert publisher.publish_due().outcomes == []  # never looped on by itself
+
+
+def test_an_adapter_bug_while_reconciling_leaves_the_row_and_does_not_stop_the_pass(
+    publisher: Publisher, fake: FakePlatform
+) -> None:
+    add_article(publisher.store, publisher.outbox, [draft("fake", "left sending")], body="a")
+    row = publisher.outbox.due(T0)[0]
+    publisher.outbox.claim(row.id, fake.prepare(row.idempotency_key), "dead", T0)
+
+    def buggy(*a: object, **k: object) -> None:
+        raise TypeError("unexpected answer")
+
+    fake.reconcile = buggy  # type: ignore[method-assign]
+    report = publisher.publish_due()
+    assert [o.status for o in report.outcomes] == ["skipped"]
+    assert publisher.outbox.get(row.id).state == "sending"  # unknown: never resent blindly
+    assert fake.calls == 0
