@@ -194,6 +194,25 @@ def test_reconcile_after_the_key_expired_matches_the_reply_parent_too(
     assert len(mastodon_server.live_statuses) == 4
 
 
+def test_a_retry_after_the_key_expired_finds_the_status_instead_of_posting_again(
+    masto: MastodonPlatform, mastodon_server: MastodonServer
+) -> None:
+    # A send that timed out after Mastodon made the status is retried by the outbox with the same prepared
+    # state (backoff up to an hour, a reset time, or `newsbot retry` days later): past the key's hour, the
+    # plain resend must look for the status first, as reconcile does.
+    prepared = masto.prepare("article-1:mastodon:acct:0")
+    mastodon_server.reset_next(after_processing=True, only="POST /api/v1/statuses")
+    with pytest.raises(PlatformError) as caught:
+        masto.publish(part("Timed out but made"), prepared=prepared)
+    assert caught.value.retryable
+    two_hours_later(masto, mastodon_server)
+
+    again = masto.publish(part("Timed out but made"), prepared=prepared)
+
+    [status] = mastodon_server.live_statuses
+    assert again.remote_id == status.id
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -82,6 +82,15 @@ class MastodonPlatform(Platform):
         reply_to: PublishResult | None = None,
         root: PublishResult | None = None,
     ) -> PublishResult:
+        # The outbox retries a failed send with the state prepared for the first attempt; a timeout may have
+        # made the status, and past the key's hour only a search can tell (a fresh send has a fresh key).
+        if "prepared_at" in prepared and not self._key_remembered(prepared):
+            found = self.find_recent(part.text, reply_to)
+            if found is not None:
+                return found
+        return self._post(part, prepared, reply_to)
+
+    def _post(self, part: Part, prepared: dict[str, Any], reply_to: PublishResult | None) -> PublishResult:
         key = prepared.get("idempotency_key")
         if not key:
             # Without the key a retry could post twice; the executor always prepares one.
@@ -114,7 +123,7 @@ class MastodonPlatform(Platform):
             found = self.find_recent(part.text, reply_to)
             if found is not None:
                 return found
-        return self.publish(part, prepared=prepared, reply_to=reply_to, root=root)
+        return self._post(part, prepared, reply_to)
 
     def _key_remembered(self, prepared: dict[str, Any]) -> bool:
         try:
