@@ -22,7 +22,7 @@ from compose_samples import (
 from bot.compose import compose
 from bot.compose.length import rule_for
 from bot.compose.render import builtin_templates_dir
-from bot.models import Draft, Priority
+from bot.models import Draft, Priority, Quote
 
 GOLDEN = Path(__file__).parent / "golden"
 PLATFORMS = ("x", "bluesky", "mastodon")
@@ -257,6 +257,60 @@ def test_a_summary_that_repeats_the_headline_is_not_posted_twice() -> None:
     analysis = sample_analysis(summary=HEADLINE, summary_sentences=(HEADLINE,), quotes=())
     (draft,) = compose(sample_article(), analysis, compose_settings(), ["mastodon"])
     assert draft.parts[0].text.count(HEADLINE) == 1
+
+
+@pytest.mark.parametrize(
+    ("headline", "lede"),
+    [
+        # no title: the headline is the lede without its full stop
+        ("The call came while Hal Finney was ill", "The call came while Hal Finney was ill."),
+        # ... or the lede cut short at a word boundary
+        (
+            "Say what you will about the actor, who proved to be a pretty great guest when she…",
+            "Say what you will about the actor, who proved to be a pretty great guest when she stopped by.",
+        ),
+        # ... or the lede without its wire dateline
+        ("Countries around Asia offered help", "JAKARTA (Reuters) - Countries around Asia offered help."),
+        # ... or cut inside a run of Japanese text, which has no spaces
+        ("少女を使った自爆攻撃が起き、31人が死…", "少女を使った自爆攻撃が起き、31人が死亡した。"),
+    ],
+)
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_a_lede_that_became_the_headline_is_not_posted_again_as_summary(platform: str, headline: str, lede: str) -> None:
+    analysis = sample_analysis(headline=headline, summary=lede, summary_sentences=(lede,), quotes=())
+    (draft,) = compose(sample_article(title=None), analysis, compose_settings(), [platform])
+    text = draft.parts[0].text
+    assert text.startswith(headline)
+    assert lede.rstrip(".。") not in text.replace(headline, "", 1)
+    if platform == "bluesky" and headline.endswith("…"):  # the card may show the whole lede
+        assert draft.parts[0].card is not None and draft.parts[0].card.description == lede
+
+
+def test_a_summary_that_only_begins_like_the_headline_is_kept() -> None:
+    headline = "Council approves budget"
+    lede = "Council approves budget with cuts to libraries after a four-hour debate."
+    analysis = sample_analysis(headline=headline, summary=lede, summary_sentences=(lede,), quotes=())
+    (draft,) = compose(sample_article(), analysis, compose_settings(), ["mastodon"])
+    assert lede in draft.parts[0].text
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_a_quote_interrupted_by_its_attribution_names_the_speaker_once(platform: str) -> None:
+    # The analysis keeps an interrupted quote whole, attribution included, straight marks as typed.
+    words = 'It is a good day for the town," said Maria Lopez, the mayor. "We have waited a decade for this.'
+    quote = Quote(words, 0, len(words) + 2, "Maria Lopez", "the mayor", 0.9, key=True)
+    analysis = sample_analysis(quotes=(quote,))
+    (draft,) = compose(sample_article(), analysis, compose_settings(), [platform])
+    text = "\n".join(p.text for p in draft.parts)
+    assert f"“{words}”" in text
+    assert text.count("Maria Lopez") == 1
+
+
+def test_a_quote_interrupted_by_someone_else_keeps_its_speaker() -> None:
+    words = "We will rebuild,” he told reporters outside the town hall on Monday. “All of it."
+    quote = Quote(words, 0, len(words) + 2, "Maria Lopez", "the mayor", 0.9, key=True)
+    (draft,) = compose(sample_article(), sample_analysis(quotes=(quote,)), compose_settings(), ["mastodon"])
+    assert "— Maria Lopez, the mayor" in draft.parts[1].text
 
 
 def test_a_quote_the_summary_already_gives_is_not_repeated_in_the_thread() -> None:

@@ -62,8 +62,24 @@ def _key_quotes(analysis: Analysis) -> list[QuoteVar]:
         # A quote lifted from '"…our territory," Danilov said' keeps its words but not the comma.
         words = T.clean_inline(q.text).rstrip(",;: ")
         if words:
-            out.append(QuoteVar(words, T.clean_inline(q.speaker) or None, T.clean_inline(q.role) or None))
+            speaker, role = T.clean_inline(q.speaker) or None, T.clean_inline(q.role) or None
+            if speaker and _names_speaker_inside(words, speaker):
+                speaker = role = None  # "“A,” said Maria Lopez, the mayor. “B.” — Maria Lopez" says it twice
+            out.append(QuoteVar(words, speaker, role))
     return out
+
+
+# A quote interrupted by its attribution keeps the attribution verbatim inside its text
+# ('town," said Maria Lopez, the mayor. "We have'): a closing mark after a word, the words between,
+# an opening mark before a word.
+_INTERRUPTION = re.compile(r'(?<=\S)["”»“]\s+([^"”»“«„]+?)\s+["“«„](?=\S)')
+
+
+def _names_speaker_inside(text: str, speaker: str) -> bool:
+    """Whether the attribution interrupting the quote already names its speaker."""
+    names = re.findall(r"\w+", speaker.casefold())
+    gaps = (re.findall(r"\w+", m.group(1).casefold()) for m in _INTERRUPTION.finditer(text))
+    return bool(names) and any(names[-1] in gap for gap in gaps)
 
 
 def _words(text: str) -> str:
@@ -74,6 +90,19 @@ def _contains(summary: str, quote: str) -> bool:
     """Whether ``summary`` already holds the quote's words (punctuation and case aside)."""
     words = _words(quote)
     return bool(words) and words in _words(summary)
+
+
+def _restates(summary: str, headline: str) -> bool:
+    """Whether ``summary`` only says ``headline`` again. An article without a title gets its lede
+    as headline - without the full stop, without a wire dateline ("JAKARTA (Reuters) - "), or cut
+    short with "…" - and that same lede is often the summary sentence too."""
+    shortened = headline.rstrip().endswith("…")
+    s, h = _words(summary), _words(headline.rstrip().removesuffix("…"))
+    if not s or not h:
+        return False
+    if shortened:  # the cut may fall inside a word (scripts without spaces)
+        return (" " + s).find(" " + h) != -1
+    return s == h or s.endswith(" " + h)
 
 
 def compose_platform(
@@ -90,7 +119,8 @@ def compose_platform(
         raise ComposeError(f"{article.source}: no headline to post; give the article a title")
     sentences = tuple(s for s in (T.clean_inline(s) for s in analysis.summary_sentences) if s)
     summary = " ".join(sentences) or T.clean_inline(analysis.summary)
-    if summary.casefold() == headline.casefold():  # a lede that only repeats the headline adds nothing
+    card_summary = "" if _words(summary) == _words(headline) else summary
+    if _restates(summary, headline):  # a lede that only repeats the headline adds nothing
         sentences, summary = (), ""
 
     url = (article.url or "").strip() or None
@@ -137,7 +167,8 @@ def compose_platform(
             f"({rule.describe(minimum)}); shorten the headline or the {main_tpl.filename} template"
         )
     main_text, _ = fitted
-    card, images = attachments(platform, article, url, headline, summary)
+    # The card may still show the lede a shortened headline was cut from, beneath that headline.
+    card, images = attachments(platform, article, url, headline, card_summary)
     parts = [_part(platform, rule, main_text, links, kind="main", card=card, images=tuple(images))]
     parts += [_part(platform, rule, t, links, kind="quote") for t in replies]
     return Draft(platform=platform, parts=tuple(parts), language=analysis.language or article.language)
