@@ -81,6 +81,17 @@ def test_without_input_it_says_what_to_give(tmp_path: Path) -> None:
     assert "--jsonl" in done.stderr and "Traceback" not in done.stderr
 
 
+def test_a_missing_jsonl_file_is_one_line_naming_it(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "bot", "analyze", "--jsonl", "nope.jsonl"],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 6
+    assert "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines() == ["error: --jsonl: no such file 'nope.jsonl'; give a JSON-lines file, or - to read stdin"]
+
+
 def test_readable_view(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     code, out = run(capsys, monkeypatch, "analyze", str(SAMPLE))
     assert code == 0

@@ -11,7 +11,7 @@ from typing import IO, Any
 import typer
 
 from ..cli import app, state
-from ..errors import BotError
+from ..errors import BotError, IngestError, NotFoundError
 from ..models import Analysis
 from ..output import console, err_console, to_json
 
@@ -99,6 +99,15 @@ def _show(result: dict[str, Any]) -> None:
         console.print(f"{star}“{q['text']}” — [cyan]{who}[/]", soft_wrap=True)
 
 
+def _open_jsonl(name: str) -> IO[str]:
+    try:
+        return open(name, encoding="utf-8")  # noqa: SIM115 - closed by the caller after the batch
+    except FileNotFoundError:
+        raise NotFoundError(f"--jsonl: no such file {name!r}; give a JSON-lines file, or - to read stdin") from None
+    except OSError as exc:
+        raise IngestError(f"--jsonl: cannot read {name!r} ({exc.strerror}); give a readable JSON-lines file") from None
+
+
 @app.command()
 def analyze(
     ctx: typer.Context,
@@ -117,7 +126,7 @@ def analyze(
         raise typer.BadParameter("give article files, or --jsonl FILE (- for stdin)")
     if jsonl:
         as_json = True
-        stream: IO[str] = sys.stdin if jsonl == "-" else open(jsonl, encoding="utf-8")  # noqa: SIM115
+        stream: IO[str] = sys.stdin if jsonl == "-" else _open_jsonl(jsonl)
         total = None if jsonl == "-" else _count_lines(Path(jsonl))
         results = analyze_jsonl(stream, n)
     else:
