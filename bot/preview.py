@@ -148,14 +148,18 @@ def build_preview(
     now: datetime,
     platforms: Sequence[str] | None = None,
     use_store: bool = True,
+    articles: Sequence[tuple[str, Article]] | None = None,
 ) -> PreviewReport:
+    """The preview of ``paths`` (default: the waiting queue), or of ``articles`` already read,
+    given as (source label, article)."""
     chosen = list(platforms) if platforms else preview_platforms(settings)
     from .compose import load_templates
 
     templates = load_templates(settings.templates_dir)
     previews: list[ArticlePreview] = []
     requests: list[PostRequest] = []
-    for index, (source, article, error) in enumerate(_gather(settings, paths)):
+    items = _gather(settings, paths) if articles is None else [(src, a, None) for src, a in articles]
+    for index, (source, article, error) in enumerate(items):
         item = ArticlePreview(source, article=article, error=error)
         previews.append(item)
         if article is None:

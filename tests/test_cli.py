@@ -131,6 +131,19 @@ def test_post_without_any_platform_configured_says_what_to_set(
     assert "no platform is configured" in err and ".env" in err
 
 
+def test_post_dry_run_of_an_article_id_shows_that_stored_article(capsys: pytest.CaptureFixture[str], queue: Path) -> None:
+    shutil.copy(SAMPLE, queue / "belarus-ties.txt")
+    code, out, _ = run(capsys, "ingest", "--json")
+    assert code == 0
+    code, out, _ = run(capsys, "post", "1", "--dry-run", "--json", "--platform", "x")
+    assert code == 0
+    [article] = json.loads(out)["articles"]
+    assert article["headline"] == "Ukraine yet to sever diplomatic ties with Belarus"
+    assert article["posts"]["x"][0]["length"] <= 280
+    code, _, err = run(capsys, "post", "99", "--dry-run")
+    assert code == 6 and "no article with id 99" in err
+
+
 def test_status_and_history_on_an_empty_store(capsys: pytest.CaptureFixture[str], queue: Path) -> None:
     code, out, _ = run(capsys, "status", "--json")
     assert code == 0 and json.loads(out)["counts"] == {}

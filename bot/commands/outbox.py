@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -48,7 +49,13 @@ def post(
     if dry_run:
         from ..preview import build_preview, render_terminal
 
-        report = build_preview(settings, [article], now=datetime.now(UTC), platforms=_platform_list(platform))
+        stored = None
+        if article.isdigit() and not Path(article).exists() and not (settings.queue_dir / article).exists():
+            from ..posting import resolve_article
+
+            stored = [(f"article {article}", resolve_article(settings, app_state.store, article)[1])]
+        report = build_preview(settings, [article], now=datetime.now(UTC), platforms=_platform_list(platform),
+                               articles=stored)
         print_json(report.as_json()) if as_json else render_terminal(report, console)
         return
     from ..posting import post_now
