@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.compose.render import builtin_templates_dir
 
 from testkit import SAMPLE
 
@@ -111,6 +112,21 @@ def test_preview_of_a_broken_file_says_why(capsys: pytest.CaptureFixture[str], q
     code, out, _ = run(capsys, "preview", "--json")
     [article] = json.loads(out)["articles"]
     assert "JSON" in article["error"]
+
+
+def test_preview_exits_1_when_an_article_cannot_be_posted(
+    capsys: pytest.CaptureFixture[str], queue: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copy(SAMPLE, queue / "belarus-ties.txt")
+    code, out, _ = run(capsys, "preview")
+    assert code == 0
+    templates = shutil.copytree(builtin_templates_dir(), queue.parent / "templates")
+    (templates / "x.j2").write_text("{{ headlin }}\n{{ url }}\n")  # a typo in an edited template
+    monkeypatch.setenv("NEWSBOT_TEMPLATES_DIR", str(templates))
+    for args in (("preview", "--json"), ("preview",), ("post", "belarus-ties.txt", "--dry-run")):
+        code, out, _ = run(capsys, *args, "--platform", "x") if args[0] == "preview" else run(capsys, *args)
+        assert code == 1, args
+        assert "headlin" in out
 
 
 def test_preview_terminal_shows_posts_and_lengths(capsys: pytest.CaptureFixture[str], queue: Path) -> None:

@@ -102,3 +102,5 @@ def preview(
         render_terminal(report, console)
         if html_file is not None:
             console.print(f"HTML preview written to {html_file}")
+    if any(item.error for item in report.articles):
+        raise typer.Exit(1)  # a script or CI check of an edited template sees that something cannot be posted

@@ -57,6 +57,8 @@ def post(
         report = build_preview(settings, [article], now=datetime.now(UTC), platforms=_platform_list(platform),
                                articles=stored)
         print_json(report.as_json()) if as_json else render_terminal(report, console)
+        if any(item.error for item in report.articles):
+            raise typer.Exit(1)
         return
     from ..posting import post_now
 
