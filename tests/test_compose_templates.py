@@ -61,6 +61,18 @@ def test_a_misspelt_variable_names_the_file_line_and_variable(tpl_dir: Path) -> 
     assert "'headlin' is undefined" in message
 
 
+@pytest.mark.parametrize("name", ["quote.j2", "x.j2"])
+def test_a_misspelt_quote_field_says_which_fields_a_quote_has(tpl_dir: Path, name: str) -> None:
+    variable = "quote" if name == "quote.j2" else "key_quote"
+    (tpl_dir / name).write_text(f"{{{{ headline }}}}\n“{{{{ {variable}.txt }}}}”\n{{{{ url }}}}\n", encoding="utf-8")
+    with pytest.raises(ComposeError) as err:
+        _compose(tpl_dir, ["x", "mastodon"])
+    message = str(err.value)
+    assert f"{name}, line 2" in message
+    assert "a quote has no 'txt'; use quote.text, quote.speaker or quote.role" in message
+    assert "QuoteVar" not in message
+
+
 def test_an_error_inside_a_filter_still_names_the_template(tpl_dir: Path) -> None:
     (tpl_dir / "quote.j2").write_text("“{{ quote.text }}”\n{{ quote.speaker.upper(1, 2) }}\n", encoding="utf-8")
     with pytest.raises(ComposeError, match=r"quote\.j2, line 2"):

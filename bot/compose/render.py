@@ -101,6 +101,9 @@ class Templates:
             raise ComposeError(_describe(template, exc)) from None
 
 
+_QUOTE_ATTRIBUTE = regex.compile(r"'[\w.]*QuoteVar object' has no attribute '([^']*)'")
+
+
 def _describe(template: jinja2.Template, exc: BaseException) -> str:
     filename, line = template.filename or template.name or "<template>", None
     # Jinja rewrites tracebacks so template frames carry the template's file name and line.
@@ -108,7 +111,10 @@ def _describe(template: jinja2.Template, exc: BaseException) -> str:
         if frame.filename == template.filename or frame.filename.endswith(".j2"):
             filename, line = frame.filename, frame.lineno
     message = getattr(exc, "message", None) or str(exc)
-    if isinstance(exc, jinja2.UndefinedError):
+    quote_attr = _QUOTE_ATTRIBUTE.search(message)
+    if quote_attr:  # not "'bot.compose.fit.QuoteVar object' has no attribute 'txt'"
+        message = f"a quote has no '{quote_attr.group(1)}'; use quote.text, quote.speaker or quote.role"
+    elif isinstance(exc, jinja2.UndefinedError):
         message += " (a misspelt variable? see the list of template variables in templates/README.md)"
     where = f"{filename}, line {line}" if line else filename
     return f"template {where}: {message}"
