@@ -266,7 +266,9 @@ class Daemon:
         if self.dry_run:
             self._announce_due()
             return
-        stale = self.clock() - STALE_SENDING if self._multi_worker else None
+        # Even alone on SQLite, a tick settles only rows quiet for a while: `newsbot post` (which takes no
+        # lock) may be sending one right now. Leftovers of a crash before start were settled by `reconcile`.
+        stale = self.clock() - STALE_SENDING
         report = self.publisher.publish_due(stale_before=stale, should_stop=self.stopping.is_set)
         self._log_pass(report)
 

@@ -223,6 +223,28 @@ def test_a_post_left_sending_by_a_crash_is_reconciled_before_anything_is_sent(
     assert tally.sent == 1
 
 
+def test_a_publish_tick_leaves_a_newsbot_post_send_in_flight_alone(
+    make_daemon: Callable[..., Daemon], dstore: Store, fakes: dict[str, FakePlatform], clock: Clock
+) -> None:
+    # `newsbot post` runs beside the daemon (it takes no lock): the row it is sending is `sending` for as long
+    # as the platform takes. A tick that reconciled it would find nothing yet, plan it again and send it twice.
+    outbox = Outbox(dstore)
+    article = Article(source="now.txt", text="body", title="now")
+    article_id = dstore.add_article(article)
+    draft = Draft("bluesky", (Part(text="posted by hand", length=14, limit=300),))
+    (post_id,) = outbox.enqueue(article_id, article.content_hash, [draft], {"bluesky": T0})
+    assert outbox.claim(post_id, fakes["bluesky"].prepare(outbox.get(post_id).idempotency_key), "host:4242", T0)
+    daemon = make_daemon(platforms=["bluesky"])
+    clock.advance(seconds=10)
+    daemon.publish()
+    assert outbox.get(post_id).state == "sending"
+    assert fakes["bluesky"].calls == 0
+    clock.advance(minutes=10)  # quiet that long: whoever sent it died; now it is a crash's leftover
+    daemon.publish()
+    assert outbox.get(post_id).state == "sent"
+    assert len(fakes["bluesky"].posts) == 1
+
+
 # --- a job's failure never stops the daemon -------------------------------------------------------------
 
 
