@@ -79,6 +79,13 @@ def test_thai_splits_at_the_spaces_between_clauses() -> None:
     assert texts(f"{clause} {clause}", "th") == [clause, clause]
 
 
+@pytest.mark.parametrize("title", ["นาย", "นาง", "นางสาว"])
+def test_thai_does_not_split_between_a_title_and_the_name_after_it(title: str) -> None:
+    clause = "ผู้สื่อข่าวได้รับแจ้งจากบุตรชายของคนสนิทของนายสุรชัยที่หายไป"
+    who = f"ผู้สื่อข่าวได้รับแจ้งจาก{title} ต.(ไม่ประสงค์เปิดเผยชื่อ)"  # "... from Mr T. (who asked not to be named)"
+    assert texts(f"{who} {clause}", "th") == [who, clause]
+
+
 def test_unknown_language_codes_fall_back_to_generic_rules() -> None:
     assert texts("First one here. Second one there.", "xx") == ["First one here.", "Second one there."]
 

@@ -42,7 +42,9 @@ _OPENERS = {"「": "」", "『": "』", "“": "”", "«": "»", "„": "“", 
 _ANY_OPENER = re.compile("[" + re.escape("".join(_OPENERS)) + "]")
 _HIRAGANA = re.compile(r"^[\u3041-\u309F]")
 _THAI = re.compile(r"[\u0E00-\u0E7F]")
-_THAI_BREAK = re.compile(r"(?<=[\u0E00-\u0E7F\)\"'’”])\s+(?=[\u0E00-\u0E7F\(\"'‘“])")
+# Never after a title (นาย Mr, นาง Mrs, นางสาว Miss): the space there comes before a name or an
+# initial ("นาย ต." - Mr T.), not between two sentences.
+_THAI_BREAK = re.compile(r"(?<=[\u0E00-\u0E7F\)\"'’”])(?<!นาย)(?<!นาง)(?<!นางสาว)\s+(?=[\u0E00-\u0E7F\(\"'‘“])")
 _LATIN_TERMINATOR = re.compile(r"[.!?]")
 _CJK_STOP = re.compile(r"[。！？]")
 _MAX_SENTENCE_MERGE = 1200  # never glue segments into something longer than this
