@@ -97,6 +97,8 @@ def post_now(
     outbox = Outbox(store)
     ids = outbox.enqueue(article_id, article.content_hash, list(prepared.drafts), {p: now for p in chosen})
     for post_id in ids:
+        # Waiting for room in the schedule (unplanned): posting now is the editor overriding the schedule.
+        outbox.set_state(post_id, PostState.PLANNED, only_from=[PostState.UNPLANNED.value])
         outbox.reschedule(post_id, now)  # already planned for later by the daemon: now instead
     publisher = publisher or Publisher(settings, store)
     report = publisher.publish_due(only=ids, stale_before=None if _no_daemon(settings) else now - STALE_SENDING)

@@ -336,3 +336,26 @@ def test_an_adapter_bug_while_reconciling_leaves_the_row_and_does_not_stop_the_p
     assert [o.status for o in report.outcomes] == ["skipped"]
     assert publisher.outbox.get(row.id).state == "sending"  # unknown: never resent blindly
     assert fake.calls == 0
+
+
+def test_post_now_sends_an_article_that_was_waiting_for_room(
+    settings: Settings, store: Store, fake: FakePlatform, tmp_path
+) -> None:
+    # The planner found no room for it yet (daily cap, quiet hours): `newsbot post` is the editor overriding
+    # the schedule, so its waiting rows go out now instead of the command reporting them still unplanned.
+    from bot.pipeline import prepare
+    from bot.posting import post_now
+
+    settings = settings.model_copy(update={"platforms": ["mastodon"], "mastodon_api_base_url": "https://m.example",
+                                           "mastodon_access_token": "t"})
+    article = Article(source="story.txt", title="A headline for the test",
+                      text="The council met on Monday and approved the new budget for schools.")
+    article_id = store.add_article(article)
+    outbox = Outbox(store)
+    drafts = list(prepare(article, settings, ["mastodon"]).drafts)
+    for post_id in outbox.enqueue(article_id, article.content_hash, drafts, {"mastodon": T0}):
+        assert outbox.set_state(post_id, PostState.UNPLANNED, only_from=["planned"], error="no room")
+    publisher = Publisher(settings, store, platforms={"mastodon": fake}, clock=lambda: T0)
+    report = post_now(settings, store, str(article_id), now=T0, publisher=publisher)
+    assert report.posts and {p.state for p in report.posts} == {"sent"}
+    assert len(fake.posts) == len(report.posts)
