@@ -160,6 +160,17 @@ def test_post_dry_run_of_an_article_id_shows_that_stored_article(capsys: pytest.
     assert code == 6 and "no article with id 99" in err
 
 
+def test_status_shows_a_planned_post_on_one_line_cut_at_a_word() -> None:
+    from bot.commands.outbox import _snippet
+
+    text = "BREAKING: Floods: river peaks\n\n“We expect the water to fall slowly” — Anna Nowak, head of the centre"
+    shown = _snippet(text)
+    assert "\n" not in shown and len(shown) <= 80 and shown.endswith("…")
+    assert " ".join(text.split()).startswith(shown.removesuffix("…"))
+    assert shown.removesuffix("…").split()[-1] in text.split()  # the last word shown is a whole word
+    assert _snippet("Short post\nhttps://example.com/a") == "Short post https://example.com/a"
+
+
 def test_status_and_history_on_an_empty_store(capsys: pytest.CaptureFixture[str], queue: Path) -> None:
     code, out, _ = run(capsys, "status", "--json")
     assert code == 0 and json.loads(out)["counts"] == {}

@@ -21,6 +21,16 @@ def _when(value: datetime | None, tz: Any) -> str:
     return value.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z") if value else "—"
 
 
+def _snippet(text: str, limit: int = 80) -> str:
+    """A post's text on one line, cut at a word (not "— Anna Nowak, head o") with "…"."""
+    line = " ".join(text.split())
+    if len(line) <= limit:
+        return line
+    cut = line[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:–—-") + "…"
+
+
 def _posts_table(title: str, rows: list[dict[str, Any]], tz: Any, *, show: str, with_state: bool = False) -> Table:
     table = Table(title=title, title_justify="left", expand=False)
     for column in ("id", "article", "platform", "#", "when", *(("state",) if with_state else ()), show):
@@ -28,7 +38,7 @@ def _posts_table(title: str, rows: list[dict[str, Any]], tz: Any, *, show: str, 
     for r in rows:
         when = r["sent_at"] or r["next_attempt_at"] or r["scheduled_at"]
         detail = {"url": r["url"] or r["remote_id"] or r["error"] or "", "error": r["error"] or "",
-                  "text": r["text"][:80]}[show]
+                  "text": _snippet(r["text"])}[show]
         state_cell = (r["state"],) if with_state else ()
         table.add_row(str(r["id"]), str(r["article_id"]), r["platform"], str(r["thread_index"]), _when(when, tz),
                       *state_cell, detail)
