@@ -313,6 +313,16 @@ def test_a_quote_interrupted_by_someone_else_keeps_its_speaker() -> None:
     assert "— Maria Lopez, the mayor" in draft.parts[1].text
 
 
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_a_quote_the_summary_already_gives_is_not_repeated_in_the_main_post(platform: str) -> None:
+    summary = f"“{QUOTE_PROVOKE}” Danilov asked."
+    provoke = next(q for q in sample_analysis().quotes if q.text == QUOTE_PROVOKE)
+    analysis = sample_analysis(summary=summary, summary_sentences=(summary,), quotes=(provoke,))
+    (draft,) = compose(sample_article(), analysis, compose_settings(), [platform])
+    text = "\n".join(p.text for p in draft.parts)
+    assert text.count(QUOTE_PROVOKE[:40]) == 1
+
+
 def test_a_quote_the_summary_already_gives_is_not_repeated_in_the_thread() -> None:
     summary = f"“{QUOTE_PROVOKE}” Danilov asked."
     analysis = sample_analysis(summary=summary, summary_sentences=(summary,))

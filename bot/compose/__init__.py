@@ -8,6 +8,7 @@ quotes) and the fitter decides how much of it fits (``fit.py``), measured by ``l
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -159,7 +160,9 @@ def compose_platform(
     def render_main(c: Content) -> str:
         return templates.render(main_tpl, _variables(base, c, thread=bool(replies)))
 
-    fitted = fit(content, render_main, rule, MAIN_STAGES)
+    # Nor does the main post give a quote again beside a summary that already quotes it.
+    fresh = tuple(q for q in content.quotes if not _contains(summary, q.text))
+    fitted = fit(replace(content, quotes=fresh), render_main, rule, MAIN_STAGES)
     if fitted is None:
         minimum = render_main(Content(headline))
         raise ComposeError(
