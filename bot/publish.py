@@ -241,14 +241,11 @@ class Publisher:
         blocked: set[str] = {o.platform for o in report.outcomes if o.status == "skipped"}
         # Sending a part makes its reply due: keep passing until nothing new becomes due.
         while True:
-            rows = [
-                r
-                for r in self.outbox.due(self.clock(), limit=limit)
-                if (wanted is None or r.id in wanted) and r.platform not in blocked
-            ]
+            rows = self.outbox.due(self.clock(), limit=limit, only=wanted, exclude_platforms=blocked)
             if not rows:
                 return report
             progressed = False
+            blocked_before = len(blocked)
             for row in rows:
                 if should_stop is not None and should_stop():
                     return report
@@ -261,8 +258,8 @@ class Publisher:
                 elif outcome.status == "retry":
                     # Rate limits and outages are per platform: don't hammer it with the rest of the queue.
                     blocked.add(row.platform)
-            if not progressed:
-                return report
+            if not progressed and len(blocked) == blocked_before:
+                return report  # (a newly blocked platform may have filled the page: look again without it)
 
     @staticmethod
     def _outcome(row: PostRow, status: str, **kw: object) -> PostOutcome:

@@ -359,3 +359,31 @@ def test_post_now_sends_an_article_that_was_waiting_for_room(
     report = post_now(settings, store, str(article_id), now=T0, publisher=publisher)
     assert report.posts and {p.state for p in report.posts} == {"sent"}
     assert len(fake.posts) == len(report.posts)
+
+
+def test_a_backlog_does_not_hide_the_posts_asked_for(publisher: Publisher, fake: FakePlatform) -> None:
+    # `newsbot post` passes its own row ids: after an outage with more than a page of due posts, they must
+    # still be found, not filtered out of the first page of the queue.
+    for n in range(55):
+        add_article(publisher.store, publisher.outbox, [draft("fake", f"backlog {n}")], when=T0 - timedelta(hours=1),
+                    body=f"backlog {n}")
+    wanted = add_article(publisher.store, publisher.outbox, [draft("fake", "post this now")], body="now")
+    ids = [r.id for r in publisher.outbox.find(article_id=wanted)]
+    report = publisher.publish_due(only=ids)
+    assert [o.status for o in report.outcomes] == ["sent"]
+    assert [p.text for p in fake.posts] == ["post this now"]
+
+
+def test_a_rate_limited_platforms_backlog_does_not_starve_the_others(
+    settings: Settings, store: Store, clock: Clock
+) -> None:
+    down, up = FakePlatform(platform_name="down"), FakePlatform(platform_name="up")
+    publisher = Publisher(settings, store, platforms={"down": down, "up": up}, clock=clock)
+    for n in range(55):
+        add_article(store, publisher.outbox, [draft("down", f"waiting {n}")], when=T0 - timedelta(hours=1),
+                    body=f"waiting {n}")
+    add_article(store, publisher.outbox, [draft("up", "goes out")], body="up")
+    down.fail_next = [transient("down", reset_at=T0 + timedelta(hours=20))]
+    publisher.publish_due()
+    assert down.calls == 1  # not hammered
+    assert [p.text for p in up.posts] == ["goes out"]

@@ -239,8 +239,19 @@ class Outbox:
                 out.setdefault(platform, []).append(sent if state == PostState.SENT.value and sent else scheduled)
         return {p: sorted(v) for p, v in out.items()}
 
-    def due(self, now: datetime, limit: int = 50) -> list[PostRow]:
-        """Planned rows whose time has come and whose thread predecessor (if any) has been sent."""
+    def due(
+        self,
+        now: datetime,
+        limit: int = 50,
+        *,
+        only: Iterable[int] | None = None,
+        exclude_platforms: Iterable[str] = (),
+    ) -> list[PostRow]:
+        """Planned rows whose time has come and whose thread predecessor (if any) has been sent.
+
+        ``only`` and ``exclude_platforms`` filter in the query, before ``limit``: filtered afterwards, a
+        backlog of a page of earlier rows would hide the rows asked for (or those of a platform not blocked).
+        """
         t = self.t
         prev = schema.posts.alias("prev")
         predecessor_sent = (
@@ -265,6 +276,11 @@ class Outbox:
             .order_by(t.c.scheduled_at, t.c.article_id, t.c.thread_index, t.c.id)
             .limit(limit)
         )
+        if only is not None:
+            query = query.where(t.c.id.in_(list(only)))
+        excluded = list(exclude_platforms)
+        if excluded:
+            query = query.where(t.c.platform.not_in(excluded))
         with self.store.engine.connect() as conn:
             return [_row(r) for r in conn.execute(query).mappings()]
 
