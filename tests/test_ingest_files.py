@@ -54,6 +54,18 @@ def test_txt_first_line_is_the_headline_and_the_rest_the_body(tmp_path):
     assert article.source == "bridge.txt"
 
 
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("a.txt", f"Mayor\u00a0resigns   after\tprotest\r\n\r\n{BODY}\r\n"),
+        ("a.md", f"---\ntitle: \"Mayor\u00a0resigns   after\\tprotest\"\n---\n{BODY}\n"),
+        ("a.json", json.dumps({"title": "Mayor\u00a0resigns   after\tprotest", "text": BODY})),
+    ],
+)
+def test_a_headline_is_one_line_with_single_spaces(tmp_path, name, content):
+    assert read(tmp_path, name, content).title == "Mayor resigns after protest"
+
+
 def test_txt_url_line_below_the_headline_is_the_link_not_body(tmp_path):
     text = f"Bridge reopens\nhttps://News.example.com/bridge/?utm_source=tw#top\n\n{BODY}"
     article = read(tmp_path, "a.txt", text)

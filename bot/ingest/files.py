@@ -313,6 +313,10 @@ def read_article_file(path: Path, max_bytes: int, *, source: str | None = None) 
         from .html import extract_html
 
         article = extract_html(text, source=name)
+    if article.title and article.title != " ".join(article.title.split()):
+        # A headline is one line: tabs, runs of spaces and no-break spaces from a copied page would
+        # otherwise reach logs, `newsbot status` and the feeds listing as typed.
+        article = dataclasses.replace(article, title=" ".join(article.title.split()))
     return _without_lone_surrogates(article)
 
 
