@@ -311,4 +311,11 @@ def delete_post(publisher: Publisher, post_id: int) -> PostRow:
         raise NotFoundError(f"post {post_id} is {row.state}; only sent posts can be deleted from their platform")
     publisher.platform(row.platform).delete(result)
     publisher.outbox.set_state(post_id, PostState.DELETED, only_from=[PostState.SENT.value])
+    # Replies still waiting for it could never be sent (a reply is due only once its parent is sent):
+    # cancelled, rather than shown as queued for ever.
+    waiting = [PostState.PLANNED.value, PostState.UNPLANNED.value]
+    for part in publisher.outbox.thread(row.article_id, row.platform, row.account):
+        if part.thread_index > row.thread_index:
+            publisher.outbox.set_state(part.id, PostState.CANCELLED, only_from=waiting,
+                                       error=f"its thread parent, post {post_id}, was deleted")
     return publisher.outbox.get(post_id)

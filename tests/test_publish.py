@@ -387,3 +387,20 @@ def test_a_rate_limited_platforms_backlog_does_not_starve_the_others(
     publisher.publish_due()
     assert down.calls == 1  # not hammered
     assert [p.text for p in up.posts] == ["goes out"]
+
+
+def test_deleting_a_thread_part_cancels_the_replies_still_waiting_for_it(
+    publisher: Publisher, fake: FakePlatform, clock: Clock
+) -> None:
+    # A reply is due only once its parent is sent: after the parent is deleted it could never go out, so
+    # leaving it `planned` would show it as queued for ever.
+    add_article(publisher.store, publisher.outbox, [draft("fake", "p1", "p2", "p3")])
+    head = publisher.outbox.due(clock())[0]
+    publisher.publish_row(head)
+    fake.fail_next = [transient()]
+    publisher.publish_due()  # p2 waits for its retry
+    delete_post(publisher, head.id)
+    assert [r.state for r in publisher.outbox.find()] == ["deleted", "cancelled", "cancelled"]
+    clock.advance(hours=2)
+    assert publisher.publish_due().outcomes == []
+    assert fake.posts == []
