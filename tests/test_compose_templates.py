@@ -81,8 +81,9 @@ def test_an_error_inside_a_filter_still_names_the_template(tpl_dir: Path) -> Non
 
 def test_a_missing_template_says_which_file_is_missing(tpl_dir: Path) -> None:
     (tpl_dir / "quote.j2").unlink()
-    with pytest.raises(ComposeError, match=r"no template mastodon_quote\.j2 or quote\.j2 in .*newsroom-templates"):
+    with pytest.raises(ComposeError, match=r"no template mastodon_quote\.j2 or quote\.j2 in .*newsroom-templates") as err:
         _compose(tpl_dir, ["mastodon"])
+    assert f"copy it from the built-in templates in {builtin_templates_dir()}" in str(err.value)  # a path that exists
 
 
 def test_a_missing_templates_directory_says_which_setting_to_fix(tmp_path: Path) -> None:

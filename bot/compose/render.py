@@ -75,7 +75,7 @@ class Templates:
                     raise ComposeError(f"template {where}, line {exc.lineno}: {exc.message}") from None
         raise ComposeError(
             f"no template {' or '.join(names)} in {self.directory}; "
-            "copy the defaults from the project's templates/ folder"
+            f"copy it from the built-in templates in {builtin_templates_dir()}"
         )
 
     def main(self, platform: str) -> jinja2.Template:
