@@ -281,6 +281,15 @@ def retry_post(store: Store, post_id: int) -> None:
     row = outbox.get(post_id)
     if row.last_error and row.last_error.startswith(SUPERSEDED):
         raise NotFoundError(f"post {post_id} was replaced by the posts of the updated article; retry those instead")
+    if row.thread_index > 0:
+        parent = {r.thread_index: r for r in outbox.thread(row.article_id, row.platform, row.account)}.get(
+            row.thread_index - 1
+        )
+        if parent is not None and parent.state in (PostState.DELETED.value, PostState.EXPIRED.value):
+            # A reply is due only once its parent is sent: planned again, it would wait for ever.
+            raise NotFoundError(
+                f"post {post_id} replies to post {parent.id}, which is {parent.state}; it can never be sent"
+            )
     if not outbox.set_state(post_id, PostState.PLANNED, only_from=[PostState.FAILED.value, PostState.CANCELLED.value]):
         raise NotFoundError(f"post {post_id} is {row.state}; only failed or cancelled posts can be retried")
 

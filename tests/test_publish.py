@@ -404,3 +404,16 @@ def test_deleting_a_thread_part_cancels_the_replies_still_waiting_for_it(
     clock.advance(hours=2)
     assert publisher.publish_due().outcomes == []
     assert fake.posts == []
+
+
+def test_a_reply_whose_parent_was_deleted_cannot_be_retried_into_limbo(
+    publisher: Publisher, fake: FakePlatform, clock: Clock
+) -> None:
+    add_article(publisher.store, publisher.outbox, [draft("fake", "p1", "p2")])
+    head, reply = publisher.outbox.find()
+    publisher.publish_row(publisher.outbox.due(clock())[0])
+    cancel_post(publisher.store, reply.id)
+    delete_post(publisher, head.id)
+    with pytest.raises(NotFoundError, match=f"post {head.id}.*deleted"):
+        retry_post(publisher.store, reply.id)
+    assert publisher.outbox.get(reply.id).state == "cancelled"
