@@ -306,6 +306,21 @@ def test_a_quote_interrupted_by_its_attribution_names_the_speaker_once(platform:
     assert text.count("Maria Lopez") == 1
 
 
+def test_an_interrupted_quote_too_long_for_x_is_cut_back_to_its_first_half_with_the_speaker() -> None:
+    words = (
+        "By and large, conservation here is seen as an elitist thing,” says Natalya Lawrence, a coordinator with "
+        "the non-profit Environmental Awareness Group, which oversees the island's restoration project. “If you "
+        "have money, you can be concerned with trees and lizards. But if you need a dollar today to feed your "
+        "children today, you don't really have time to see the long-term effects."
+    )
+    quote = Quote(words, 0, len(words) + 2, "Natalya Lawrence", "a coordinator", 0.9, key=True)
+    (draft,) = compose(sample_article(), sample_analysis(quotes=(quote,)), compose_settings(), ["x"])
+    text = draft.parts[0].text
+    assert "“By and large, conservation here is seen as an elitist thing” — Natalya Lawrence" in text
+    assert "says Natalya" not in text  # never cut inside the attribution ("…which oversees the…”")
+    assert draft.parts[0].length <= 280
+
+
 def test_a_quote_interrupted_by_someone_else_keeps_its_speaker() -> None:
     words = "We will rebuild,” he told reporters outside the town hall on Monday. “All of it."
     quote = Quote(words, 0, len(words) + 2, "Maria Lopez", "the mayor", 0.9, key=True)

@@ -64,9 +64,13 @@ def _key_quotes(analysis: Analysis) -> list[QuoteVar]:
         words = T.clean_inline(q.text).rstrip(",;: ")
         if words:
             speaker, role = T.clean_inline(q.speaker) or None, T.clean_inline(q.role) or None
-            if speaker and _names_speaker_inside(words, speaker):
-                speaker = role = None  # "“A,” said Maria Lopez, the mayor. “B.” — Maria Lopez" says it twice
-            out.append(QuoteVar(words, speaker, role))
+            gap = _INTERRUPTION.search(words)
+            if speaker and gap and _names_speaker_inside(words, speaker):
+                # "“A,” said Maria Lopez, the mayor. “B.” — Maria Lopez" says it twice
+                lead = QuoteVar(words[: gap.start()].rstrip(",;: "), speaker, role)
+                out.append(QuoteVar(words, lead=lead if lead.text else None))
+            else:
+                out.append(QuoteVar(words, speaker, role))
     return out
 
 

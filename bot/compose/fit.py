@@ -7,7 +7,8 @@ The order of sacrifice:
 1. hashtags, one at a time from the end;
 2. the summary — whole sentences first, then cut at a word boundary with "…", then left out;
 3. quotes — extra quotes, then the speaker's role, then the key quote cut at a word boundary with "…"
-   inside its quotation marks (its words are never changed), then (main post only) left out;
+   inside its quotation marks (its words are never changed; a quote interrupted by its attribution is
+   first cut back to the words before the interruption), then (main post only) left out;
 4. last resort: the headline cut at a word boundary with "…".
 
 The headline and the link are never dropped. Within a stage the longest variant that fits wins
@@ -34,6 +35,9 @@ class QuoteVar:
     speaker: str | None = None
     role: str | None = None
     shortened: bool = False
+    # A quote interrupted by an attribution naming its speaker shows no speaker of its own; cut short,
+    # it becomes ``lead``: its words before the interruption, with the speaker again.
+    lead: QuoteVar | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,12 @@ def _quote_stage(c: Content, *, may_drop: bool) -> Sequence[Content]:
         variants.append((first,))
     if not first.shortened:
         base = first
+        if first.lead is not None:  # never cut inside the attribution: fall back to the first half
+            base = replace(first.lead, shortened=True)
+            variants.append((base,))
+            if base.role:
+                base = replace(base, role=None)
+                variants.append((base,))
         variants += [
             (replace(base, text=text, shortened=True),) for text in shortenings(base.text, min_words=MIN_QUOTE_WORDS)
         ]
