@@ -171,6 +171,15 @@ def test_status_shows_a_planned_post_on_one_line_cut_at_a_word() -> None:
     assert _snippet("Short post\nhttps://example.com/a") == "Short post https://example.com/a"
 
 
+@pytest.mark.parametrize("command", ["status", "history"])
+def test_a_limit_below_one_is_refused_with_the_allowed_range(
+    capsys: pytest.CaptureFixture[str], queue: Path, command: str
+) -> None:
+    code, _, err = run(capsys, command, "--limit", "-1")
+    assert code == 2
+    assert "--limit" in err and "greater than or equal to 1" in err and "Traceback" not in err
+
+
 def test_status_and_history_on_an_empty_store(capsys: pytest.CaptureFixture[str], queue: Path) -> None:
     code, out, _ = run(capsys, "status", "--json")
     assert code == 0 and json.loads(out)["counts"] == {}

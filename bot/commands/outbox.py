@@ -87,7 +87,7 @@ def post(
 
 @app.command()
 def status(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-           limit: int = typer.Option(20, help="Rows per section.")) -> None:
+           limit: int = typer.Option(20, min=1, help="Rows per section.")) -> None:
     """What is planned, what was sent (with links), what failed (with reasons)."""
     from ..posting import status as library_status
 
@@ -122,7 +122,7 @@ def status(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", hel
 
 @app.command()
 def history(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-            limit: int = typer.Option(50, help="How many posts.")) -> None:
+            limit: int = typer.Option(50, min=1, help="How many posts.")) -> None:
     """Finished posts, newest first: sent (with links), failed, deleted, expired, cancelled."""
     from ..posting import history as library_history
 
