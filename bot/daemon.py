@@ -431,7 +431,12 @@ def expire_stale(settings: Settings, store: Store, now: datetime) -> list[tuple[
             continue
         hours = expiry[row.platform].total_seconds() / 3600
         reason = f"not sent within {hours:g} hours of publication (last error: {row.last_error or 'none'})"
+        # The head first, and the rest only if it was still planned: the publish tick, in another thread,
+        # may have claimed it since it was read, and a thread that has begun is finished.
+        if not outbox.set_state(row.id, PostState.EXPIRED, only_from=[PostState.PLANNED.value], error=reason):
+            continue
         for part in outbox.thread(row.article_id, row.platform, row.account):
-            outbox.set_state(part.id, PostState.EXPIRED, only_from=[PostState.PLANNED.value], error=reason)
+            if part.thread_index > 0:
+                outbox.set_state(part.id, PostState.EXPIRED, only_from=[PostState.PLANNED.value], error=reason)
         expired.append((row.article_id, row.platform, reason))
     return expired

@@ -425,6 +425,26 @@ def test_housekeeping_expires_stale_news_still_waiting_but_never_half_a_thread(
     assert outbox.get(started[1]).state == "planned"  # the rest of a thread already begun still goes
 
 
+def test_housekeeping_leaves_a_thread_whose_head_went_out_meanwhile_whole(
+    dsettings: Settings, dstore: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Housekeeping and the publish tick run in parallel threads: the head read as planned may be claimed
+    # before housekeeping writes. Then its replies must not be expired (a thread is never left half-told).
+    outbox = Outbox(dstore)
+    stale = _planned(dstore, "stale", "bluesky", T0 - timedelta(hours=7), published=T0 - timedelta(hours=30),
+                     parts=2)
+    real_find = Outbox.find
+
+    def find_then_the_tick_claims_the_head(self: Outbox, *a: Any, **k: Any) -> Any:
+        rows = real_find(self, *a, **k)
+        outbox.claim(stale[0], {}, "publisher", T0)
+        return rows
+
+    monkeypatch.setattr(Outbox, "find", find_then_the_tick_claims_the_head)
+    assert expire_stale(dsettings, dstore, T0) == []
+    assert [outbox.get(i).state for i in stale] == ["sending", "planned"]
+
+
 def test_housekeeping_prunes_old_attempts_but_keeps_the_posts(
     make_daemon: Callable[..., Daemon], dsettings: Settings, dstore: Store, clock: Clock
 ) -> None:
