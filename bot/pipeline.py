@@ -234,8 +234,14 @@ def recompose_updated(
                 continue
             for draft in prepared.drafts:
                 head = heads[draft.platform]
+                reason = f"{SUPERSEDED}: the article was updated before it was posted"
+                # The head first: the publish tick (another thread) may have claimed it while this article
+                # was composed; a thread on its way out is kept whole, never replaced (a second post).
+                if not outbox.supersede(head.id, reason):
+                    continue
                 for part in outbox.thread(article_id, draft.platform, head.account):
-                    outbox.supersede(part.id, f"{SUPERSEDED}: the article was updated before it was posted")
+                    if part.thread_index > 0:
+                        outbox.supersede(part.id, reason)
                 outbox.enqueue(article_id, stored.article.content_hash, [draft], {draft.platform: head.scheduled_at},
                                {draft.platform: head.account})
             done.append(article_id)

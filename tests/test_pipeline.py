@@ -164,6 +164,37 @@ def test_an_edit_reverted_at_the_source_is_still_posted(kyiv: Settings, store: S
     assert head.text.startswith("Council votes on proposal 1")
 
 
+def test_an_edit_does_not_recompose_a_thread_whose_head_went_out_while_composing(
+    kyiv: Settings, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The publish tick runs in another thread while the edited article is composed again: a head it claimed
+    # meanwhile is on its way out, so the platform's thread must not be replaced (that would post it twice).
+    import bot.pipeline as pipeline
+    from bot.feeds.articles import record_update
+
+    article_id = add(store, 1)
+    plan_pending(kyiv, store, NOW, platforms=["x"])
+    [head] = heads(store)
+    old = store.get_article(article_id).article
+    new = Article(source=old.source, text=old.text, title="Council approves proposal 1 after all",
+                  url=old.url, published=old.published)
+    store.update_article(article_id, new)
+    with store.transaction() as conn:
+        record_update(conn, article_id, old, new, NOW)
+    real_prepare = pipeline.prepare
+
+    def prepare_while_the_tick_claims(*a, **k):  # type: ignore[no-untyped-def]
+        Outbox(store).claim(head.id, {}, "publisher", NOW)
+        return real_prepare(*a, **k)
+
+    monkeypatch.setattr(pipeline, "prepare", prepare_while_the_tick_claims)
+    pipeline.recompose_updated(kyiv, store, ["x"])
+    rows = Outbox(store).find(platforms=["x"])
+    assert [r.id for r in rows if r.thread_index == 0] == [head.id]  # no second head
+    assert Outbox(store).get(head.id).state == "sending"
+    assert all(r.state == "planned" for r in rows if r.thread_index > 0)  # its replies still follow it
+
+
 def test_a_post_with_no_room_yet_waits_unplanned_and_is_planned_when_room_appears(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from bot.store import open_store
 
