@@ -159,6 +159,11 @@ def status(store: Store, *, limit: int = 20) -> dict[str, Any]:
             for r in outbox.find([PostState.FAILED.value, PostState.EXPIRED.value], limit=limit, newest_first=True)
         ],
         "updates": article_updates(store, limit=limit),
+        # An article that could not be composed (a template error, say) has no posts to show above.
+        "failed_articles": [
+            {"article_id": a.id, "title": a.article.title, "source": a.article.source, "error": a.error}
+            for a in store.list_articles([ArticleState.FAILED], limit=limit)
+        ],
     }
 
 

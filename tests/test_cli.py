@@ -180,6 +180,26 @@ def test_a_limit_below_one_is_refused_with_the_allowed_range(
     assert "--limit" in err and "greater than or equal to 1" in err and "Traceback" not in err
 
 
+def test_status_lists_an_article_a_template_error_kept_from_being_composed(
+    capsys: pytest.CaptureFixture[str], queue: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copy(SAMPLE, queue / "belarus-ties.txt")
+    templates = shutil.copytree(builtin_templates_dir(), queue.parent / "templates")
+    (templates / "mastodon.j2").write_text("{{ headlin }}\n{{ url }}\n")
+    monkeypatch.setenv("NEWSBOT_TEMPLATES_DIR", str(templates))
+    monkeypatch.setenv("MASTODON_API_BASE_URL", "http://127.0.0.1:9")  # nothing is sent in a dry run
+    monkeypatch.setenv("MASTODON_ACCESS_TOKEN", "FAKESECRET-token")
+    code, _, _ = run(capsys, "run", "--once", "--dry-run")
+    assert code == 1  # an article failed for good
+    code, out, _ = run(capsys, "status", "--json")
+    [failed] = json.loads(out)["failed_articles"]
+    assert failed["article_id"] == 1 and failed["source"] == "belarus-ties.txt"
+    assert "mastodon.j2, line 1" in failed["error"] and "headlin" in failed["error"]
+    code, out, _ = run(capsys, "status")
+    assert code == 0
+    assert "could not be composed" in out and "newsbot post ID" in out and "headlin" in out
+
+
 def test_status_and_history_on_an_empty_store(capsys: pytest.CaptureFixture[str], queue: Path) -> None:
     code, out, _ = run(capsys, "status", "--json")
     assert code == 0 and json.loads(out)["counts"] == {}

@@ -105,6 +105,14 @@ def status(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", hel
             console.print(_posts_table(title, data[key], tz, show=show))
         else:
             console.print(f"[dim]{title}: none[/]")
+    if data["failed_articles"]:
+        table = Table(title="Articles that could not be composed — fix the cause, then `newsbot post ID` sends one now",
+                      title_justify="left")
+        for column in ("article", "file", "reason"):
+            table.add_column(column, overflow="fold")
+        for a in data["failed_articles"]:
+            table.add_row(str(a["article_id"]), a["source"] or "", a["error"] or "")
+        console.print(table)
     if data["updates"]:
         table = Table(title="Articles edited at the source", title_justify="left")
         for column in ("article", "when", "title now", "what newsbot did"):
