@@ -173,14 +173,18 @@ def plan_pending(settings: Settings, store: Store, now: datetime, platforms: Seq
                     report.planned.append((article_id, req.platform, outcome.at))
                 elif outcome.at != row.scheduled_at:
                     report.moved += 1
-            elif isinstance(outcome, Expired):
+            elif isinstance(outcome, Expired) or row.state == PostState.PLANNED.value:
+                # Expired, or pushed out of the horizon by news that came first. The head first, the replies
+                # only if it was still waiting: the publish tick may have claimed it since it was read.
+                state = PostState.EXPIRED if isinstance(outcome, Expired) else PostState.UNPLANNED
+                if not outbox.set_state(row.id, state, only_from=WAITING, error=outcome.reason):
+                    continue
                 for part in thread:
-                    outbox.set_state(part.id, PostState.EXPIRED, only_from=WAITING, error=outcome.reason)
-                report.expired.append((article_id, req.platform, outcome.reason))
-            elif row.state == PostState.PLANNED.value:  # pushed out of the horizon by news that came first
-                for part in thread:
-                    outbox.set_state(part.id, PostState.UNPLANNED, only_from=WAITING, error=outcome.reason)
-                report.unplanned.append((article_id, req.platform, outcome.reason))
+                    if part.thread_index > 0:
+                        outbox.set_state(part.id, state, only_from=WAITING, error=outcome.reason)
+                (report.expired if state == PostState.EXPIRED else report.unplanned).append(
+                    (article_id, req.platform, outcome.reason)
+                )
             continue
         draft = drafts_of[article_id][req.platform]
         content_hash = prepared_of[article_id].article.content_hash

@@ -195,6 +195,29 @@ def test_an_edit_does_not_recompose_a_thread_whose_head_went_out_while_composing
     assert all(r.state == "planned" for r in rows if r.thread_index > 0)  # its replies still follow it
 
 
+def test_a_replan_never_leaves_the_replies_of_a_head_claimed_meanwhile_unplanned(
+    kyiv: Settings, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Planning a batch takes a while and the publish tick runs beside it: a head that came due and was
+    # claimed after planning read it keeps its thread; its replies follow it, they are not pushed out.
+    import bot.pipeline as pipeline
+    from bot.schedule import Unplanned
+
+    add(store, 1)
+    plan_pending(kyiv, store, NOW, platforms=["mastodon"])
+    head, reply = Outbox(store).find(platforms=["mastodon"])
+    add(store, 2)  # something new, so the waiting posts are planned again
+
+    def the_tick_claims_then_no_room(requests, booked, settings, now):  # type: ignore[no-untyped-def]
+        Outbox(store).claim(head.id, {}, "publisher", now)
+        return [Unplanned(r, "no room") for r in requests]
+
+    monkeypatch.setattr(pipeline, "schedule_requests", the_tick_claims_then_no_room)
+    plan_pending(kyiv, store, NOW + timedelta(minutes=1), platforms=["mastodon"])
+    assert Outbox(store).get(head.id).state == "sending"
+    assert Outbox(store).get(reply.id).state == "planned"
+
+
 def test_a_post_with_no_room_yet_waits_unplanned_and_is_planned_when_room_appears(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from bot.store import open_store
 
