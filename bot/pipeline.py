@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from .config import PLATFORMS, Settings
 from .errors import BotError
 from .models import Analysis, Article, ArticleState, Draft, PostState
-from .schedule import Expired, Planned, PostRequest, Unplanned, plan, policy_for, requests_for
+from .schedule import Expired, Planned, PostRequest, Unplanned, news_since, plan, policy_for, requests_for
 
 if TYPE_CHECKING:  # the store (SQLAlchemy, ~0.1 s to import) is not needed by `newsbot preview`
     from .store import Store
@@ -149,7 +149,7 @@ def plan_pending(settings: Settings, store: Store, now: datetime, platforms: Seq
     for (article_id, platform), row in waiting.items():
         order = platforms.index(platform) if platform in platforms else 0
         article = stored_waiting[article_id].article
-        published = article.published or stored_waiting[article_id].created_at
+        published = news_since(article, stored_waiting[article_id].created_at)
         requests.append(PostRequest(_key(article_id), platform, article.priority, published, article.embargo, order))
     if not requests:
         return report

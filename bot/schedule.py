@@ -28,7 +28,8 @@ Rules, per platform, each platform with its own ``Policy``:
 - Stagger: the request with platform order index i goes i x ``stagger`` after its slot (or moment), so one
   article reaches the platforms in a fixed order.
 - Expiry: a breaking or normal post with no allowed time before it is ``expire_after`` old (counted from its
-  published time) is ``Expired``, with the reason. Evergreen posts do not expire.
+  published time; see ``news_since`` for an article without one) is ``Expired``, with the reason. Evergreen
+  posts do not expire.
 - Horizon: nothing is planned more than ``horizon`` (14 days) after ``now``; a post that finds no time within
   it is ``Unplanned`` (leave it unscheduled and try again on the next pass).
 All returned times are UTC.
@@ -196,11 +197,20 @@ def parse_quiet_hours(value: Any, variable: str = "NEWSBOT_QUIET_HOURS") -> tupl
     return time(h1, m1), time(h2, m2)
 
 
+def news_since(article: Article, ingested_at: datetime) -> datetime:
+    """When the article became news, for ordering and expiry: its published time; without one, when it
+    was ingested - or, if embargoed, when the embargo lifts (a report queued two days ahead of its
+    embargo would otherwise expire unsent)."""
+    if article.published:
+        return article.published
+    return max(ingested_at, article.embargo) if article.embargo else ingested_at
+
+
 def requests_for(
     key: str, article: Article, platforms: Sequence[str], *, ingested_at: datetime
 ) -> list[PostRequest]:
     """One request per platform, staggered in the order given."""
-    published = article.published or ingested_at
+    published = news_since(article, ingested_at)
     return [
         PostRequest(key, platform, article.priority, published, article.embargo, order)
         for order, platform in enumerate(platforms)

@@ -93,6 +93,21 @@ def test_old_news_is_expired_with_the_reason(kyiv: Settings, store: Store) -> No
     assert row.state == PostState.EXPIRED and "NEWSBOT_EXPIRE_HOURS" in (row.last_error or "")
 
 
+def test_an_undated_article_queued_before_its_embargo_stays_planned_through_replans(kyiv: Settings, store: Store) -> None:
+    now = datetime.now(UTC).replace(microsecond=0)  # the store stamps articles with the real clock
+    embargo = now + timedelta(hours=40)  # beyond the 24 h expiry counted from ingest
+    report_id = store.add_article(Article(source="report.md", text=body(1), title="Schools report",
+                                          url="https://news.example/report", embargo=embargo))
+    first = plan_pending(kyiv, store, now, platforms=["x"])
+    assert first.expired == []
+    [row] = [r for r in heads(store) if r.article_id == report_id]
+    assert embargo <= row.scheduled_at <= embargo + timedelta(hours=8)  # the first slot after it, quiet hours aside
+    add(store, 2, published=now)  # a new article makes the next pass re-plan the waiting ones
+    again = plan_pending(kyiv, store, now + timedelta(minutes=1), platforms=["x"])
+    assert again.expired == []
+    assert [r.scheduled_at for r in heads(store) if r.article_id == report_id] == [row.scheduled_at]
+
+
 def test_an_article_that_cannot_be_analysed_fails_with_its_reason(kyiv: Settings, store: Store) -> None:
     bad = store.add_article(Article(source="x.txt", text="   ", title="Nothing here"))
     report = plan_pending(kyiv, store, NOW, platforms=["x"])

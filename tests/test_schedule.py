@@ -285,6 +285,20 @@ def test_nothing_goes_before_its_embargo_or_publication_time() -> None:
     assert times["future"] == datetime(2026, 1, 10, 13, 0, tzinfo=UTC)
 
 
+def test_an_undated_article_queued_days_before_its_embargo_is_news_when_the_embargo_lifts() -> None:
+    now = datetime(2026, 1, 10, 10, 0, tzinfo=UTC)
+    embargo = datetime(2026, 1, 12, 8, 0, tzinfo=UTC)  # 46 h away: beyond a 24 h expiry counted from ingest
+    p = policy(expire_after=timedelta(hours=24))
+    for priority, first in ((NORMAL, embargo), (BREAKING, embargo)):
+        article = Article(source="report.md", text="…", embargo=embargo, priority=priority)
+        [outcome] = plan(requests_for("r", article, ["x"], ingested_at=now), {}, {"x": p}, now)
+        assert outcome == Planned(outcome.request, first)
+    # An article that gives its own publication time still ages from it.
+    dated = Article(source="old.md", text="…", embargo=embargo, published=now - timedelta(hours=1))
+    [outcome] = plan(requests_for("d", dated, ["x"], ingested_at=now), {}, {"x": p}, now)
+    assert isinstance(outcome, Expired)
+
+
 def test_news_too_old_to_post_expires_with_a_reason() -> None:
     now = at(KYIV, 2026, 5, 4, 23, 30)
     p = policy(tz=KYIV, quiet_hours=(time(23), time(6)), expire_after=timedelta(hours=24))
