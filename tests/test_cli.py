@@ -200,6 +200,25 @@ def test_status_lists_an_article_a_template_error_kept_from_being_composed(
     assert "could not be composed" in out and "newsbot post ID" in out and "headlin" in out
 
 
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("preview", "--platform", "twitter"), "Invalid value for '--platform': unknown platform 'twitter'; choose from x, bluesky, mastodon"),
+        (("post", "a.txt", "--dry-run", "-p", "x,facebook"), "unknown platform 'facebook'; choose from x, bluesky, mastodon"),
+        (("preview", "--html", "/nonexistent-folder/p.html"), "Invalid value for '--html': cannot write '/nonexistent-folder/p.html'"),
+        (("--env-file", "nope.env", "preview"), "error: --env-file nope.env: no such file"),
+    ],
+)
+def test_a_mistyped_option_is_one_message_saying_what_is_allowed(
+    capsys: pytest.CaptureFixture[str], queue: Path, args: tuple[str, ...], expected: str
+) -> None:
+    shutil.copy(SAMPLE, queue / "a.txt")
+    code, out, err = run(capsys, *args)
+    assert code == 2
+    assert expected in " ".join(err.split()) and "Traceback" not in err
+    assert "cannot be posted" not in out  # not one complaint per article
+
+
 def test_status_and_history_on_an_empty_store(capsys: pytest.CaptureFixture[str], queue: Path) -> None:
     code, out, _ = run(capsys, "status", "--json")
     assert code == 0 and json.loads(out)["counts"] == {}

@@ -16,3 +16,21 @@ COMMAND_MODULES = [
 def register_all() -> None:
     for name in COMMAND_MODULES:
         importlib.import_module(name)
+
+
+def platform_list(value: str | None) -> list[str] | None:
+    """A ``--platform`` value as a list; a name that is no platform is a usage error naming the choices."""
+    if not value:
+        return None
+    import typer
+
+    from ..config import PLATFORMS
+
+    names = [p.strip().lower() for p in value.split(",") if p.strip()]
+    unknown = [p for p in names if p not in PLATFORMS]
+    if unknown or not names:
+        raise typer.BadParameter(
+            f"unknown platform {', '.join(map(repr, unknown)) or repr(value)}; choose from {', '.join(PLATFORMS)}",
+            param_hint="'--platform'",
+        )
+    return names

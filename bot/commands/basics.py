@@ -9,6 +9,7 @@ from rich.table import Table
 
 from .. import __version__
 from ..cli import app, state
+from . import platform_list
 from ..output import console, print_json
 
 
@@ -90,12 +91,16 @@ def preview(
     from ..preview import build_preview, render_terminal
 
     settings = state(ctx).settings
-    platforms = [p.strip().lower() for p in platform.split(",")] if platform else None
+    platforms = platform_list(platform)
     report = build_preview(settings, paths or None, now=datetime.now(UTC), platforms=platforms)
     if html_file is not None:
         from ..preview_html import render_html
 
-        html_file.write_text(render_html(report), encoding="utf-8")
+        try:
+            html_file.write_text(render_html(report), encoding="utf-8")
+        except OSError as exc:
+            raise typer.BadParameter(f"cannot write {str(html_file)!r} ({exc.strerror}); give a file in a folder "
+                                     "that exists and that you may write to", param_hint="'--html'") from None
     if as_json:
         print_json(report.as_json())
     else:

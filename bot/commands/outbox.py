@@ -10,11 +10,11 @@ import typer
 from rich.table import Table
 
 from ..cli import app, state
+from . import platform_list
 from ..output import console, print_json
 
 
-def _platform_list(value: str | None) -> list[str] | None:
-    return [p.strip().lower() for p in value.split(",") if p.strip()] if value else None
+_platform_list = platform_list
 
 
 def _when(value: datetime | None, tz: Any) -> str:
