@@ -68,11 +68,6 @@ def _root(
     debug: bool = typer.Option(False, "--debug", help="Show full tracebacks for errors."),
     env_file: Path = typer.Option(Path(".env"), "--env-file", help="Settings file to read (beside the environment)."),
 ) -> None:
-    if not env_file.exists() and env_file != Path(".env"):  # only the default may be absent
-        from .errors import ConfigError
-
-        raise ConfigError(f"--env-file {env_file}: no such file; give the path of your settings file "
-                          "(copy .env.example to start one)")
     state = AppContext(env_file if env_file.exists() else None, debug)
     ctx.obj = state
     ctx.call_on_close(state.close)
