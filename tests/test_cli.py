@@ -218,6 +218,26 @@ def test_a_mistyped_option_is_one_message_saying_what_is_allowed(
     assert "cannot be posted" not in out  # not one complaint per article
 
 
+def test_retry_of_a_cancelled_thread_head_says_its_replies_are_still_cancelled(
+    capsys: pytest.CaptureFixture[str], queue: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copy(SAMPLE, queue / "belarus-ties.txt")
+    monkeypatch.setenv("MASTODON_API_BASE_URL", "http://127.0.0.1:9")  # nothing is sent in a dry run
+    monkeypatch.setenv("MASTODON_ACCESS_TOKEN", "FAKESECRET-token")
+    run(capsys, "run", "--once", "--dry-run")
+    code, out, _ = run(capsys, "status", "--json")
+    head, *replies = [p["id"] for p in sorted(json.loads(out)["planned"], key=lambda p: p["thread_index"])]
+    assert replies  # the sample's key quotes follow as replies
+    code, out, _ = run(capsys, "cancel", str(head))
+    assert code == 0 and out.strip() == f"cancelled post(s) {', '.join(map(str, [head, *replies]))}"
+    code, out, _ = run(capsys, "retry", str(head))
+    assert code == 0
+    said = " ".join(out.split())
+    assert f"post {head} is planned again" in said
+    assert f"its thread replies {', '.join(map(str, replies))} are still cancelled" in said
+    assert f"`newsbot retry {replies[0]}`" in said
+
+
 def test_status_and_history_on_an_empty_store(capsys: pytest.CaptureFixture[str], queue: Path) -> None:
     code, out, _ = run(capsys, "status", "--json")
     assert code == 0 and json.loads(out)["counts"] == {}
