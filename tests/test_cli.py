@@ -238,6 +238,19 @@ def test_retry_of_a_cancelled_thread_head_says_its_replies_are_still_cancelled(
     assert f"`newsbot retry {replies[0]}`" in said
 
 
+def test_post_to_an_unreachable_platform_says_who_retries_it(
+    capsys: pytest.CaptureFixture[str], queue: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copy(SAMPLE, queue / "belarus-ties.txt")
+    monkeypatch.setenv("MASTODON_API_BASE_URL", "http://127.0.0.1:9")  # nothing listens there
+    monkeypatch.setenv("MASTODON_ACCESS_TOKEN", "FAKESECRET-token")
+    code, out, _ = run(capsys, "post", "belarus-ties.txt")
+    assert code == 1
+    said = " ".join(out.split())
+    assert "could not be reached" in said
+    assert "not sent yet: `newsbot run` (or the newsbot-once timer) retries from" in said
+
+
 def test_status_and_history_on_an_empty_store(capsys: pytest.CaptureFixture[str], queue: Path) -> None:
     code, out, _ = run(capsys, "status", "--json")
     assert code == 0 and json.loads(out)["counts"] == {}

@@ -81,6 +81,11 @@ def post(
         mark = {"sent": "[green]sent[/]", "failed": "[red]failed[/]"}.get(row.state, row.state)
         where = row.remote_url or row.last_error or ""
         console.print(f"  {row.platform:<9} #{row.thread_index}  {mark}  {where}", soft_wrap=True)
+    waiting = [row for row in result.posts if row.state == "planned" and row.thread_index == 0]
+    if waiting:  # `post` tries once; the retries belong to the daemon or the timer
+        first = min(row.next_attempt_at or row.scheduled_at for row in waiting)
+        console.print(f"not sent yet: `newsbot run` (or the newsbot-once timer) retries from "
+                      f"{_when(first, settings.tz)}; `newsbot status` shows where it stands", soft_wrap=True)
     if any(row.state != "sent" for row in result.posts):
         raise typer.Exit(1)
 
