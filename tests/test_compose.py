@@ -316,7 +316,7 @@ def test_an_interrupted_quote_too_long_for_x_is_cut_back_to_its_first_half_with_
     quote = Quote(words, 0, len(words) + 2, "Natalya Lawrence", "a coordinator", 0.9, key=True)
     (draft,) = compose(sample_article(), sample_analysis(quotes=(quote,)), compose_settings(), ["x"])
     text = draft.parts[0].text
-    assert "“By and large, conservation here is seen as an elitist thing” — Natalya Lawrence" in text
+    assert "“By and large, conservation here is seen as an elitist…” — Natalya Lawrence" in text
     assert "says Natalya" not in text  # never cut inside the attribution ("…which oversees the…”")
     assert draft.parts[0].length <= 280
 

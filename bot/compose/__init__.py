@@ -19,7 +19,7 @@ from ..models import Analysis, Article, Draft, Part
 from . import text as T
 from .cards import attachments
 from .facets import facets_for
-from .fit import MAIN_STAGES, REPLY_STAGES, Content, QuoteVar, fit
+from .fit import MAIN_STAGES, MIN_QUOTE_WORDS, REPLY_STAGES, Content, QuoteVar, fit
 from .length import LengthRule, rule_for
 from .render import Templates, load_templates
 
@@ -67,8 +67,10 @@ def _key_quotes(analysis: Analysis) -> list[QuoteVar]:
             gap = _INTERRUPTION.search(words)
             if speaker and gap and _names_speaker_inside(words, speaker):
                 # "“A,” said Maria Lopez, the mayor. “B.” — Maria Lopez" says it twice
-                lead = QuoteVar(words[: gap.start()].rstrip(",;: "), speaker, role)
-                out.append(QuoteVar(words, lead=lead if lead.text else None))
+                # Cut short, it falls back to its words before the interruption, with the speaker again.
+                cuts = [t for t in T.shortenings(words, min_words=MIN_QUOTE_WORDS) if len(t) - 1 <= gap.start()]
+                lead = QuoteVar(cuts[0], speaker, role, shortened=True) if cuts else None
+                out.append(QuoteVar(words, lead=lead))
             else:
                 out.append(QuoteVar(words, speaker, role))
     return out

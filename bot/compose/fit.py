@@ -101,15 +101,15 @@ def _quote_stage(c: Content, *, may_drop: bool) -> Sequence[Content]:
         variants.append((first,))
     if not first.shortened:
         base = first
+        cuts = shortenings(first.text, min_words=MIN_QUOTE_WORDS)
         if first.lead is not None:  # never cut inside the attribution: fall back to the first half
-            base = replace(first.lead, shortened=True)
+            base = first.lead
             variants.append((base,))
             if base.role:
                 base = replace(base, role=None)
                 variants.append((base,))
-        variants += [
-            (replace(base, text=text, shortened=True),) for text in shortenings(base.text, min_words=MIN_QUOTE_WORDS)
-        ]
+            cuts = [text for text in cuts if len(text) < len(base.text)]
+        variants += [(replace(base, text=text, shortened=True),) for text in cuts]
     if may_drop:
         variants.append(())
     return Variants(variants, lambda quotes: replace(c, quotes=quotes))
