@@ -41,7 +41,8 @@ def assert_verbatim(text: str, quotes: list[Quote]) -> None:
     for q in quotes:
         span = text[q.start : q.end]
         assert q.text and q.text in span, (q, span)
-        assert span[0] in "\"“„«»‚‘'「『”", span  # an unclosed quote may end at its paragraph's end
+        # ’’ and '' are typed stand-ins for an opening double quote (see quotes.py)
+        assert span[0] in "\"“„«»‚‘'「『”’", span  # an unclosed quote may end at its paragraph's end
 
 
 # --- quote styles ------------------------------------------------------------------------------
