@@ -175,6 +175,93 @@ def test_reconcile_of_a_thread_reply_keeps_the_thread(x: XPlatform, x_server: XS
     assert len(x_server.live_posts) == 2
 
 
+QUOTE = "\u201cWe will rebuild.\u201d \u2014 Mayor Anna Kovalenko"
+
+
+def test_a_thread_reply_is_not_reconciled_to_the_same_text_in_another_thread(
+    x: XPlatform, x_server: XServer
+) -> None:
+    first_root = x.publish(part("Flood hits the old town"), prepared={})
+    first_quote = x.publish(part(QUOTE), prepared={}, reply_to=first_root, root=first_root)
+    second_root = x.publish(part("Old town reopens a year after the flood"), prepared={})
+    with pytest.raises(DuplicateContentError):  # X refuses the second thread's identical quote
+        x.publish(part(QUOTE), prepared={}, reply_to=second_root, root=second_root)
+
+    with pytest.raises(PlatformError) as caught:
+        x.reconcile(part(QUOTE), prepared={}, reply_to=second_root, root=second_root)
+
+    error = caught.value
+    assert not error.retryable and error.status == 403
+    assert "duplicate of another post" in error.message and first_quote.url in error.message
+    assert "edit the template or the article" in error.message and "newsbot retry" in error.message
+    assert [p.id for p in x_server.live_posts] == [first_root.remote_id, first_quote.remote_id, second_root.remote_id]
+
+
+def test_the_publisher_records_neither_the_other_threads_post_nor_a_duplicate(
+    x_settings: Settings, store, memory_state, x_server: XServer  # type: ignore[no-untyped-def]
+) -> None:
+    from bot.models import Article, Draft
+    from bot.publish import Publisher
+
+    now = datetime.now(UTC)
+    publisher = Publisher(x_settings, store, platforms={"x": XPlatform(x_settings, memory_state)}, clock=lambda: now)
+    for headline in ("Flood hits the old town", "Old town reopens a year after the flood"):
+        article = Article(source=f"{headline}.txt", text=headline, title=headline)
+        article_id = store.add_article(article)
+        parts = (part(headline), part(QUOTE), part(f"More: {headline.lower()}"))
+        publisher.outbox.enqueue(article_id, article.content_hash, [Draft("x", parts)], {"x": now})
+
+    publisher.publish_due()
+    publisher.publish_due()  # a second pass must not send the second thread's last part under the first
+
+    rows = sorted(publisher.outbox.find(), key=lambda r: (r.article_id, r.thread_index))
+    first_thread, second_thread = rows[:3], rows[3:]
+    assert [r.state for r in first_thread] == ["sent", "sent", "sent"]
+    assert [x_server.post(r.remote_id).text for r in first_thread if r.remote_id] == [r.text for r in first_thread]
+    second_head, second_quote, second_tail = second_thread
+    assert second_head.state == "sent"
+    assert second_quote.state == "failed" and second_quote.remote_id is None  # not the first thread's quote
+    assert second_quote.last_error is not None and "newsbot retry" in second_quote.last_error
+    assert second_tail.state == "planned"  # nothing replied into the first thread in its name
+    assert sorted(p.id for p in x_server.live_posts) == sorted(r.remote_id for r in rows if r.remote_id)
+    assert len(x_server.live_posts) == 4  # no duplicate either
+
+
+def test_a_lost_reply_is_still_found_under_its_own_parent(x: XPlatform, x_server: XServer) -> None:
+    root = x.publish(part("Flood hits the old town"), prepared={})
+    x_server.reset_next(after_processing=True, only="POST /2/tweets")  # the reply landed, its answer was lost
+    with pytest.raises(PlatformError):
+        x.publish(part(QUOTE), prepared={}, reply_to=root, root=root)
+    x.publish(part("Something else, posted since"), prepared={})
+
+    found = x.reconcile(part(QUOTE), prepared={}, reply_to=root, root=root)
+
+    [reply] = [p for p in x_server.live_posts if p.text == QUOTE]
+    assert found == PublishResult(remote_id=reply.id, url=f"https://x.com/i/web/status/{reply.id}")
+    assert len(x_server.live_posts) == 3
+
+
+def test_a_top_level_post_is_not_reconciled_to_an_old_reply_with_its_text(x: XPlatform, x_server: XServer) -> None:
+    root = x.publish(part("Flood hits the old town"), prepared={})
+    old_reply = x.publish(part(QUOTE), prepared={}, reply_to=root, root=root)
+
+    with pytest.raises(PlatformError) as caught:
+        x.reconcile(part(QUOTE), prepared={})
+
+    assert not caught.value.retryable and "duplicate of another post" in caught.value.message
+    assert "not a reply" in caught.value.message and old_reply.remote_id in caught.value.message
+    assert [p.id for p in x_server.live_posts] == [root.remote_id, old_reply.remote_id]
+
+
+def test_a_top_level_post_whose_answer_was_lost_is_found(x: XPlatform, x_server: XServer) -> None:
+    root = x.publish(part("Flood hits the old town"), prepared={})
+    x.publish(part("A reply"), prepared={}, reply_to=root, root=root)
+
+    assert x.find_recent("Flood hits the old town") == root
+    assert x.find_recent("A reply") is None  # a reply is not a top-level post
+    assert x.find_recent("A reply", root.remote_id) is not None
+
+
 # --- error mapping ------------------------------------------------------------------------------------------
 def test_a_wrong_secret_is_401_naming_the_variables_to_fix(
     x_settings: Settings, memory_state, x_server: XServer
@@ -417,6 +504,32 @@ def test_server_validates_paths_parameters_and_bodies(
     response = _signed_session(x_server).request(method, x_server.url + path, json=payload, timeout=5)
 
     assert response.status_code == status, response.text
+
+
+def test_server_returns_reply_references_for_the_documented_expansion(x_server: XServer) -> None:
+    session = _signed_session(x_server)
+    root = session.post(f"{x_server.url}/2/tweets", json={"text": "root"}, timeout=5).json()["data"]["id"]
+    reply = session.post(
+        f"{x_server.url}/2/tweets", json={"text": "reply", "reply": {"in_reply_to_tweet_id": root}}, timeout=5
+    ).json()["data"]["id"]
+    timeline = f"{x_server.url}/2/users/{x_server.user_id}/tweets"
+
+    body = session.get(timeline, params={"expansions": "referenced_posts"}, timeout=5).json()
+    plain = session.get(timeline, timeout=5).json()
+
+    by_id = {p["id"]: p for p in body["data"]}
+    assert by_id[reply]["referenced_posts"] == [{"type": "replied_to", "id": root}]
+    assert "referenced_posts" not in by_id[root]  # X leaves the field out when a post references nothing
+    assert [p["id"] for p in body["includes"]["posts"]] == [root]
+    assert all("referenced_posts" not in p for p in plain["data"]) and "includes" not in plain
+
+
+@pytest.mark.parametrize("query", ["tweet.fields=referenced_tweets", "post.fields=referenced_tweets"])
+def test_server_refuses_fields_the_document_does_not_name(x_server: XServer, query: str) -> None:
+    # The official document calls the parameter post.fields and offers references only as an expansion.
+    url = f"{x_server.url}/2/users/{x_server.user_id}/tweets?{query}"
+
+    assert _signed_session(x_server).get(url, timeout=5).status_code == 400
 
 
 def test_server_requires_credentials(x_server: XServer) -> None:

@@ -10,8 +10,10 @@ The rewrite happens before OAuth 1.0a signing, so the signature covers the URL r
 
 Exactly once: X has no idempotency key. ``reconcile`` therefore *resends the identical text*: X answers
 403 "duplicate content" if the first send went through, and we then look the post up among the account's
-latest posts to learn its id. If the first send never arrived, the resend publishes it, and that new
-post is the answer — so, unlike the other adapters, reconcile on X may itself publish.
+latest posts to learn its id: same text AND same reply parent (none for a top-level post), since another
+thread may hold a post with the very same text, and X refuses ours as its duplicate. If the first send
+never arrived, the resend publishes it, and that new post is the answer — so, unlike the other adapters,
+reconcile on X may itself publish.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ STATE_USER = "x.user"
 # tweepy logs every request's headers at DEBUG, bearer token included; keep that out of any log.
 logging.getLogger("tweepy.client").setLevel(logging.INFO)
 DUPLICATE_TEXT = "duplicate content"
+REFERENCES = "referenced_posts"  # the expansion (and Post field) naming what a post replies to, quotes, reposts
 
 
 def status_url(post_id: str) -> str:
@@ -131,13 +134,20 @@ class XPlatform(Platform):
         try:
             return self.publish(part, prepared=prepared, reply_to=reply_to, root=root)
         except DuplicateContentError:
-            found = self.find_recent(part.text)
-            if found is not None:
-                return found
+            parent = reply_to.remote_id if reply_to else None
+            same_text = self._recent_with_text(part.text)
+            for post_id, post_parent in same_text:
+                if post_parent == parent:
+                    return PublishResult(remote_id=post_id, url=status_url(post_id))
+            # The same text under another parent (two articles' threads quoting one statement) is NOT this
+            # post: adopting it would record the wrong id and thread the next part into another thread.
+            where = f"as a reply to post {parent}" if parent else "as a post of its own (not a reply)"
+            other = f" ({status_url(same_text[0][0])})" if same_text else ""
             raise DuplicateContentError(
                 "x",
-                f"X says this text was already posted, but it is not among the account's latest {LOOKBACK} "
-                "posts, so its id is unknown; find it on the profile and delete it or mark this post sent",
+                f"X refuses this text as a duplicate of another post{other}: the account already posted the "
+                f"identical text, and none of its latest {LOOKBACK} posts has it {where}. Make the text differ "
+                "(edit the template or the article), then `newsbot retry ID`",
                 status=403,
             ) from None
 
@@ -153,18 +163,30 @@ class XPlatform(Platform):
         return "@" + self._me(refresh=True)["username"]
 
     # --- helpers ---------------------------------------------------------------------------------
-    def find_recent(self, text: str) -> PublishResult | None:
-        """Our post with this text among the account's latest posts (X's returned text is escaped and
-        its links are t.co-wrapped, so both sides are compared with links and entities normalised)."""
+    def find_recent(self, text: str, reply_to: str | None = None) -> PublishResult | None:
+        """Our post with this text that replies to ``reply_to`` (or, when None, is no reply at all) among
+        the account's latest posts."""
+        for post_id, parent in self._recent_with_text(text):
+            if parent == reply_to:
+                return PublishResult(remote_id=post_id, url=status_url(post_id))
+        return None
+
+    def _recent_with_text(self, text: str) -> list[tuple[str, str | None]]:
+        """(id, id of the post it replies to) of the account's latest posts with this text, newest first.
+        X's returned text is escaped and its links are t.co-wrapped, so both sides are compared with links
+        and entities normalised."""
         wanted = _comparable(text)
         try:
-            response = self.client.get_users_tweets(self._me()["id"], max_results=LOOKBACK, user_auth=self.user_auth)
+            # X's OpenAPI document has no post.fields value for a post's references; they come with the
+            # ``referenced_posts`` expansion, as the post's ``referenced_posts`` list.
+            response = self.client.get_users_tweets(
+                self._me()["id"], max_results=LOOKBACK, expansions=[REFERENCES], user_auth=self.user_auth
+            )
         except (tweepy.TweepyException, requests.RequestException) as exc:
             raise self._error(exc, "reading recent posts") from None
-        for post in response.data or ():
-            if _comparable(post.text) == wanted:
-                return PublishResult(remote_id=str(post.id), url=status_url(str(post.id)))
-        return None
+        return [
+            (str(post.id), replied_to(post.data)) for post in response.data or () if _comparable(post.text) == wanted
+        ]
 
     def _me(self, *, refresh: bool = False) -> dict[str, str]:
         cached = self.state.get(STATE_USER)
@@ -231,6 +253,17 @@ def _fingerprint(token: str) -> str:
 
 
 _URL = re.compile(r"https?://\S+")
+
+
+def replied_to(post: dict[str, Any]) -> str | None:
+    """The id of the post this one replies to, from a post object as X returns it; None for no reply.
+    X's OpenAPI document names the list ``referenced_posts``; X's live API and tweepy call it
+    ``referenced_tweets``: either is read."""
+    for field_name in (REFERENCES, "referenced_tweets"):
+        for reference in post.get(field_name) or ():
+            if isinstance(reference, dict) and reference.get("type") == "replied_to" and reference.get("id"):
+                return str(reference["id"])
+    return None
 
 
 def _comparable(text: str) -> str:

@@ -8,7 +8,8 @@ called), so a client that signs one host and talks to another fails here as it w
 
 Behaviour beyond the schema: X refuses a byte-identical text from the same account with 403 "duplicate
 content"; a reply must point at an existing post; media ids must come from an upload by this account;
-text over 280 weighted characters is refused. Faults (429 with X's rate and 24-hour headers, 5xx, slow
+text over 280 weighted characters is refused. The account's timeline answers the ``referenced_posts``
+expansion (the document's name for what a post replies to) with each reply's ``referenced_posts``. Faults (429 with X's rate and 24-hour headers, 5xx, slow
 answers, connection resets) are injected with the Python methods below, never over HTTP.
 """
 
@@ -58,11 +59,23 @@ class XPost:
     auth: str = ""  # "oauth1" | "oauth2-user"
     deleted: bool = False
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self, *, references: bool = False) -> dict[str, Any]:
         # X answers with edit_history_tweet_ids (tweepy expects it); the OpenAPI document names it
         # edit_history_post_ids. Post objects allow extra properties, so both are sent.
         text = displayed_text(self.text)
-        return {"id": self.id, "text": text, "edit_history_tweet_ids": [self.id], "edit_history_post_ids": [self.id]}
+        out: dict[str, Any] = {
+            "id": self.id,
+            "text": text,
+            "edit_history_tweet_ids": [self.id],
+            "edit_history_post_ids": [self.id],
+        }
+        if references and self.in_reply_to_tweet_id is not None:
+            # Asked for with the referenced_posts expansion; X leaves the field out of posts that reference
+            # nothing. The document's name and shape (PostReferencedPosts), plus X's live name, as above.
+            refs = [{"type": "replied_to", "id": self.in_reply_to_tweet_id}]
+            out["referenced_posts"] = refs
+            out["referenced_tweets"] = [dict(r) for r in refs]
+        return out
 
 
 @dataclass
@@ -299,8 +312,15 @@ class XServer(FaultyServer):
         if page:
             meta.update(newest_id=page[0].id, oldest_id=page[-1].id)
         body_out: dict[str, Any] = {"meta": meta}
+        references = "referenced_posts" in params.get("expansions", ())
         if page:
-            body_out["data"] = [p.as_json() for p in page]
+            body_out["data"] = [p.as_json(references=references) for p in page]
+        if references:
+            # The expansion also brings the referenced posts themselves, under includes.posts.
+            wanted = {p.in_reply_to_tweet_id for p in page if p.in_reply_to_tweet_id}
+            included = [p.as_json() for p in self.live_posts if p.id in wanted]
+            if included:
+                body_out["includes"] = {"posts": included}
         return Reply(200, body_out)
 
     def _op_mediaUpload(self, params: dict[str, Any], body: dict[str, Any], auth: str) -> Reply:
