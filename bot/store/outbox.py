@@ -154,16 +154,6 @@ class Outbox:
                         ids.append(existing.id)
         return ids
 
-    def replace_planned_text(self, post_id: int, part: Part, language: str | None) -> bool:
-        """Re-compose a post that has not been sent yet (an edited article). False if it is no longer planned."""
-        with self.store.transaction() as conn:
-            done = conn.execute(
-                update(self.t)
-                .where(self.t.c.id == post_id, self.t.c.state == PostState.PLANNED.value)
-                .values(text=part.text, payload=part_to_payload(part, language), updated_at=utcnow())
-            )
-        return done.rowcount == 1
-
     def reschedule(self, post_id: int, when: datetime) -> None:
         with self.store.transaction() as conn:
             conn.execute(
