@@ -48,6 +48,7 @@ class PostOutcome:
     url: str | None = None
     error: str | None = None
     retry_at: datetime | None = None
+    in_flight: bool = False  # skipped because another live process on this machine is sending it
 
 
 @dataclass
@@ -125,6 +126,14 @@ class Publisher:
         report = PassReport()
         for row in self.outbox.sending(stale_before):
             now = self.clock()
+            owner = self._live_owner(row)
+            if owner is not None:
+                # Not a crash's leftover: `newsbot post` (or a daemon) is sending it right now. Asking the
+                # platform before that send lands would find nothing and plan it again: a duplicate.
+                report.outcomes.append(
+                    self._outcome(row, "skipped", error=f"being sent right now by process {owner}", in_flight=True)
+                )
+                continue
             try:
                 reply_to, root = self._thread_refs(row)
                 adapter = self.platform(row.platform)
@@ -153,6 +162,27 @@ class Publisher:
                 log.info("reconciled post %s on %s: not sent, planned again", row.id, row.platform)
                 report.outcomes.append(self._outcome(row, "retry"))
         return report
+
+    def _live_owner(self, row: PostRow) -> int | None:
+        """The pid of another process on this machine that claimed ``row`` and is still alive, else None.
+
+        Only a worker name of this machine's "host:pid" form says anything; any other (another host's, a
+        test's) is judged by age alone, as before."""
+        host, _, pid_text = (row.claimed_by or "").rpartition(":")
+        if not pid_text.isdigit() or host != socket.gethostname() or row.claimed_by == self.worker:
+            return None
+        pid = int(pid_text)
+        if pid == os.getpid():
+            return None
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return None
+        except PermissionError:
+            return pid  # alive, only not ours to signal
+        except OSError:
+            return None
+        return pid
 
     # --- sending --------------------------------------------------------------------------------------
     def publish_row(self, row: PostRow) -> PostOutcome:
@@ -238,7 +268,9 @@ class Publisher:
         """
         report = self.reconcile(stale_before=stale_before)
         wanted = set(only) if only is not None else None
-        blocked: set[str] = {o.platform for o in report.outcomes if o.status == "skipped"}
+        # A platform whose leftovers could not be checked sends nothing more this pass (it is down or
+        # refusing); a row another process is sending right now blocks nothing.
+        blocked: set[str] = {o.platform for o in report.outcomes if o.status == "skipped" and not o.in_flight}
         # Sending a part makes its reply due: keep passing until nothing new becomes due.
         while True:
             rows = self.outbox.due(self.clock(), limit=limit, only=wanted, exclude_platforms=blocked)

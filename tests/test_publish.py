@@ -417,3 +417,31 @@ def test_a_reply_whose_parent_was_deleted_cannot_be_retried_into_limbo(
     with pytest.raises(NotFoundError, match=f"post {head.id}.*deleted"):
         retry_post(publisher.store, reply.id)
     assert publisher.outbox.get(reply.id).state == "cancelled"
+
+
+def test_a_send_another_live_process_has_in_flight_is_left_alone_even_at_start_up(
+    publisher: Publisher, fake: FakePlatform, clock: Clock
+) -> None:
+    """Start-up reconciliation settles a crash's leftovers; a row a running `newsbot post` claimed a moment
+    ago is not one: asking the platform before that send lands would find nothing and send it twice."""
+    import socket
+    import subprocess
+    import sys
+
+    add_article(store=publisher.store, outbox=publisher.outbox, drafts=[draft("fake", "in flight elsewhere")])
+    add_article(publisher.store, publisher.outbox, [draft("fake", "another story")], body="c")
+    row = publisher.outbox.due(clock())[0]
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        publisher.outbox.claim(row.id, fake.prepare(row.idempotency_key), f"{socket.gethostname()}:{other.pid}",
+                               clock())
+        report = publisher.publish_due()  # stale_before=None: what a daemon starting up and `post` do
+        assert [(o.post_id, o.status, o.in_flight) for o in report.outcomes][0] == (row.id, "skipped", True)
+        assert publisher.outbox.get(row.id).state == "sending"
+        assert [p.text for p in fake.posts] == ["another story"]  # the platform is not blocked by it
+    finally:
+        other.kill()
+        other.wait()
+    report = publisher.publish_due()  # its process is gone: now it is a crash's leftover
+    assert [o.status for o in report.outcomes] == ["retry", "sent"]
+    assert [p.text for p in fake.posts] == ["another story", "in flight elsewhere"]

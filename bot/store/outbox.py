@@ -85,6 +85,7 @@ class PostRow:
     last_error: str | None
     next_attempt_at: datetime | None
     sent_at: datetime | None
+    claimed_by: str | None = None  # "host:pid" of the worker that last claimed it
 
     @property
     def part(self) -> Part:
