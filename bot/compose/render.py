@@ -22,8 +22,11 @@ from ..errors import ComposeError
 
 
 def builtin_templates_dir() -> Path:
-    """The templates shipped with the project (``templates/`` next to the ``bot`` package)."""
-    return Path(bot.__file__).resolve().parent.parent / "templates"
+    """The templates shipped with the project: ``bot/_templates`` in an installed wheel (``setup.py``
+    copies them in), else ``templates/`` of the checkout the ``bot`` package runs from."""
+    package = Path(bot.__file__).resolve().parent
+    shipped = package / "_templates"
+    return shipped if shipped.is_dir() else package.parent / "templates"
 
 
 def resolve_templates_dir(configured: Path | None) -> Path:
