@@ -305,8 +305,9 @@ class Publisher:
         )
 
 
-def retry_post(store: Store, post_id: int) -> None:
-    """A failed (or cancelled) post goes back to planned, due now."""
+def retry_post(store: Store, post_id: int) -> list[int]:
+    """A failed (or cancelled) post goes back to planned, due now. Returns the thread replies after it that
+    are still cancelled: `cancel` took them with it, and `retry` brings back only the post asked for."""
     from .errors import NotFoundError
 
     outbox = Outbox(store)
@@ -324,6 +325,13 @@ def retry_post(store: Store, post_id: int) -> None:
             )
     if not outbox.set_state(post_id, PostState.PLANNED, only_from=[PostState.FAILED.value, PostState.CANCELLED.value]):
         raise NotFoundError(f"post {post_id} is {row.state}; only failed or cancelled posts can be retried")
+    return [
+        r.id
+        for r in outbox.find([PostState.CANCELLED.value], article_id=row.article_id, platforms=[row.platform])
+        if r.account == row.account
+        and r.thread_index > row.thread_index
+        and not (r.last_error or "").startswith(SUPERSEDED)
+    ]
 
 
 def cancel_post(store: Store, post_id: int) -> list[int]:

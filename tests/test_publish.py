@@ -243,8 +243,8 @@ def test_retry_cancel_and_delete(publisher: Publisher, fake: FakePlatform) -> No
     assert [p.text for p in fake.posts] == ["p1"]
     with pytest.raises(NotFoundError, match="only failed or cancelled"):
         retry_post(publisher.store, rows[0].id)
-    retry_post(publisher.store, rows[1].id)
-    retry_post(publisher.store, rows[2].id)
+    assert retry_post(publisher.store, rows[1].id) == [rows[2].id]  # still cancelled: said, not guessed
+    assert retry_post(publisher.store, rows[2].id) == []
     publisher.publish_due()
     assert [p.text for p in fake.posts] == ["p1", "p2", "p3"]
     deleted = delete_post(publisher, rows[2].id)

@@ -150,18 +150,10 @@ def history(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", he
 @app.command()
 def retry(ctx: typer.Context, post_id: int = typer.Argument(..., help="Post id from `newsbot status`.")) -> None:
     """Put a failed or cancelled post back in the queue, due now."""
-    from ..publish import SUPERSEDED, retry_post
-    from ..store.outbox import Outbox
+    from ..publish import retry_post
 
-    store = state(ctx).store
-    retry_post(store, post_id)
+    left = retry_post(state(ctx).store, post_id)
     console.print(f"post {post_id} is planned again; the next publish pass sends it")
-    # `cancel` takes the thread parts after a post with it; `retry` brings back only the one asked for.
-    outbox = Outbox(store)
-    row = outbox.get(post_id)
-    left = [r.id for r in outbox.find(["cancelled"], article_id=row.article_id, platforms=[row.platform])
-            if r.account == row.account and r.thread_index > row.thread_index
-            and not (r.last_error or "").startswith(SUPERSEDED)]
     if left:
         how = " and ".join(f"`newsbot retry {i}`" for i in left)
         console.print(f"its thread replies {', '.join(map(str, left))} are still cancelled; {how} to send them too",
