@@ -55,6 +55,42 @@ def test_photo_captions_and_credits_are_dropped(line: str) -> None:
     assert_only_body(article(line))
 
 
+def test_a_long_caption_that_names_itself_goes_whatever_its_length() -> None:
+    caption = (
+        "In this image released by City Films, Ana Ruiz, left, and Tom Berg appear in a scene from \"The Bridge.\" "
+        "Ruiz was nominated for a drama award for her role in the film on Thursday, Dec. 11. The awards will "
+        "air on Sunday, Jan. 11, and the winners will be announced at the end of the night. "
+        "(AP Photo/City Films, Jane Doe)AP2014"
+    )
+    assert len(caption) > 200
+    assert_only_body(article(caption))
+
+
+def test_a_share_bar_glued_into_the_first_line_is_cut_out_and_the_headline_before_it_kept() -> None:
+    first = (
+        "RIVERTON: Council closes the old bridge, mayor says Share Pin It More Galleries ADVERTISEMENT "
+        "The old bridge seen from the river bank at dusk on Monday. CITY OF RIVERTON/CONTRIBUTED IMAGE "
+        "Related article »"
+    )
+    cleaned = clean_text("\n\n".join([first, BODY_1, BODY_2, BODY_3]))
+    assert cleaned.paragraphs == (BODY_1, BODY_2, BODY_3)
+    assert cleaned.title_line == "RIVERTON: Council closes the old bridge, mayor says"
+    assert "widget (glued)" in cleaned.reasons and "caption" in cleaned.reasons
+
+
+def test_a_share_bar_glued_between_two_body_sentences_goes_and_both_stay() -> None:
+    text = "\n\n".join([BODY_1, BODY_2 + " Share Tweet Email " + BODY_3])
+    cleaned = clean_text(text)
+    assert cleaned.paragraphs == (BODY_1, BODY_2, BODY_3)
+    for para, (start, end) in zip(cleaned.paragraphs, cleaned.spans, strict=True):
+        assert text[start:end] == para  # offsets still point into the given text
+
+
+def test_share_words_in_a_sentence_are_not_a_share_bar() -> None:
+    keep = "He posted the video on Facebook, Twitter and LinkedIn, and asked readers to share it."
+    assert clean_text("\n\n".join([BODY_1, keep, BODY_2])).paragraphs == (BODY_1, keep, BODY_2)
+
+
 def test_a_caption_repeated_twice_goes_both_times() -> None:
     caption = "The old bridge seen from the river bank at dusk"
     assert_only_body(article(caption, caption))

@@ -63,6 +63,7 @@ class _Line:
     block: int  # lines between blank lines share a block number
     text: str
     drop: str | None = None  # why it was dropped
+    cut_after: bool = False  # a glued share bar was cut off its end: it stands alone like a line of its own
 
 
 def _lines(text: str) -> list[_Line]:
@@ -121,12 +122,12 @@ def _norm(s: str) -> str:
 
 def clean_text(text: str, title: str | None = None) -> CleanText:
     """Remove boilerplate from ``text``; ``title`` (when known) is dropped where it repeats."""
-    lines = [ln for ln in (_trimmed(text, ln) for ln in _lines(text)) if ln.start < ln.end]
+    lines = _split_at_widgets(text, [ln for ln in (_trimmed(text, ln) for ln in _lines(text)) if ln.start < ln.end])
     title_line = None
     norm_title = _norm(title) if title else ""
 
     for ln in lines:
-        ln.drop = P.line_boilerplate(ln.text)
+        ln.drop = ln.drop or P.line_boilerplate(ln.text)
 
     body = [ln for ln in lines if not ln.drop]
     # The text's own first line is its headline when it looks like one (no sentence punctuation,
@@ -139,8 +140,7 @@ def clean_text(text: str, title: str | None = None) -> CleanText:
             not title
             and P.looks_like_headline(first.text)
             and len(body) > 1
-            and body[1].block != first.block
-            and _blank_line_after(text, first.end)
+            and (first.cut_after or (body[1].block != first.block and _blank_line_after(text, first.end)))
         ):
             first.drop = "headline"
             title_line = first.text
@@ -166,6 +166,34 @@ def clean_text(text: str, title: str | None = None) -> CleanText:
         dropped=tuple(ln.text for ln in lines if ln.drop and ln.drop != "headline"),
         reasons=tuple(ln.drop for ln in lines if ln.drop and ln.drop != "headline"),
     )
+
+
+def _split_at_widgets(text: str, lines: list[_Line]) -> list[_Line]:
+    """Cut share bars and ad labels glued inside a line out of it: what stands on either side is judged on
+    its own (a headline before "Share Pin It ... ADVERTISEMENT", a caption after it). Spans only move,
+    so offsets still map back."""
+    out: list[_Line] = []
+    for ln in lines:
+        spans = P.inline_widgets(ln.text)
+        if not spans:
+            out.append(ln)
+            continue
+        pos = 0
+        for a, b in spans:
+            piece = ln.text[pos:a]
+            if piece.strip():
+                lead = len(piece) - len(piece.lstrip())
+                s, e = ln.start + pos + lead, ln.start + pos + len(piece.rstrip())
+                out.append(_Line(s, e, ln.block, ln.text[s - ln.start : e - ln.start], cut_after=True))
+            a += len(ln.text[a:b]) - len(ln.text[a:b].lstrip())
+            out.append(_Line(ln.start + a, ln.start + b, ln.block, ln.text[a:b], drop="widget (glued)"))
+            pos = b
+        rest = ln.text[pos:]
+        if rest.strip():
+            lead = len(rest) - len(rest.lstrip())
+            s = ln.start + pos + lead
+            out.append(_Line(s, ln.start + pos + len(rest.rstrip()), ln.block, rest.strip()))
+    return out
 
 
 def _blank_line_after(text: str, end: int) -> bool:

@@ -126,6 +126,12 @@ def is_dateline(text: str) -> bool:
 # --- photo captions and credits ------------------------------------------------------------------
 _CREDIT_WORDS = r"photo|photos|photograph|foto|fotos|fotografía|image|images|imagen|picture|pic|bild|credit|crédito"
 _AGENCIES = r"getty(?: images)?|afp|ap|reuters|epa|pa|shutterstock|alamy|bloomberg|dpa|anadolu|xinhua|file|handout"
+# "In this image released by A24 Films, ...", "This undated photo provided by ..."
+_IN_THIS_IMAGE = re.compile(
+    r"^(?:in )?this (?:\w+ )?(?:image|photo|photograph|picture|handout photo|file photo|video still|frame grab)"
+    r"\s+(?:\w+\s+)?(?:released|provided|taken|made available|obtained|posted|shows?|shared)\b",
+    re.I,
+)
 # Each caption pattern with a character it cannot match without: most lines lack it, and an
 # ``in`` test is far cheaper than a regex scan of the whole line.
 CAPTION: list[tuple[str, re.Pattern[str]]] = [
@@ -135,16 +141,18 @@ CAPTION: list[tuple[str, re.Pattern[str]]] = [
     (")", re.compile(rf"\((?:{_AGENCIES})(?:\s*(?:/|via)[^()]*)?\)\s*$", re.I)),  # ... (Getty)
     ("/", re.compile(r"\b(?:REUTERS|AP Photo|AFP|Getty Images|EPA|WireImage|FilmMagic|Shutterstock|Bloomberg)/\S")),
     (" of ", re.compile(r"^\d{1,3} of \d{1,3}\.\s")),  # gallery: "1 of 4. Authorities monitor ..."
-    # "In this image released by A24 Films, ...", "This undated photo provided by ..."
-    (
-        "",
-        re.compile(
-            r"^(?:in )?this (?:\w+ )?(?:image|photo|photograph|picture|handout photo|file photo|video still|frame grab)"
-            r"\s+(?:\w+\s+)?(?:released|provided|taken|made available|obtained|posted|shows?|shared)\b",
-            re.I,
-        ),
-    ),
+    ("", _IN_THIS_IMAGE),
     ("", re.compile(r"^(?:©|\(c\)|copyright\b)", re.I)),
+    # an upper-case credit: "RIVERSIDE COUNTY SHERIFF'S DEPT./CONTRIBUTED IMAGE", "JANE DOE/STAFF PHOTOGRAPHER"
+    ("/", re.compile(r"\b[A-Z][A-Z.'’&-]+(?: [A-Z][A-Z.'’&-]+)*/(?:(?:CONTRIBUTED|STAFF|FILE|SUBMITTED|COURTESY|SPECIAL TO [A-Z ]{2,30}) )?"
+                     r"(?:IMAGE|PHOTO|PHOTOGRAPH|PHOTOGRAPHER|PHOTOS)\b")),
+]
+# Captions that say so whatever their length: a caption may run to several sentences ("In this image
+# released by A24 Films, ... The 72nd annual Golden Globe awards will air ... (AP Photo/A24 Films, Name)").
+LONG_CAPTION = [
+    (")", re.compile(r"\((?:AP|AFP|Reuters|EPA|Getty Images|PA|Bloomberg|Xinhua)? ?Photo(?:graph)?\s*(?:/|:|by)[^()]{1,80}\)"
+                     r"\s*\S{0,12}$", re.I)),  # ... (AP Photo/A24 Films, Atsushi Nishijima)AP2014
+    ("", _IN_THIS_IMAGE),
 ]
 TRAILING_CREDIT = re.compile(r"\s*(?:\(c\)|©)\s*[A-Z][\w .&/-]{1,60}$")
 
@@ -243,6 +251,26 @@ def _has_any(low: str, keys: tuple[str, ...]) -> bool:
     return False
 
 
+# A share bar or an ad label glued into a line by copy-paste ("... police say Share Pin It More Galleries
+# ADVERTISEMENT Judy Avalos, 20, ..."): two or more share-bar words in a row, or an upper-case ad label
+# standing between words. The line is cut there; a trailing "Related article »" goes with what follows it.
+_SHARE_WORD = r"(?:Share|Tweet|Pin(?: [Ii]t)?|E-?mail|Print|Comments?|More Galleries|Galleries|Facebook|Twitter|LinkedIn|WhatsApp|Reddit|ADVERTISEMENT|Advertisement)"
+INLINE_WIDGET = re.compile(
+    rf"(?:^|\s)(?:{_SHARE_WORD}(?:\s*\|?\s*{_SHARE_WORD})+|ADVERTISEMENT|ANZEIGE|PUBLICIDAD)(?=\s|$)"
+    r"|\s+(?:Related (?:articles?|stories|content)|Read more|More photos|See (?:the )?gallery)\s*[»>›]+\s*$"
+)
+_INLINE_WIDGET_KEYS = ("Share", "Tweet", "Pin", "mail", "Print", "Comment", "Galleries", "Facebook", "Twitter",
+                       "LinkedIn", "WhatsApp", "Reddit", "ADVERTISEMENT", "Advertisement", "ANZEIGE", "PUBLICIDAD",
+                       "»", ">", "›")  # fmt: skip
+
+
+def inline_widgets(text: str) -> list[tuple[int, int]]:
+    """Spans of share bars and ad labels glued inside ``text`` (see ``INLINE_WIDGET``)."""
+    if not _has_any(text, _INLINE_WIDGET_KEYS):
+        return []
+    return [m.span() for m in INLINE_WIDGET.finditer(text)]
+
+
 LEADING_TIMESTAMP = re.compile(r"(?:[01]?\d|2[0-3])[.:][0-5]\d\s+(?=[A-Z“\"'‘])")
 
 
@@ -258,6 +286,10 @@ def line_boilerplate(text: str) -> str | None:
         return "dateline"
     if n < 200:
         for need, pattern in CAPTION:
+            if (not need or need in text) and pattern.search(text):
+                return "caption"
+    elif n < 800:
+        for need, pattern in LONG_CAPTION:
             if (not need or need in text) and pattern.search(text):
                 return "caption"
     if n < 90 and BYLINE.match(text) and not ends_sentence(text.rstrip("."), strict=True):
