@@ -151,6 +151,13 @@ def test_headline_falls_back_to_the_lead_sentence_cut_at_a_word_boundary() -> No
     assert lead.replace("JAKARTA (Reuters) - ", "").startswith(headline[:-1])
 
 
+def test_headline_skips_a_short_lede_and_drops_the_dateline_of_a_first_line() -> None:
+    leads = ["GREEN BAY, Wis. -- Here we go again.", "The council voted on Tuesday to close the old bridge."]
+    assert make_headline(None, None, leads) == "The council voted on Tuesday to close the old bridge"
+    assert make_headline(None, "RIVERTON: Council closes the old bridge", leads) == "Council closes the old bridge"
+    assert make_headline(None, None, ["Short one."]) == "Short one"  # nothing better: still a headline
+
+
 def test_headline_prefers_a_headline_like_first_line() -> None:
     assert make_headline(None, "Bridge to close", "The council voted.") == "Bridge to close"
     assert shorten("short enough") == "short enough"

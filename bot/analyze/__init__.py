@@ -87,8 +87,8 @@ def _analysis(
     texts = [s.text for s in body.sentences]
     picked = summarize(texts, summary_sentences, title=title or body.clean.title_line)
     chosen = [texts[i] for i in picked]
-    lead = next((t for t in texts if any(ch.isalnum() for ch in t)), None)
-    headline = make_headline(title, body.clean.title_line, lead, outlet)
+    leads = [t for t in texts[:4] if any(ch.isalnum() for ch in t)]
+    headline = make_headline(title, body.clean.title_line, leads, outlet)
     summary = summary_text(chosen)
     return Analysis(
         headline=headline,

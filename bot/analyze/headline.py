@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 
 from bot.analyze import patterns as P
 
@@ -55,29 +56,43 @@ def shorten(text: str, limit: int = MAX_FALLBACK_CHARS) -> str:
     return cut.rstrip(" ,;:–-") + "…"
 
 
-def strip_wire_dateline(sentence: str) -> str:
-    """"JAKARTA (Reuters) - Countries around Asia ..." -> "Countries around Asia ..."."""
+def strip_wire_dateline(sentence: str, min_rest: int = 20) -> str:
+    """"JAKARTA (Reuters) - Countries around Asia ..." -> "Countries around Asia ..." (when more than
+    ``min_rest`` characters are left: "PARIS: 3" is not a dateline and a number)."""
     m = P.WIRE_DATELINE.match(sentence)
-    if m and len(sentence) - m.end() > 20:
+    if m and len(sentence) - m.end() > min_rest:
         rest = sentence[m.end() :]
         return rest[:1].upper() + rest[1:]
     return sentence
 
 
+MIN_LEAD_WORDS = 5  # "Here we go again." is a lede's flourish, not a headline
+
+
 def make_headline(
     title: str | None,
     title_line: str | None,
-    lead_sentence: str | None,
+    lead: str | Sequence[str] | None,
     outlet: str | None = None,
 ) -> str:
-    """The article's own ``title`` when it has one, else the text's headline-like first line,
-    else the lead sentence shortened; "" only when there is nothing at all."""
-    for candidate in (title, title_line):
-        if candidate and candidate.strip():
-            cleaned = clean_title(candidate, outlet)
-            if cleaned:
-                return cleaned
-    if lead_sentence:
-        lead = strip_wire_dateline(lead_sentence.strip())
-        return shorten(lead.rstrip(".。"))
-    return ""
+    """The article's own ``title`` when it has one, else the text's headline-like first line (a
+    dateline cut off: "PERRIS: Woman ordered ..."), else the first lead sentence of at least
+    ``MIN_LEAD_WORDS`` words, dateline cut off and shortened; "" only when there is nothing at all.
+    ``lead`` is the opening sentence or the first few sentences, in order."""
+    if title and title.strip():
+        cleaned = clean_title(title, outlet)
+        if cleaned:
+            return cleaned
+    if title_line and title_line.strip():
+        cleaned = clean_title(strip_wire_dateline(title_line.strip(), min_rest=10), outlet)
+        if cleaned:
+            return cleaned
+    leads = [lead] if isinstance(lead, str) else list(lead or [])
+    stripped = [strip_wire_dateline(s.strip(), min_rest=0).rstrip(".。") for s in leads if s and s.strip()]
+    for candidate in stripped:
+        if len(candidate.split()) >= MIN_LEAD_WORDS or _CJK.search(candidate):
+            return shorten(candidate)
+    return shorten(stripped[0]) if stripped else ""
+
+
+_CJK = re.compile(r"[\u3040-\u30FF\u4E00-\u9FFF\uAC00-\uD7AF\u0E00-\u0E7F]")
