@@ -51,6 +51,17 @@ def test_a_quotation_over_several_sentences_stays_in_one_sentence() -> None:
     ]
 
 
+def test_a_quoted_question_and_its_attribution_are_one_sentence() -> None:
+    text = "“Do you want to hear the old tapes?” Karim Haddad asks as he drives. He keeps them in the car."
+    assert [s.text for s in split_sentences(text)] == [
+        "“Do you want to hear the old tapes?” Karim Haddad asks as he drives.",
+        "He keeps them in the car.",
+    ]
+    # no speech verb after the name: the question ends its sentence
+    two = "“Are you ready?” Nobody answered. The room stayed quiet."
+    assert [s.text for s in split_sentences(two)][0] == "“Are you ready?”"
+
+
 def test_cjk_terminators_split_but_not_inside_brackets() -> None:
     assert texts("攻撃は起きた。31人が死亡した！本当か？はい。", "ja") == ["攻撃は起きた。", "31人が死亡した！", "本当か？", "はい。"]
     assert texts("彼は「行く。帰らない。」と言った。次の日に出発した。", "ja") == [

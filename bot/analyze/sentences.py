@@ -35,6 +35,13 @@ _TRAILING_ABBREVIATION = re.compile(
 )
 _STARTS_LIKE_NAME = re.compile(r"^\s*[A-Z][\w'’-]+")
 _STARTS_LOWER = re.compile(r"^\s*[a-z]")
+# A quoted question or exclamation and its attribution are one sentence: “Are you OK?” Matie asks.
+_ENDS_QUOTED_CRY = re.compile(r"[?!][”\"’»]\s*$")
+_NAME_THEN_SPEECH_VERB = re.compile(
+    r"^\s*(?:[A-Z][\w'’.-]*\s+){1,4}(?:asks|asked|says|said|shouts|shouted|cries|cried|exclaims|exclaimed|"
+    r"wonders|wondered|adds|added|recalls|recalled|laughs|laughed|replies|replied|tells|told|continues|"
+    r"continued|jokes|joked|yells|yelled|screams|screamed|demands|demanded|insists|insisted)\b"
+)
 
 # Closing marks that belong to the sentence before them.
 _CJK_TERMINATOR = re.compile(r"[。！？]+[」』）)\]”’]*")
@@ -139,6 +146,8 @@ def _merge(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
                     glue = True
                 elif _STARTS_LOWER.match(nxt) and not prev.endswith(("!", "?")):
                     glue = True  # "a.m. on Jan. 5" style cuts: a sentence never starts lower-case
+                elif _ENDS_QUOTED_CRY.search(prev) and _NAME_THEN_SPEECH_VERB.match(nxt):
+                    glue = True  # “Do you want to listen?” Matiullah Matie asks as he steers ...
                 elif prev.endswith(("」", "』")) and _HIRAGANA.match(nxt):
                     glue = True  # 「行く。」と彼は言った。 is one sentence
                 elif _unbalanced(prev) or nxt[:1] in "」』)）":
