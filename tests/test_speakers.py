@@ -358,3 +358,104 @@ def test_a_capitalised_description_after_said_does_not_break_the_index():
         "“We are done here,” he said."
     )
     assert [q.text for q in extract_quotes(text)] == ["We are done here,"]
+
+
+# --- who is *not* the speaker: sources, objects, groups, the person a quote is about --------------
+
+
+def test_german_inverted_order_names_the_speaker_after_the_verb_not_the_source_before_it():
+    # "Laut Dokumenten, …" = "according to documents": a source, and a capitalised German noun
+    # (the text says "in seinen Dokumenten"), never a name. The subject follows the verb.
+    text = (
+        "Im Mai erhält Thomas Weber, Wahlkampfleiter der Partei, eine Anfrage. Laut Dokumenten, die der "
+        "Zeitung vorliegen, antwortet Weber dem Kölner Kreischef Jens Maier am 12. Mai 2019: „Wir haben "
+        "die Zusage bereits in der Tasche.“\n\n"
+        "Maier sagt, er finde in seinen Dokumenten nichts davon."
+    )
+    assert speakers(text) == ["Thomas Weber"]
+
+
+def test_a_german_noun_before_the_verb_is_not_the_speaker():
+    text = (
+        "Thomas Weber leitet den Wahlkampf. Laut Dokumenten, die der Zeitung vorliegen, schrieb er: "
+        "„Wir haben die Zusage bereits.“\n\n"
+        "In seinen Dokumenten findet Jens Maier nichts davon."
+    )
+    assert speakers(text) == ["Thomas Weber"]
+
+
+def test_he_said_after_a_described_speaker_is_that_speaker_not_an_earlier_named_one():
+    text = (
+        "Lena Ortiz, the union's general secretary, said staff were exhausted.\n\n"
+        "“Staff cannot keep working like this,” Ortiz said.\n\n"
+        "But a spokesperson for the Schools and Colleges Employers’ Association (SCEA) said its members "
+        "had cut short-term contracts.\n\n"
+        "“SCEA has worked with the unions for years to understand the workforce,” he said.\n\n"
+        "“Pay and conditions are for each school to decide, not for SCEA.”"
+    )
+    found = speakers(text)
+    assert found[0] == "Lena Ortiz"
+    described = "a spokesperson for the Schools and Colleges Employers’ Association (SCEA)"
+    # ... and the unattributed quote paragraph after it goes on with the described speaker.
+    assert found[1:] == [described, described]
+
+
+def test_the_statement_a_subject_released_is_not_the_speaker():
+    text = (
+        "The publisher settled its dispute with the retailer on Friday.\n\n"
+        "Northwind released a separate statement saying, “It lets us grow our business together with "
+        "our partners.”"
+    )
+    assert speakers(text) == ["Northwind"]
+    quote = only_quote("Ann Fox sent a letter to her staff saying: “We will keep every store open this year.”")
+    assert quote.speaker == "Ann Fox"
+
+
+def test_a_statement_as_the_subject_stays_the_speaker():
+    quote = only_quote("The statement said: “We will keep every store open this year.”")
+    assert quote.speaker == "The statement"
+
+
+def test_a_group_named_by_its_sentence_is_the_speaker_not_a_person_named_before():
+    text = (
+        "Coach Ray Dunn said the video is the nicest thing anyone has done for him.\n\n"
+        "“Help us help our coach,” team members dressed in their jerseys say together in the video."
+    )
+    assert speakers(text) == ["team members"]
+
+
+def test_they_is_a_group_never_one_named_person():
+    text = (
+        "Coach Ray Dunn said the video moved him.\n\n"
+        "In the video, the players say Dunn is a great coach.\n\n"
+        "“Please help us help our coach,” they sign off together."
+    )
+    assert speakers(text) == ["the players"]
+    text = "Coach Ray Dunn said the video moved him.\n\n“Please help us help our coach,” they sign off together."
+    assert speakers(text) == [None]
+    # People named together are who "they" are: the one named last stands for them.
+    text = (
+        "The owners Tom Berg and Lena Abreu said they respected the vote.\n\n"
+        "“Our priority is a safe and healthy workplace for everyone,” they said."
+    )
+    assert speakers(text) == ["Lena Abreu"]
+
+
+def test_a_placard_about_a_person_is_not_that_persons_quote():
+    text = (
+        "Coach Ray Dunn said the video moved him.\n\n"
+        "Some members of the under-12 team hold up placards in the video, including: “Coach Ray is really "
+        "sick and needs a kidney donor.”"
+    )
+    assert speakers(text) == ["Some members"]
+    # With no one to show it, still not the person it talks about.
+    text = "Coach Ray Dunn said the video moved him.\n\n“Coach Ray is really sick and needs a kidney donor.”"
+    assert speakers(text) == [None]
+
+
+def test_a_quote_a_sentence_introduces_without_a_speaker_is_nobodys():
+    text = (
+        "Ann Fox said the paper was printed in secret.\n\n"
+        "The paper carried articles like: “Is your street next to fall?”"
+    )
+    assert speakers(text) == [None]

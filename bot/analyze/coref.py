@@ -56,6 +56,9 @@ class Coreference:
     _subjects: list[tuple[int, Who]]  # people who are a sentence's subject, by position
     _subject_pos: list[int]
     _attributed: list[tuple[int, Who]]  # (quote start, speaker), in text order
+    # Speakers described, not named (position, who, a person?, a group?, gender), by position.
+    _described: list[tuple[int, Who, bool, bool, str | None]]
+    _described_pos: list[int]
 
     # -- names -----------------------------------------------------------------------------------
     def _index_names(self) -> None:
@@ -132,6 +135,24 @@ class Coreference:
         """The last named speaker before ``pos`` (reported in the text or attributed to a quote),
         skipping those known to be of the other gender when a pronoun says which. For a pronoun,
         the subject of a sentence since ``pronoun_since`` (the previous paragraph) counts too."""
+        found = self._nearest_named_at(pos, gender, pronoun_since)
+        return found[1] if found else None
+
+    def _nearest_described(self, pos: int, since: int, gender: str | None = None, group: bool = False) -> tuple[int, Who] | None:
+        """The last speaker described rather than named ("a spokesperson for the association said",
+        "“…,” the players say") in [since, pos): a person of a compatible gender, or a group."""
+        i = bisect.bisect_left(self._described_pos, pos) - 1
+        while i >= 0 and self._described[i][0] >= since:
+            p, who, person, is_group, sex = self._described[i]
+            if group and is_group:
+                return p, who
+            if not group and person and (gender is None or sex is None or sex == gender):
+                return p, who
+            i -= 1
+        return None
+
+    def _nearest_named_at(self, pos: int, gender: str | None = None, pronoun_since: int | None = None) -> tuple[int, Who] | None:
+        """``_nearest_named`` with the position it was found at."""
         cands = self._recent(pos)
         if pronoun_since is not None:
             i = bisect.bisect_left(self._subject_pos, pos) - 1
@@ -139,13 +160,13 @@ class Coreference:
                 cands.append(self._subjects[i])
                 i -= 1
             cands.sort(key=lambda c: -c[0])
-        for _p, who in cands:
+        for p, who in cands:
             if gender is None or (self._gender.get(who.name or "", gender) == gender and person_like(who.name)):
-                return who
-        people = [who for _p, who in cands if person_like(who.name)]
+                return p, who
+        people = [(p, who) for p, who in cands if person_like(who.name)]
         if people:
             return people[0]
-        return cands[0][1] if cands else None
+        return cands[0] if cands else None
 
     def _nearest_org(self, pos: int) -> Who | None:
         """The last organisation named as a speaker before ``pos`` (for "it said")."""

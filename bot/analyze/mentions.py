@@ -12,17 +12,24 @@ import regex
 
 from bot.analyze import rx
 
-from bot.analyze.names import ADVERB, NAME, NAME_RE, OBJECT_VERBS, ROLE, VERBS
+from bot.analyze.names import ADVERB, NAME, NAME_RE, OBJECT_VERBS, ROLE, VERBS, VERBS_DE_ES, description_head
 
 _F = regex.VERSION1 | regex.UNICODE
 APPOS = r"(?:\s*,\s*" + ROLE + r"\s*,)?"
 ADV = r"(?:\s+" + ADVERB + r"){0,3}"
-_SENT_END = rx.compile(r"(?<!\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Lt|Gen|Col|Sgt|Capt|Prof|Rev|Del|St|Jr|Sr|No|vs|\p{Lu}))[.!?]+[”\"’']?\s+(?=[\p{Lu}\p{N}“\"‘'(\u0001])", _F)
+_SENT_END = rx.compile(
+    r"(?<!\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Lt|Gen|Col|Sgt|Capt|Prof|Rev|Del|St|Jr|Sr|No|vs|\p{Lu}))"
+    # A German date's ordinal ("am 30. März 2017") does not end the sentence.
+    r"(?<!(?<![\p{N}.])\p{N}{1,2}(?=\.[ \t\u00a0]+(?:Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember)\b))"
+    r"[.!?]+[”\"’']?\s+(?=[\p{Lu}\p{N}“\"‘'(\u0001])",
+    _F,
+)
 
 
 # Candidate words, checked against the verb set: much faster than a 200-way alternation.
 _LOWER_RUN = rx.compile(r"\b(?:according to|\p{Ll}+)\b", _F)
 _VERB_SET = frozenset(VERBS) | {"according to"}
+_INVERTING_VERBS = frozenset(VERBS_DE_ES)
 # Each verb by the lower-case run it shows up as ("according to" as "according").
 _VERB_KEYS = {v.split()[0]: v for v in _VERB_SET}
 # The letters of the verbs (all lower case): a verb matched as a whole lower-case run is a whole
@@ -104,13 +111,19 @@ def _verbs(text: str) -> list[regex.Match[str]]:
     return hits
 
 
-def mentions(text: str) -> list[tuple[int, str, str | None, bool]]:
+def verb_matches(text: str) -> list[regex.Match[str]]:
+    """The speech verbs of ``text`` (whole lower-case words, and "according to"), in text order:
+    found once per text and passed to ``mentions`` and ``described_mentions``."""
+    return _verbs(text)
+
+
+def mentions(text: str, verbs: list[regex.Match[str]] | None = None) -> list[tuple[int, str, str | None, bool]]:
     """(position, speaker, role, after) of each "X said" / "according to X" (a name) and each
     "said X" (``after``: a phrase such as "Rockets general manager Bruce Hamilton") outside quotes.
 
     Anchored on the verbs (cheap to find) and matched locally on either side of each."""
     out: list[tuple[int, str, str | None, bool]] = []
-    for v in _verbs(text):
+    for v in _verbs(text) if verbs is None else verbs:
         word = v.group()
         if word.startswith("according"):
             m = _MENTION_ACCORDING.match(text, v.end())
@@ -118,6 +131,13 @@ def mentions(text: str) -> list[tuple[int, str, str | None, bool]]:
                 out.append((m.start("sp"), m.group("sp"), None, False))
             continue
         lo = max(0, v.start() - 220)
+        if word in _INVERTING_VERBS and _CAPITAL_NEXT.match(text, v.end()):
+            # German and Spanish put the subject after the verb when something else opens the
+            # sentence ("Laut Unterlagen, die uns vorliegen, antwortet Keith …"): the name after it.
+            read = read_phrase(text, v.end())
+            if read and NAME_RE.match(read[0]):
+                out.append((read[2], read[0], read[1], True))
+                continue
         m = _MENTION_BEFORE.search(text, lo, v.start())
         if m:
             out.append((m.start("sp"), m.group("sp"), m.group("role"), False))
@@ -247,3 +267,36 @@ def sentence_start(text: str, para_start: int, pos: int) -> int:
         start = m.end()
     q = text.rfind("\u0002", start, pos)
     return q + 1 if q != -1 else start
+
+
+# "But a spokesperson for the Employers’ Association (EA) said …": a speaker described, not named,
+# opening its sentence. Only tried at a speech verb, from the sentence's start to the verb.
+_DESCRIBED_BEFORE = rx.compile(
+    r"[ \t\u00a0]*(?:(?:But|And|However|Meanwhile|Still|Yet|Now|Instead|Separately)[ \t\u00a0]*,?[ \t\u00a0]+)?"
+    r"(?:\p{Lu}[^,;:.!?\n\u0001\u0002]{1,40},[ \t\u00a0]+)?"  # "In the video, the players say"
+    r"(?P<sp>(?:[Aa]n?|[Tt]he|[Oo]ne|[Aa]nother|[Ss]ome)[ \t\u00a0]+[^,;:.!?\n\u0001\u0002]{1,110}?)"
+    + APPOS + ADV + r"[ \t\u00a0]*\Z",
+    _F,
+)
+
+
+def described_mentions(text: str, verbs: list[regex.Match[str]] | None = None) -> list[tuple[int, str, str]]:
+    """(position, description, head noun) of each speaker described rather than named at the start of
+    a sentence: "A spokesperson for the association said …" / "The players say …" (outside quotes)."""
+    out: list[tuple[int, str, str]] = []
+    for v in _verbs(text) if verbs is None else verbs:
+        if v.group().startswith("according") or v.group() in ("reads", "posts", "points", "charges"):
+            continue
+        para = text.rfind("\n", max(0, v.start() - 400), v.start()) + 1  # (sentence_start looks back 300)
+        start = sentence_start(text, para, v.start())
+        m = _DESCRIBED_BEFORE.match(text, start, v.start())
+        if m is None:
+            continue
+        if m.group("role"):
+            continue  # "The leader, Mufti Ali Khan, said": the name in apposition is the mention
+        sp = m.group("sp").strip()
+        head = description_head(sp)
+        if head is not None and " " in sp:
+            out.append((m.start("sp"), sp, head))
+    return out
+

@@ -8,6 +8,7 @@ Everything here is English news usage; nothing is specific to one article.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import regex
@@ -314,3 +315,98 @@ def is_full_name(s: str) -> bool:
 
 def strip_parens(name: str) -> str:
     return _PARENS_END.sub("", name).strip() if name.endswith(")") else name
+
+
+# Heads of descriptions that are people ("a spokesperson for the association", "the boy's
+# mother"): such a described speaker is who a following he/she refers to. Titles are people too.
+_PERSON_NOUNS = frozenset(
+    """official source person man woman resident student worker parent mother father son daughter
+    wife husband brother sister friend neighbour neighbor witness member employee player fan voter
+    supporter critic expert owner officer doctor staffer insider boy girl child victim survivor
+    protester protestor spokesman spokeswoman spokesperson representative proprietor colleague
+    partner relative teenager veteran patient customer shopper driver passenger pilot soldier
+    farmer worker tenant landlord homeowner volunteer organizer organiser coach captain teammate
+    executive administrator negotiator economist analyst official""".split()
+)
+# Collective heads: "the players say", "police said", "team members say" - a group, for "they".
+_GROUP_NOUNS = frozenset("people children men women police staff crowd team family group".split())
+_MALE_NOUNS = frozenset("man father son husband brother boy spokesman chairman congressman councilman".split())
+_FEMALE_NOUNS = frozenset(
+    "woman mother daughter wife sister girl spokeswoman chairwoman congresswoman councilwoman".split()
+)
+
+
+def person_head(head: str) -> tuple[bool, bool, str | None] | None:
+    """The head noun of a description -> (a person?, a group?, gender) or None if neither: "spokesperson" ->
+    (True, False, None), "players" -> (False, True, None), "statement" -> None."""
+    word = bare(head)
+    if word in _GROUP_NOUNS:
+        return False, True, None
+    singular = word[:-1] if plural(word) else None
+    if singular and (singular in _PERSON_NOUNS or singular in _TITLES):
+        return False, True, None
+    if word in _PERSON_NOUNS or word in _TITLES:
+        gender = "m" if word in _MALE_NOUNS else "f" if word in _FEMALE_NOUNS else None
+        return True, False, gender
+    return None
+
+
+# --- what is not a speaker ---------------------------------------------------------------------
+
+# What a subject issues rather than is: "released a statement saying", "sent a letter telling".
+DOCUMENT_HEADS = frozenset(
+    """statement letter report post posting article ad advertisement book memo email e-mail tweet
+    release document filing message note video page blog column editorial notice sign placard
+    announcement press-release leaflet flyer brochure newsletter transcript""".split()
+)
+# "… a letter to her staff saying: “" (run in REVERSE, anchored at the quote).
+DOCUMENT_SAYING = (
+    r"(?<![\p{L}\p{N}'’\-])(?:a|an|the|its|his|her|their)[ \t\u00a0]+(?:[\p{L}\-]+[ \t\u00a0]+){0,2}?"
+    r"(?:" + "|".join(sorted(DOCUMENT_HEADS, key=lambda w: (-len(w), w))) + r")"
+    r"(?:[ \t\u00a0]+(?:to|on|from|in|for)[ \t\u00a0]+[^,;:.!?“”\"\u0001\u0002]{1,40}?)?"
+    r"[ \t\u00a0]+(?:saying|stating|reading|telling\s+\S+)[,:]?\s*\Z"
+)
+# German articles and possessives: a capitalised word after one is a noun ("die Unterlagen").
+GERMAN_DETERMINER = (
+    r"(?<![\p{L}\p{N}])(?:der|die|das|den|dem|des|ein|eine|einen|einem|einer|eines|seine|seinen|seiner|"
+    r"seines|ihre|ihren|ihrer|ihres|keine|diese|diesen|dieser|dieses|unsere|unseren|welche)[ \t\u00a0]+"
+)
+GERMAN_HINTS = (" der ", " die ", " das ", " den ", " dem ", " des ", " ein ", " eine ")
+_HEAD_CUT = rx.compile(r"\s+(?:of|in|at|for|from|with|on|to|by)\b.*\Z", _F | regex.DOTALL)
+# Where a description's head noun ends: "a spokesperson (for the association)", "the players (who …)".
+_DESCRIPTION_TAIL = rx.compile(
+    r"[ \t\u00a0]+(?:of|for|in|at|from|with|on|to|by|who|whose|that|which|and|or)\b.*\Z|[ \t\u00a0]*\(.*\Z", _F | regex.DOTALL
+)
+
+
+def description_head(phrase: str) -> str | None:
+    """The head noun of a description: "a spokesperson for the association (EA)" -> "spokesperson"."""
+    words = _DESCRIPTION_TAIL.sub("", phrase.strip()).split()
+    return words[-1] if words else None
+
+
+def is_document(phrase: str) -> bool:
+    """Is ``phrase`` a noun phrase for a document ("a separate statement", "a letter to staff")?"""
+    words = _HEAD_CUT.sub("", phrase.strip()).split()
+    return len(words) >= 2 and words[0].casefold() in DET_WORDS and bare(words[-1]) in DOCUMENT_HEADS
+
+
+def described_people(phrase: str) -> bool:
+    """A description of people: "some members of the team", "a spokesperson" (not "the plan")."""
+    words = phrase.split()
+    head = description_head(phrase)
+    return len(words) >= 2 and words[0].casefold() in DET_WORDS and head is not None and person_head(head) is not None
+
+
+def _occurrences(text: str, word: str) -> Iterator[int]:
+    i = text.find(word)
+    while i != -1:
+        j = i + len(word)
+        if (i == 0 or not text[i - 1].isalnum()) and (j == len(text) or not text[j].isalnum()):
+            yield i
+        i = text.find(word, i + 1)
+
+
+def occurs_as_word(text: str, word: str) -> bool:
+    """Does ``word`` occur in ``text`` as a whole word (no letter or digit on either side)?"""
+    return next(_occurrences(text, word), None) is not None

@@ -15,7 +15,19 @@ Pronouns go to the nearest preceding named speaker too: for he/she the subjects 
 prose paragraph count ("Shana Gold, president of …, is hopeful …" / "For Megda Belkin, Friday is …"),
 as does a person just asked ("I asked barber Rob Miller, …"), and a known gender rules people out;
 "it said" goes to the last organisation reported speaking, never to a person. Groups are speakers
-as they are written ("protesters chanted", "my father often said", "a narrator in the ad asks").
+as they are written ("protesters chanted", "my father often said", "a narrator in the ad asks",
+"team members dressed for a game say"); "they" goes to the group last described speaking (or people
+named together, "X and Y said"), never to one named person.
+
+A wrong name is worse than none, so some sentences rule the fallback out or point elsewhere:
+a described speaker nearer than any named one ("But a spokesperson for the association said …")
+is who a following he/she or unattributed quote paragraph means; a document the subject issues is
+not the speaker ("Amazon released a statement saying, “…" -> Amazon); a sentence that introduces a
+quote with a colon and no speech verb gives its subject if that is a described group or person
+("Some members of the team hold up placards, including: “…") and otherwise nobody ("The paper
+carried articles like: “…"); an unattributed quote is never given to a person it names ("Coach
+Stephen is really sick"). German and Spanish put the subject after the verb ("Laut Unterlagen, …,
+antwortet Keith …"), and a capitalised word the text uses after a German article is a noun.
 
 Names become the full name as first introduced ("Danilov" -> "Oleksiy Danilov"), titles stripped
 ("Premier Doug Ford" -> "Doug Ford", role "Premier"); a namesake named in full stays himself ("said
@@ -27,6 +39,8 @@ Louth"). Where speakers are mentioned outside quotes is found by ``mentions.py``
 
 from __future__ import annotations
 
+import bisect
+
 import regex
 
 from bot.analyze import rx
@@ -35,6 +49,7 @@ from bot.analyze.coref import Coreference
 from bot.analyze.mentions import (
     ADV,
     APPOS,
+    described_mentions,
     has_verb,
     in_heading,
     mentions,
@@ -43,10 +58,14 @@ from bot.analyze.mentions import (
     sentence_end,
     sentence_start,
     sentence_subjects,
+    verb_matches,
 )
 from bot.analyze.names import (
     DET_WORDS,
+    DOCUMENT_SAYING,
     FEMALE,
+    GERMAN_DETERMINER,
+    GERMAN_HINTS,
     MALE,
     NAME,
     NAME_RE,
@@ -60,12 +79,17 @@ from bot.analyze.names import (
     Who,
     bare,
     clean_role,
+    described_people,
+    is_document,
     is_full_name,
     is_title,
     not_in_name,
+    occurs_as_word,
     other_person,
+    person_head,
     plural,
     split_title,
+    description_head,
     strip_parens,
     tokens,
 )
@@ -89,6 +113,20 @@ _AFTER_NAME_ROLE_VERB = rx.compile(
     r"\A[\s,]*(?P<sp>" + NAME + r")\s*,\s*(?P<role>(?:a|an|the|\p{Ll})[^,;:.!?\n\u0001\u0002]{2,160}?)"
     + ADV + r"\s+" + VERB + r"\b", _F
 )
+# "…,” team members dressed for a game say in unison": a group with modifiers and a participle
+# clause (a bare plural noun after lower-case modifiers, never a pronoun or a determiner).
+_GROUP_NP = (
+    r"(?<![\p{L}\p{N}'’\-])(?:(?!(?:he|she|they|it|we|you|and|but|or|so|then|as|who|which|that|this|these|those|"
+    r"the|a|an|his|her|their|its|our|my|your|some|many|all|also|now|still|later|earlier)\b)\p{Ll}[\p{Ll}\-]+[ \t\u00a0]+){0,2}"
+    r"\p{Ll}{2,}(?<!ss|us|is)s(?![\p{L}\p{N}'’\-])"
+)
+_AFTER_GROUP_VERB = rx.compile(
+    r"\A[\s,]*(?P<sp>" + _GROUP_NP + r")(?:[ \t\u00a0]+\p{Ll}+(?:ing|ed)\b[^,;:.!?“”\"\u0001\u0002]{1,50}?)?"
+    + ADV + r"\s+" + VERB + r"\b",
+    _F,
+)
+# "…,” they sign off as a group": a plural pronoun as the subject, whatever its verb.
+_AFTER_THEY = rx.compile(r"\A[\s,]*(?:they|They)[ \t\u00a0]+\p{Ll}", _F)
 _AFTER_DASH = rx.compile(r"\A\s*[―—–]\s*(?P<sp>" + NAME + r")", _F)
 # The subject of a verb is not the object of a preposition ("marching through the streets chanted").
 _NOT_AFTER_PREPOSITION = r"(?<!\b(?:through|into|in|on|at|of|to|from|with|by|for|across|around|over|under|near)\s+)"
@@ -173,6 +211,7 @@ class Attributor(Coreference):
         self._gender: dict[str, str] = {}  # full name -> "m" / "f", from Mr./Ms. and he/she said
         self._lower_words: frozenset[str] | None = None  # all of them, only when needed
         self._lower_seen: dict[str, bool] = {}
+        self._nouns: frozenset[str] | None = None  # words used after a German article (on first use)
         # Named speakers reported outside quotes ("X said that …", "according to X"), by position.
         self._mentions: list[tuple[int, Who]] = []
         self._mention_pos: list[int] = []
@@ -181,6 +220,8 @@ class Attributor(Coreference):
         self._subjects: list[tuple[int, Who]] = []
         self._subject_pos: list[int] = []
         self._attributed: list[tuple[int, Who]] = []  # (quote start, speaker), in text order
+        self._described: list[tuple[int, Who, bool, bool, str | None]] = []
+        self._described_pos: list[int] = []
         # The index of people above is built on first use (many texts have only scare quotes and
         # titles in quotation marks, which never ask who someone is); always in full and before
         # anything reads it, so every answer is the same as with an index built up front.
@@ -191,7 +232,8 @@ class Attributor(Coreference):
             return
         self._indexed = True
         self._index_names()
-        for pos, raw, role, after in mentions(self.masked):
+        verbs = verb_matches(self.masked)
+        for pos, raw, role, after in mentions(self.masked, verbs):
             if self._common_word(raw) or in_heading(self.masked, pos):
                 continue
             who = self._speaker_from_phrase(raw, role, pos) if after else self._resolve(raw, role)
@@ -212,6 +254,18 @@ class Attributor(Coreference):
             ):
                 self._subjects.append((m.start("sp"), who))
                 self._subject_pos.append(m.start("sp"))
+        for pos, desc, head in described_mentions(self.masked, verbs):
+            if not in_heading(self.masked, pos):
+                self._add_described(pos, Who(desc, None, named=False), head)
+
+    def _add_described(self, pos: int, who: Who, head: str) -> None:
+        """Remember a described speaker (``head`` its head noun) for a later he/she/they."""
+        kind = person_head(head)
+        if kind is None or who.name is None:
+            return
+        i = bisect.bisect_right(self._described_pos, pos)
+        self._described.insert(i, (pos, who, *kind))
+        self._described_pos.insert(i, pos)
 
     def _resolve(self, raw: str, role: str | None, at: int | None = None) -> Who:
         """A speaker as matched -> display name + role. Pronouns resolve later (name None)."""
@@ -325,9 +379,19 @@ class Attributor(Coreference):
         return found
 
     def _common_word(self, raw: str) -> bool:
-        """A lone capitalised word that the text also uses in lower case ("Protesters said")."""
+        """A lone capitalised word that the text also uses in lower case ("Protesters said"), or
+        after a German article ("Laut Unterlagen, …" when the text has "in seinen Unterlagen")."""
         toks = raw.split()
-        return len(toks) == 1 and self._used_in_lower_case(toks[0].casefold())
+        return len(toks) == 1 and (self._used_in_lower_case(toks[0].casefold()) or self._german_noun(toks[0]))
+
+    def _german_noun(self, word: str) -> bool:
+        """Does the text use ``word`` after a German article or possessive? (German capitalises
+        every noun: "die Unterlagen" is a noun, never a name.)"""
+        if self._nouns is None:
+            # Once per text; most texts have no German article at all and skip the scan.
+            german = any(w in self.masked for w in GERMAN_HINTS)
+            self._nouns = frozenset(_GERMAN_NOUN.findall(self.masked)) if german else frozenset()
+        return word in self._nouns
 
     # -- attribution -----------------------------------------------------------------------------
     def attribution(self, start: int, end: int, para_start: int, para_end: int) -> tuple[Who, str | None]:
@@ -342,27 +406,57 @@ class Attributor(Coreference):
         """The speaker of a kept quote, falling back to the nearest preceding named speaker.
         Call in text order: each answer is remembered for the quotes that follow."""
         self._index()
-        who, _how, pronoun = self._find(start, end, para_start, para_end)
+        who, how, pronoun = self._find(start, end, para_start, para_end)
         if who.name is None and pronoun in ("it", "It"):
             # "…,” it said: an organisation ("BC Hydro said in a statement …"), never a person.
             org = self._nearest_org(start)
             if org is not None:
                 who = org
-        elif who.name is None and _how is None and self._attributed and self._attributed[-1][0] >= para_start:
+        elif who.name is None and pronoun in ("they", "They"):
+            # "…,” they sign off as a group: the group last described speaking, never one person.
+            group = self._nearest_described(start, max(0, start - _THEY_WINDOW), group=True)
+            # ... or people named together ("owners Tore Sohlberg and Lehla Abreder said"): the
+            # one named last stands for them.
+            pair = self._nearest_named_at(start)
+            if pair is not None and not _AND_BEFORE.search(self.masked, max(0, pair[0] - 8), pair[0]):
+                pair = None
+            if group is not None and (pair is None or group[0] > pair[0]):
+                who = group[1]
+            elif pair is not None:
+                who = pair[1]
+        elif who.name is None and how is None and self._attributed and self._attributed[-1][0] >= para_start:
             # “A,” the lawyer said. “B.”: an unattributed quote goes on with the speaker of the
             # quote before it in its paragraph, even one described rather than named.
             who = self._attributed[-1][1]
-        if who.name is None and pronoun not in ("it", "It"):
+        if who.name is None and pronoun not in ("it", "It", "they", "They") and how != "subject":
             gender = "m" if pronoun in _MALE_PRONOUNS else "f" if pronoun in _FEMALE_PRONOUNS else None
-            since = None
-            if _how is not None:
-                since = previous_paragraph_start(self.masked, para_start)
-            fallback = self._nearest_named(start, gender, pronoun_since=since)
-            if fallback is not None:
-                who = fallback
+            prev_para = previous_paragraph_start(self.masked, para_start)
+            found = self._nearest_named_at(start, gender, pronoun_since=prev_para if how is not None else None)
+            # A described speaker nearer than any named one ("But a spokesperson for the
+            # association said …¶“…,” he said.") is who he/she - or an unattributed quote - means.
+            described = self._nearest_described(start, prev_para, gender)
+            if described is not None and found is not None and _DEFINITE.match(described[1].name or ""):
+                described = None  # "the Republican nominee noted …": most likely someone named before
+            if described is not None and (found is None or described[0] > found[0]):
+                who = described[1]
+            elif found is not None and not (how is None and pronoun is None and self._named_in(found[1], start, end)):
+                # (A quote nobody is said to say is not the words of the person it talks about:
+                # a placard "Coach Stephen is really sick" is not Stephen Gillis's.)
+                who = found[1]
         if who.name:
             self._attributed.append((start, who))
+            head = description_head(who.name) if not who.named else None
+            if head is not None:
+                self._add_described(start, who, head)
         return who
+
+    def _named_in(self, who: Who, start: int, end: int) -> bool:
+        """Does the quote at [start, end) name ``who`` (given name or surname, as a whole word)?"""
+        if not who.name:
+            return False
+        quote = self.text[start:end]
+        words = {w.rstrip(".,") for w in who.name.split() if w[:1].isupper() and len(w.rstrip(".,")) > 2}
+        return any(occurs_as_word(quote, w) for w in words)
 
     def _find(self, start: int, end: int, para_start: int, para_end: int) -> tuple[Who, str | None, str | None]:
         masked = self.masked
@@ -384,9 +478,16 @@ class Attributor(Coreference):
             who = self._speaker_from_phrase(phrase, role, start)
             if who.name or _PRONOUN_RE.match(phrase.strip()):
                 return who, "after", _pronoun(phrase)
+        m = _AFTER_GROUP_VERB.match(after) if verb_after and after.lstrip(" ,")[:1].islower() else None
+        if m:  # "…,” team members dressed for a game say in unison": the group as written
+            return Who(m.group("sp"), None, named=False), "after", None
         m = _AFTER_DASH.match(after)
         if m:
             return self._who(m.group("sp"), None, start), "after", None
+        if _AFTER_THEY.match(after):
+            # "…,” they sign off as a group": not attributed by a speech verb (so not a reason to
+            # keep the quote), but the speaker is a group, never one named person.
+            return Who(None), None, "they"
         # 1b. Japanese: 地元当局者は「…」と述べた — the topic before は/が is the speaker.
         if self.text[start : start + 1] in "「『":
             m = _CJK_TOPIC.search(masked, max(para_start, start - 40), start)
@@ -400,6 +501,12 @@ class Attributor(Coreference):
             subj = _SUBJECT.search(before)
             if subj:
                 return self._who(subj.group("sp"), None, start), "before", _pronoun(subj.group("sp"))
+        doc = _DOCUMENT_SAYING.search(before) if verb_before else None
+        if doc:
+            # "Ann Fox sent a letter to her staff saying: “": the letter is what she sent; she speaks.
+            subj = _SUBJECT.search(before)
+            if subj and subj.start("sp") < doc.start() and not is_document(subj.group("sp")):
+                return self._who(subj.group("sp"), None, start), "before", _pronoun(subj.group("sp"))
         m = _BEFORE_INVERTED.search(before) if verb_before else None
         if m:
             # "Rather than …, asks Policy Options editor Jennifer Ditchburn, “has anyone …”"
@@ -408,7 +515,15 @@ class Attributor(Coreference):
                 return who, "before", None
         for pat in (_BEFORE, _BEFORE_ACCORDING) if verb_before else (_BEFORE_ACCORDING,):
             m = pat.search(before)
+            if m and self._german_noun(m.group("sp").strip()):
+                continue  # "Laut Unterlagen, die uns vorliegen, sagte er: „…“": a noun, not a speaker
             if m:
+                if pat is _BEFORE and m.start("sp") > 0 and is_document(m.group("sp")):
+                    # "Amazon released a separate statement saying, “": the statement is the
+                    # object of the subject's verb; the subject is the speaker.
+                    subj = _SUBJECT.search(before)
+                    if subj and subj.start("sp") < m.start("sp") and not is_document(subj.group("sp")):
+                        return self._who(subj.group("sp"), None, start), "before", _pronoun(subj.group("sp"))
                 return self._who(m.group("sp"), m.group("role"), start), "before", _pronoun(m.group("sp"))
         # ... or a previous paragraph that introduces the quote with a colon
         if not before.strip() and para_start > 0:
@@ -417,11 +532,20 @@ class Attributor(Coreference):
                 m = _BEFORE.search(prev[prev.rfind("\n") + 1 :])
                 if m:
                     return self._who(m.group("sp"), m.group("role"), start), "colon", _pronoun(m.group("sp"))
+        # 2b. "Some members of the team hold up placards, including: “…": no speech verb, but the
+        # sentence's subject - a group or person described - is who shows or says it.
+        subj = _SUBJECT.search(before) if before.rstrip().endswith(":") else None
+        if before.rstrip().endswith(":"):
+            if subj and described_people(subj.group("sp")):
+                # Up to its head noun: "Some members (of the 11– to 12-year-old team)".
+                phrase = subj.group("sp").strip()
+                head = description_head(phrase) or phrase
+                return Who(phrase[: phrase.index(head) + len(head)], None, named=False), "subject", None
         # 3. elsewhere in the quote's sentence
         for seg, nearest, verb in ((after, 0, verb_after), (before, -1, verb_before)):
             if not verb:
                 continue  # no "X said", "said X" or "he said" without a verb
-            found = mentions(seg)
+            found = [f for f in mentions(seg) if f[3] or not self._german_noun(f[1].strip())]
             if found:
                 _pos, raw, role, is_phrase = found[nearest]
                 who = self._speaker_from_phrase(raw, role, start) if is_phrase else self._who(raw, role, start)
@@ -430,12 +554,31 @@ class Attributor(Coreference):
             m = _PRONOUN_VERB.search(seg)
             if m:
                 return Who(None), "sentence", _pronoun(m.group())
+        if before.rstrip().endswith(":") and not (subj and self._personal(subj.group("sp"))):
+            # "Sie enthielt Artikel wie: „…“" / "The challenge is exemplified by this finding: “…”":
+            # a sentence that introduces the quote without anyone saying it - a headline, a
+            # finding, a slogan. Not the nearest named speaker's words.
+            return Who(None), "subject", None
         return Who(None), None, None
+
+    def _personal(self, phrase: str) -> bool:
+        """Could this subject be a person: a name (not a capitalised noun), he/she, a described person?"""
+        phrase = phrase.strip()
+        if phrase in _PERSON_PRONOUNS:
+            return True
+        return (NAME_RE.fullmatch(phrase) is not None and phrase not in _NOT_PERSONAL and not self._common_word(phrase)) or described_people(phrase)
 
     def _who(self, raw: str, role: str | None, at: int) -> Who:
         return self._resolve(raw, role, at)
 
 
+_GERMAN_NOUN = rx.compile(GERMAN_DETERMINER + r"(\p{Lu}[\p{Ll}\-]+)(?![\p{L}\p{N}])", _F)
+_DOCUMENT_SAYING = rx.compile(DOCUMENT_SAYING, _F | regex.REVERSE)
+_PERSON_PRONOUNS = frozenset(("he", "He", "she", "She", "er", "Er", "él", "Él", "ella", "Ella"))
+_NOT_PERSONAL = frozenset(("Sie", "Es", "It", "They", "We", "I", "Ellos", "Ellas"))  # German "Sie": she, they or it
+_DEFINITE = rx.compile(r"(?:the|The)\s")
+_AND_BEFORE = rx.compile(r"\s(?:and|&)[ \t\u00a0]+\Z")
+_THEY_WINDOW = 1500  # characters back to look for the group a "they" refers to
 _ZERO_WIDTH_CHARS = "\u200b\u200c\u200d\u2060\ufeff"
 _ZERO_WIDTH = str.maketrans(dict.fromkeys(_ZERO_WIDTH_CHARS, " "))
 _PRONOUN_WORD = rx.compile(r"\b(he|she|He|She|they|They|it|It|I|we|We|er|sie|Er|él|ella|Él|Ella)\b")
