@@ -459,3 +459,23 @@ def test_a_quote_a_sentence_introduces_without_a_speaker_is_nobodys():
         "The paper carried articles like: “Is your street next to fall?”"
     )
     assert speakers(text) == [None]
+
+
+def test_a_described_speakers_gender_and_definiteness_decide_whom_he_or_she_means():
+    named_first = "Mayor Tom Hill said the plan was sound.\n\n"
+    quote = "\n\n“There is no money left for it,” {} said."
+    # Someone new, described: "she" is the spokeswoman, "he" cannot be.
+    text = named_first + "A spokeswoman for the ministry said the plan had been dropped." + quote.format("she")
+    assert speakers(text) == ["A spokeswoman for the ministry"]
+    text = named_first + "A spokeswoman for the ministry said the plan had been dropped." + quote.format("he")
+    assert speakers(text) == ["Tom Hill"]
+    # An anonymous source keeps its description; its clause in commas is not a name.
+    text = named_first + "A senior official, who asked not to be named, said it was dropped." + quote.format("he")
+    assert speakers(text) == ["A senior official"]
+    # "The mayor" / "the Republican nominee" alone most likely refers back to the person named.
+    text = named_first + "The veteran mayor noted that the plan had been dropped." + quote.format("he")
+    assert speakers(text) == ["Tom Hill"]
+
+
+def test_a_group_with_a_participle_clause_is_the_group():
+    assert speakers("“We will fight on,” protesters carrying banners shouted outside the court.") == ["protesters"]

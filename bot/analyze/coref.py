@@ -60,6 +60,10 @@ class Coreference:
     _described: list[tuple[int, Who, bool, bool, str | None]]
     _described_pos: list[int]
 
+    def _index_described(self) -> None:
+        """Fill ``_described`` (done by the subclass, which finds the descriptions)."""
+        raise NotImplementedError
+
     # -- names -----------------------------------------------------------------------------------
     def _index_names(self) -> None:
         """Map each surname to the full name it was first introduced with; titles become roles."""
@@ -141,6 +145,7 @@ class Coreference:
     def _nearest_described(self, pos: int, since: int, gender: str | None = None, group: bool = False) -> tuple[int, Who] | None:
         """The last speaker described rather than named ("a spokesperson for the association said",
         "“…,” the players say") in [since, pos): a person of a compatible gender, or a group."""
+        self._index_described()
         i = bisect.bisect_left(self._described_pos, pos) - 1
         while i >= 0 and self._described[i][0] >= since:
             p, who, person, is_group, sex = self._described[i]

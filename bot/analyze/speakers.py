@@ -117,7 +117,7 @@ _AFTER_NAME_ROLE_VERB = rx.compile(
 # clause (a bare plural noun after lower-case modifiers, never a pronoun or a determiner).
 _GROUP_NP = (
     r"(?<![\p{L}\p{N}'’\-])(?:(?!(?:he|she|they|it|we|you|and|but|or|so|then|as|who|which|that|this|these|those|"
-    r"the|a|an|his|her|their|its|our|my|your|some|many|all|also|now|still|later|earlier)\b)\p{Ll}[\p{Ll}\-]+[ \t\u00a0]+){0,2}"
+    r"the|a|an|his|her|their|its|our|my|your|some|many|all|also|now|still|later|earlier|\p{Ll}+ing|\p{Ll}+ed)\b)\p{Ll}[\p{Ll}\-]+[ \t\u00a0]+){0,2}"
     r"\p{Ll}{2,}(?<!ss|us|is)s(?![\p{L}\p{N}'’\-])"
 )
 _AFTER_GROUP_VERB = rx.compile(
@@ -222,6 +222,8 @@ class Attributor(Coreference):
         self._attributed: list[tuple[int, Who]] = []  # (quote start, speaker), in text order
         self._described: list[tuple[int, Who, bool, bool, str | None]] = []
         self._described_pos: list[int] = []
+        self._described_indexed = False
+        self._verbs: list[regex.Match[str]] | None = None  # the speech verbs, found by _index
         # The index of people above is built on first use (many texts have only scare quotes and
         # titles in quotation marks, which never ask who someone is); always in full and before
         # anything reads it, so every answer is the same as with an index built up front.
@@ -254,12 +256,22 @@ class Attributor(Coreference):
             ):
                 self._subjects.append((m.start("sp"), who))
                 self._subject_pos.append(m.start("sp"))
-        for pos, desc, head in described_mentions(self.masked, verbs):
+        self._verbs = verbs
+
+    def _index_described(self) -> None:
+        """Speakers described in the text ("A spokesperson for … said"), on first need (only a
+        he/she/they or an unattributed quote asks); always in full before anything reads them."""
+        if self._described_indexed:
+            return
+        self._described_indexed = True
+        self._index()
+        for pos, desc, head in described_mentions(self.masked, self._verbs):
             if not in_heading(self.masked, pos):
                 self._add_described(pos, Who(desc, None, named=False), head)
 
     def _add_described(self, pos: int, who: Who, head: str) -> None:
         """Remember a described speaker (``head`` its head noun) for a later he/she/they."""
+        self._index_described()
         kind = person_head(head)
         if kind is None or who.name is None:
             return
@@ -435,7 +447,7 @@ class Attributor(Coreference):
             # A described speaker nearer than any named one ("But a spokesperson for the
             # association said …¶“…,” he said.") is who he/she - or an unattributed quote - means.
             described = self._nearest_described(start, prev_para, gender)
-            if described is not None and found is not None and _DEFINITE.match(described[1].name or ""):
+            if described is not None and found is not None and _anaphoric(described[1].name or ""):
                 described = None  # "the Republican nominee noted …": most likely someone named before
             if described is not None and (found is None or described[0] > found[0]):
                 who = described[1]
@@ -484,10 +496,6 @@ class Attributor(Coreference):
         m = _AFTER_DASH.match(after)
         if m:
             return self._who(m.group("sp"), None, start), "after", None
-        if _AFTER_THEY.match(after):
-            # "…,” they sign off as a group": not attributed by a speech verb (so not a reason to
-            # keep the quote), but the speaker is a group, never one named person.
-            return Who(None), None, "they"
         # 1b. Japanese: 地元当局者は「…」と述べた — the topic before は/が is the speaker.
         if self.text[start : start + 1] in "「『":
             m = _CJK_TOPIC.search(masked, max(para_start, start - 40), start)
@@ -559,6 +567,10 @@ class Attributor(Coreference):
             # a sentence that introduces the quote without anyone saying it - a headline, a
             # finding, a slogan. Not the nearest named speaker's words.
             return Who(None), "subject", None
+        if _AFTER_THEY.match(after):
+            # "…,” they sign off as a group": not attributed by a speech verb (so not a reason to
+            # keep the quote), but the speaker is a group, never one named person.
+            return Who(None), None, "they"
         return Who(None), None, None
 
     def _personal(self, phrase: str) -> bool:
@@ -577,6 +589,14 @@ _DOCUMENT_SAYING = rx.compile(DOCUMENT_SAYING, _F | regex.REVERSE)
 _PERSON_PRONOUNS = frozenset(("he", "He", "she", "She", "er", "Er", "él", "Él", "ella", "Ella"))
 _NOT_PERSONAL = frozenset(("Sie", "Es", "It", "They", "We", "I", "Ellos", "Ellas"))  # German "Sie": she, they or it
 _DEFINITE = rx.compile(r"(?:the|The)\s")
+
+
+def _anaphoric(description: str) -> bool:
+    """"the Republican nominee" most likely refers back to someone named; "the spokeswoman for the
+    ministry" (a definite description with its own complement) introduces someone new."""
+    return _DEFINITE.match(description) is not None and description_head(description) == description.split()[-1]
+
+
 _AND_BEFORE = rx.compile(r"\s(?:and|&)[ \t\u00a0]+\Z")
 _THEY_WINDOW = 1500  # characters back to look for the group a "they" refers to
 _ZERO_WIDTH_CHARS = "\u200b\u200c\u200d\u2060\ufeff"
