@@ -479,3 +479,17 @@ def test_a_described_speakers_gender_and_definiteness_decide_whom_he_or_she_mean
 
 def test_a_group_with_a_participle_clause_is_the_group():
     assert speakers("“We will fight on,” protesters carrying banners shouted outside the court.") == ["protesters"]
+
+
+def test_a_title_case_headline_is_not_the_full_name_of_a_surname_in_it():
+    text = (
+        "Daily Paper Hit Piece Exploits Jones Supporter Who Was in a Hospital for Mental Issues.\n\n"
+        "The paper ran a long feature about the campaign to save the old bridge.\n\n"
+        "“It is over,” Jones said on Sunday."
+    )
+    assert speakers(text) == ["Jones"]  # not "Daily Paper Hit Piece Exploits Jones"
+
+
+def test_a_long_name_with_its_title_is_still_a_name():
+    text = "“The evidence is clear,” Barron County District Attorney Brian Wright said on Monday."
+    assert speakers(text) == ["Brian Wright"]

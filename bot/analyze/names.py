@@ -236,6 +236,18 @@ ORG_WORDS = frozenset(
 )
 
 
+MAX_NAME_WORDS = 4  # "José Luis Rodríguez Zapatero"; five capitalised words in a row are a title-case headline
+
+
+def headline_not_name(toks: list[str]) -> bool:
+    """Do these capitalised words read as a title-case headline rather than a name ("Obama Says …",
+    "Washington Post Hit Piece Exploits Trump")? A lower-case particle ("da", "van") is not counted."""
+    if any(not_in_name(t) for t in toks[1:]):
+        return True
+    # A long run with a title in it is a name with its title ("Barron County District Attorney Brian Wright").
+    return sum(1 for t in toks if t[:1].isupper()) > MAX_NAME_WORDS and not any(is_title(t) for t in toks)
+
+
 def not_in_name(token: str) -> bool:
     """A word that shows a capitalised run is a headline, not a name ("Obama Says …"); an initial
     ("Julie A. Diaz") is not the article "a"."""
@@ -296,7 +308,7 @@ def name_parts(raw: str) -> tuple[str, str | None, str, int, str, str] | None:
     text and across texts, so this is cached."""
     name, title = split_title(strip_parens(raw))
     toks = tokens(name)
-    if not toks or any(not_in_name(t) for t in toks[1:]):
+    if not toks or headline_not_name(toks):
         return None
     return name, title, bare(toks[-1]), len(toks), bare(toks[0]), bare(raw.split()[0])
 
@@ -308,7 +320,7 @@ def is_full_name(s: str) -> bool:
     return (
         m is not None
         and len(toks) >= 2
-        and not any(not_in_name(t) for t in toks[1:])
+        and not headline_not_name(toks)
         and not org_like(s)
     )
 

@@ -83,7 +83,7 @@ from bot.analyze.names import (
     is_document,
     is_full_name,
     is_title,
-    not_in_name,
+    headline_not_name,
     occurs_as_word,
     other_person,
     person_head,
@@ -305,7 +305,7 @@ class Attributor(Coreference):
             return Who(raw, clean_role(role), named=False)
         if _POSSESSIVE_RE.match(raw):
             return Who(raw, clean_role(role), named=False)  # "Obama's former campaign strategist"
-        if any(not_in_name(t) for t in raw.split()[1:]):
+        if headline_not_name(raw.split()):
             return Who(None)  # a headline ("Obama Says Museum Will Tell …"), not a name
         if " " not in raw and (raw.islower() or plural(raw) and self._used_in_lower_case(raw.casefold())):
             return Who(raw, None, named=False)  # "protesters chanted", "Critics say": a group
