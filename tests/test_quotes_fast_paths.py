@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from bot.analyze import mentions as M
 from bot.analyze import quotes as Q
-from bot.analyze import speakers as S
+from bot.analyze import attribution as S
+from bot.analyze.speakers import Attributor
 
 SAMPLE = (Path(__file__).parent / "data" / "belarus-ties.txt").read_text(encoding="utf-8")
 
@@ -39,7 +40,7 @@ def _openings_plain(text: str) -> list[tuple[int, int]]:
 
 def _masked(text: str) -> str:
     spans = Q.scan(text)
-    return S.Attributor(text, [(s.start, s.end) for s in spans]).masked
+    return Attributor(text, [(s.start, s.end) for s in spans]).masked
 
 
 def test_shortcuts_on_the_sample_article() -> None:
@@ -48,8 +49,8 @@ def test_shortcuts_on_the_sample_article() -> None:
     assert len(_verbs_plain(masked)) > 5
     assert M._sentence_openings(masked) == _openings_plain(masked)
     assert len(_openings_plain(masked)) > 10
-    attributor = S.Attributor(SAMPLE, [(s.start, s.end) for s in Q.scan(SAMPLE)])
-    words = frozenset(S._LOWER_WORD.findall(masked))
+    attributor = Attributor(SAMPLE, [(s.start, s.end) for s in Q.scan(SAMPLE)])
+    words = frozenset(S.LOWER_WORD.findall(masked))
     for w in {w.casefold() for w in masked.split()} | {"known", "well-known", "said"}:
         assert attributor._used_in_lower_case(w) == (w in words), w
 
@@ -69,13 +70,13 @@ def test_sentence_openings_are_the_patterns_matches(text: str) -> None:
 @settings(max_examples=300, deadline=None)
 @given(texts, st.sampled_from(["known", "well-known", "said", "mayor", "protesters", "the", "de", "x"]))
 def test_lower_case_word_test_is_membership_in_all_lower_case_words(text: str, word: str) -> None:
-    attributor = S.Attributor(text, [])
-    assert attributor._used_in_lower_case(word) == (word in frozenset(S._LOWER_WORD.findall(text)))
+    attributor = Attributor(text, [])
+    assert attributor._used_in_lower_case(word) == (word in frozenset(S.LOWER_WORD.findall(text)))
 
 
 VERB_PATTERNS = [
-    S._AFTER_SP_VERB, S._AFTER_NAME_ROLE_VERB, S._AFTER_VERB, S._BEFORE, S._BEFORE_INVERTED,
-    S._PRONOUN_VERB, Q._SPEECH_VERB_COMMA, Q._SPEECH_VERB_END,
+    S.AFTER_SP_VERB, S.AFTER_NAME_ROLE_VERB, S.AFTER_VERB, S.BEFORE, S.BEFORE_INVERTED,
+    S.PRONOUN_VERB, Q._SPEECH_VERB_COMMA, Q._SPEECH_VERB_END,
 ]
 
 

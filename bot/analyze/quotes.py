@@ -32,7 +32,8 @@ from bot.analyze import rx
 
 from bot.analyze.keyquotes import rank_quotes
 from bot.analyze.mentions import has_verb
-from bot.analyze.speakers import VERB, Attributor
+from bot.analyze.names import VERB
+from bot.analyze.speakers import Attributor
 from bot.models import Quote
 
 __all__ = ["extract_quotes", "rank_quotes", "scan", "Span"]

@@ -34,7 +34,8 @@ Names become the full name as first introduced ("Danilov" -> "Oleksiy Danilov"),
 Bill Clinton" after "Hillary Clinton"); a role given in apposition ("X, the secretary of …, said") is
 kept, and a name in apposition to a description is the speaker ("says Campbell's partner, Jason
 Louth"). Where speakers are mentioned outside quotes is found by ``mentions.py``; what a name is, by
-``names.py``; who a pronoun, a title or a surname refers to, by ``coref.py``.
+``names.py``; the shapes of an attribution, by ``attribution.py``; who a pronoun, a title or a surname
+refers to, by ``coref.py``.
 """
 
 from __future__ import annotations
@@ -43,12 +44,44 @@ import bisect
 
 import regex
 
-from bot.analyze import rx
-
+from bot.analyze.attribution import (
+    AFTER_DASH,
+    AFTER_GROUP_VERB,
+    AFTER_NAME_ROLE_VERB,
+    AFTER_SP_VERB,
+    AFTER_THEY,
+    AFTER_VERB,
+    AND_BEFORE,
+    BEFORE,
+    BEFORE_ACCORDING,
+    BEFORE_INVERTED,
+    BEFORE_PARTICIPLE,
+    CJK_TOPIC,
+    DESCRIPTION,
+    DOCUMENT_SAYING_RE,
+    FEMALE_PRONOUNS,
+    FOREIGN_NP,
+    GERMAN_NOUN,
+    LOWER_WORD,
+    MALE_PRONOUNS,
+    NOT_PERSONAL,
+    NP_RE,
+    OF_CUT,
+    ORG_HEADS,
+    PERSON_PRONOUNS,
+    PHRASE_CUT,
+    POSSESSIVE_RE,
+    PRONOUN_RE,
+    PRONOUN_VERB,
+    SUBJECT,
+    THEY_WINDOW,
+    ZERO_WIDTH,
+    ZERO_WIDTH_CHARS,
+    anaphoric,
+    pronoun,
+)
 from bot.analyze.coref import Coreference
 from bot.analyze.mentions import (
-    ADV,
-    APPOS,
     described_mentions,
     has_verb,
     in_heading,
@@ -62,20 +95,12 @@ from bot.analyze.mentions import (
 )
 from bot.analyze.names import (
     DET_WORDS,
-    DOCUMENT_SAYING,
     FEMALE,
-    GERMAN_DETERMINER,
     GERMAN_HINTS,
     MALE,
-    NAME,
     NAME_RE,
-    NOUN_PHRASE,
     ORG_WORDS,
-    PRONOUN,
-    ROLE,
     THING_HEADS,
-    VERB,
-    VERB_THEN_SPEAKER,
     Who,
     bare,
     clean_role,
@@ -94,91 +119,6 @@ from bot.analyze.names import (
     tokens,
 )
 
-_F = regex.VERSION1 | regex.UNICODE
-# A group as speaker: "protesters chanted", "critics say" (a bare plural common noun).
-_GROUP = (
-    r"(?<![\p{L}\p{N}'’\-])(?<!\b(?:the|a|an|his|her|their|its|our|my|your|this|that|these|those)\s+)"
-    r"(?:\p{Ll}{2,}(?<!s)s|police|staff|prosecutors)(?![\p{L}\p{N}'’\-])"
-)
-# "Reed's spokesman" (followed by ", Jim Hall," - the name in apposition is then the speaker).
-_POSSESSIVE_NP = r"(?:" + NAME + r")['’]s(?:[ \t\u00a0]+[\p{Ll}\-]+){1,4}"
-_SP = r"(?P<sp>" + NAME + r"|" + PRONOUN + r"|" + NOUN_PHRASE + r"|" + _GROUP + r"|" + _POSSESSIVE_NP + r")"
-_SPN = r"(?P<sp>" + NAME + r"|" + NOUN_PHRASE + r")"
-# After the closing mark: "…,” Danilov said" / "…,” Danilov, the secretary of …, told".
-_AFTER_SP_VERB = rx.compile(r"\A[\s,]*" + _SP + APPOS + ADV + r"\s+" + VERB + r"\b", _F)
-# "…,” said Konrad Gajewski, a professor" / "…,” says architect Lorena Paz Akin" / "said he".
-_AFTER_VERB = rx.compile(r"\A[\s,]*" + VERB_THEN_SPEAKER + r"\b", _F)
-# The same with the apposition's closing comma missing (common in wire copy).
-_AFTER_NAME_ROLE_VERB = rx.compile(
-    r"\A[\s,]*(?P<sp>" + NAME + r")\s*,\s*(?P<role>(?:a|an|the|\p{Ll})[^,;:.!?\n\u0001\u0002]{2,160}?)"
-    + ADV + r"\s+" + VERB + r"\b", _F
-)
-# "…,” team members dressed for a game say in unison": a group with modifiers and a participle
-# clause (a bare plural noun after lower-case modifiers, never a pronoun or a determiner).
-_GROUP_NP = (
-    r"(?<![\p{L}\p{N}'’\-])(?:(?!(?:he|she|they|it|we|you|and|but|or|so|then|as|who|which|that|this|these|those|"
-    r"the|a|an|his|her|their|its|our|my|your|some|many|all|also|now|still|later|earlier|\p{Ll}+ing|\p{Ll}+ed)\b)\p{Ll}[\p{Ll}\-]+[ \t\u00a0]+){0,2}"
-    r"\p{Ll}{2,}(?<!ss|us|is)s(?![\p{L}\p{N}'’\-])"
-)
-_AFTER_GROUP_VERB = rx.compile(
-    r"\A[\s,]*(?P<sp>" + _GROUP_NP + r")(?:[ \t\u00a0]+\p{Ll}+(?:ing|ed)\b[^,;:.!?“”\"\u0001\u0002]{1,50}?)?"
-    + ADV + r"\s+" + VERB + r"\b",
-    _F,
-)
-# "…,” they sign off as a group": a plural pronoun as the subject, whatever its verb.
-_AFTER_THEY = rx.compile(r"\A[\s,]*(?:they|They)[ \t\u00a0]+\p{Ll}", _F)
-_AFTER_DASH = rx.compile(r"\A\s*[―—–]\s*(?P<sp>" + NAME + r")", _F)
-# The subject of a verb is not the object of a preposition ("marching through the streets chanted").
-_NOT_AFTER_PREPOSITION = r"(?<!\b(?:through|into|in|on|at|of|to|from|with|by|for|across|around|over|under|near)\s+)"
-# "Protesters marching through the streets chanted “…": a participle clause after the subject.
-_PARTICIPLE_CLAUSE = r"(?:\s+\p{Ll}+ing\s[^,;:.!?“”\"\u0001\u0002]{1,60}?)?"
-# Before the opening mark, in the same sentence: "Danilov said: “" / "Mook told CBS, “".
-_BEFORE = rx.compile(
-    _NOT_AFTER_PREPOSITION + _SP + APPOS + _PARTICIPLE_CLAUSE + ADV + r"\s+" + VERB + r"\b(?:[^.!?“”\"\u0001\u0002]{0,90}?[:,])?\s*(?:and|but)?\s*\Z", _F | regex.REVERSE
-)
-# "Trump attacked Clinton for …, saying, “": the speaker is the sentence's subject.
-_BEFORE_PARTICIPLE = rx.compile(r",\s*(?:saying|adding|writing|telling\s+\S+|asking|declaring|noting|tweeting|posting|arguing|insisting|warning|explaining|claiming|replying|responding|joking|quipping|stating|recalling|asserting)[,:]?\s*\Z", _F)
-_SUBJECT = rx.compile(
-    r"\A[\s\-–—]*(?:(?=" + _SP + r"\b)|[^,\u0001\u0002]{0,60},\s*)" + _SP + r"\b", _F
-)  # the opening name ("Dean, a former chairman, …") before one after a fronted phrase
-# Inverted order before the quote, after a fronted clause: "…, asks editor Jane Doe, “…"
-_BEFORE_INVERTED = rx.compile(
-    r"(?:\A|[,;:\u0002]\s*)(?:" + VERB_THEN_SPEAKER + r"|asks|asked)\s+(?P<phrase>\p{Lu}[^,;:.!?“”\"\u0001\u0002]{0,80}?|the\s[^,;:.!?“”\"\u0001\u0002]{1,60}?)\s*[,:]\s*\Z",
-    _F | regex.REVERSE,
-)
-# A description, not a name: "Campbell's partner", "the company's chief executive", "his wife".
-_DESCRIPTION = rx.compile(r"\A(?:\p{Lu}[\p{L}\-]*[’']s?|the|a|an|his|her|their|its)\s+\p{Ll}[^\n]*\Z", _F)
-_BEFORE_ACCORDING = rx.compile(r"\b[Aa]ccording to\s+" + _SPN + r"(?:\s*,\s*" + ROLE + r")?\s*[:,]\s*\Z", _F)
-_PRONOUN_VERB = rx.compile(
-    r"\b" + PRONOUN + ADV + r"\s+" + VERB + r"\b|\b" + VERB + r"\s+" + PRONOUN + r"\b", _F
-)
-# Where a speaker phrase after the verb stops: "said Trump in an interview" -> "Trump".
-_PHRASE_CUT = rx.compile(
-    r"\s+(?:in|at|on|to|with|during|before|after|when|while|as|who|which|that|from|for|about|"
-    r"last|this|on|earlier|later|of\s+the\s+(?:\p{Ll})|outside|inside|via|through|told|adding|"
-    r"im|am|vom|beim|zum|zur|mit|bei|für|auf|gegenüber|en|con|por|para|ante|tras|"
-    r"(?<!\b(?:van|von|de|ter|ten)\s+)(?:der|dem|den)(?=\s+\p{Lu}))\b.*\Z",  # "sagte Allendorf der FAZ"
-    _F | regex.DOTALL,
-)
-# Heads of descriptions that refer to an organisation ("the company said", "the utility said").
-_ORG_HEADS = frozenset(
-    """company firm utility agency ministry department organization organisation union board council
-    committee team club government campaign party network bank airline retailer carrier operator
-    provider league association hospital university school commission administration institute
-    foundation group service corporation manufacturer insurer automaker broadcaster publisher
-    developer startup charity regulator""".split()
-)
-_POSSESSIVE_RE = rx.compile(r"\A\S+['’]s\s+\p{Ll}", _F)
-_FOREIGN_NP = rx.compile(
-    r"\A(?:ein|eine|einer|der|die|el|la|los|las|un|una)\s+\p{L}[\p{L}\-]*"
-    r"(?:\s+(?:der|des|del|de\s+la|de)\s+[\p{L}‘’'\-]+(?:\s+\p{Lu}[\p{L}’'\-]*){0,2})?",
-    _F,
-)
-_LOWER_WORD = rx.compile(r"(?<![\p{L}'’])\p{Ll}[\p{Ll}\-]+", _F)
-_OF_CUT = rx.compile(r"\s+of\b.*\Z", _F | regex.DOTALL)
-_CJK_TOPIC = rx.compile(r"(?P<sp>[^、。「」『』\s\u0001\u0002]{1,20}?)(?:は|が)\Z", _F)
-_PRONOUN_RE = rx.compile(r"\A" + PRONOUN + r"\Z", _F)
-_NP_RE = rx.compile(r"\A" + NOUN_PHRASE + r"\Z", _F)
 
 class Attributor(Coreference):
     """Speaker attribution for the quotes of one text (see the module doc for the rules)."""
@@ -202,8 +142,8 @@ class Attributor(Coreference):
         parts.append(text[pos:])
         # Zero-width characters (web copy is full of them: "Traeger\u200b said") read as spaces.
         masked = "".join(parts)
-        if any(c in masked for c in _ZERO_WIDTH_CHARS):  # translate() is slow; they are rare
-            masked = masked.translate(_ZERO_WIDTH)
+        if any(c in masked for c in ZERO_WIDTH_CHARS):  # translate() is slow; they are rare
+            masked = masked.translate(ZERO_WIDTH)
         self.masked = masked
         self._full: dict[str, str] = {}  # surname (casefolded) -> full name as first introduced
         self._first: dict[str, str] = {}  # given name -> full name, for "Jordan said" of Jordan Stewart
@@ -283,7 +223,7 @@ class Attributor(Coreference):
         """A speaker as matched -> display name + role. Pronouns resolve later (name None)."""
         self._index()
         raw = raw.strip().rstrip(",.")
-        if not raw or _PRONOUN_RE.match(raw):
+        if not raw or PRONOUN_RE.match(raw):
             return Who(None)
         if role and is_full_name(role.strip(" ,")) and not is_full_name(split_title(raw)[0]):
             # "Director at Symantec, Kevin Haley, agreed": the name in apposition is the speaker,
@@ -297,13 +237,13 @@ class Attributor(Coreference):
                 prev = self._titled(at, head)
                 if prev is not None:
                     return prev
-            if at is not None and first == "the" and head in _ORG_HEADS and len(raw.split()) <= 3:
+            if at is not None and first == "the" and head in ORG_HEADS and len(raw.split()) <= 3:
                 # "Apple said in a statement … “…,” the company said": the organisation named last.
                 org = self._nearest_org(at)
                 if org is not None:
                     return org
             return Who(raw, clean_role(role), named=False)
-        if _POSSESSIVE_RE.match(raw):
+        if POSSESSIVE_RE.match(raw):
             return Who(raw, clean_role(role), named=False)  # "Obama's former campaign strategist"
         if headline_not_name(raw.split()):
             return Who(None)  # a headline ("Obama Says Museum Will Tell …"), not a name
@@ -332,22 +272,22 @@ class Attributor(Coreference):
     def _speaker_from_phrase(self, phrase: str, role: str | None, at: int) -> Who:
         """The speaker in what follows a verb: "Rockets general manager Bruce Hamilton" ->
         Bruce Hamilton; "the mayor" -> the mayor (or who the mayor is); "he" -> pronoun."""
-        m = _FOREIGN_NP.match(phrase.strip())
+        m = FOREIGN_NP.match(phrase.strip())
         if m:  # „…“, schreibt ein Anwalt der Kanzlei / «…», dijo el instructor del caso
             return Who(m.group(), None, named=False)
-        cut = _PHRASE_CUT.sub("", phrase.strip())
+        cut = PHRASE_CUT.sub("", phrase.strip())
         if cut != phrase.strip():
             role = None  # "said X before turning to …, Y": what follows the comma is not about X
         phrase = cut
-        if role and _DESCRIPTION.match(phrase) and NAME_RE.fullmatch(role.strip(" ,.")):
+        if role and DESCRIPTION.match(phrase) and NAME_RE.fullmatch(role.strip(" ,.")):
             # "says Campbell's partner, Jason Louth" / "said the company's CEO, Ann Ruiz": the name
             # in apposition to a description is the speaker.
             name = role.strip(" ,.")
             if not self._common_word(name):
                 return self._resolve(name, phrase, at)
         if phrase and phrase.split()[0].casefold() not in DET_WORDS:
-            phrase = _OF_CUT.sub("", phrase)  # "Del. Stacey Plaskett of the Virgin Islands"
-        if _PRONOUN_RE.match(phrase):
+            phrase = OF_CUT.sub("", phrase)  # "Del. Stacey Plaskett of the Virgin Islands"
+        if PRONOUN_RE.match(phrase):
             return Who(None)
         names = list(NAME_RE.finditer(phrase))
         starts_np = phrase.split()[0].casefold() in DET_WORDS if phrase else False
@@ -360,12 +300,12 @@ class Attributor(Coreference):
             if not role and title and is_title(title.split()[-1]):
                 role = title  # "said White House press secretary Sean Spicer"
             return self._resolve(names[-1].group(), role, at)
-        if _NP_RE.match(phrase) and len(phrase.split()) <= 6:
+        if NP_RE.match(phrase) and len(phrase.split()) <= 6:
             return self._resolve(phrase, role, at)
         return Who(None)
 
     def _used_in_lower_case(self, word: str) -> bool:
-        """Is ``word`` one of the text's lower-case words (``_LOWER_WORD.findall``)?
+        """Is ``word`` one of the text's lower-case words (``LOWER_WORD.findall``)?
 
         Answered at the word's occurrences instead of collecting every word of the text: a match
         there that is exactly ``word`` is one findall finds, unless a hyphen precedes it (then it
@@ -379,10 +319,10 @@ class Attributor(Coreference):
         while i != -1:
             if i > 0 and masked[i - 1] == "-":
                 if self._lower_words is None:
-                    self._lower_words = frozenset(_LOWER_WORD.findall(masked))
+                    self._lower_words = frozenset(LOWER_WORD.findall(masked))
                 found = word in self._lower_words
                 break
-            m = _LOWER_WORD.match(masked, i)
+            m = LOWER_WORD.match(masked, i)
             if m is not None and m.end() - i == len(word):
                 found = True
                 break
@@ -402,7 +342,7 @@ class Attributor(Coreference):
         if self._nouns is None:
             # Once per text; most texts have no German article at all and skip the scan.
             german = any(w in self.masked for w in GERMAN_HINTS)
-            self._nouns = frozenset(_GERMAN_NOUN.findall(self.masked)) if german else frozenset()
+            self._nouns = frozenset(GERMAN_NOUN.findall(self.masked)) if german else frozenset()
         return word in self._nouns
 
     # -- attribution -----------------------------------------------------------------------------
@@ -426,11 +366,11 @@ class Attributor(Coreference):
                 who = org
         elif who.name is None and pronoun in ("they", "They"):
             # "…,” they sign off as a group: the group last described speaking, never one person.
-            group = self._nearest_described(start, max(0, start - _THEY_WINDOW), group=True)
+            group = self._nearest_described(start, max(0, start - THEY_WINDOW), group=True)
             # ... or people named together ("owners Tore Sohlberg and Lehla Abreder said"): the
             # one named last stands for them.
             pair = self._nearest_named_at(start)
-            if pair is not None and not _AND_BEFORE.search(self.masked, max(0, pair[0] - 8), pair[0]):
+            if pair is not None and not AND_BEFORE.search(self.masked, max(0, pair[0] - 8), pair[0]):
                 pair = None
             if group is not None and (pair is None or group[0] > pair[0]):
                 who = group[1]
@@ -441,13 +381,13 @@ class Attributor(Coreference):
             # quote before it in its paragraph, even one described rather than named.
             who = self._attributed[-1][1]
         if who.name is None and pronoun not in ("it", "It", "they", "They") and how != "subject":
-            gender = "m" if pronoun in _MALE_PRONOUNS else "f" if pronoun in _FEMALE_PRONOUNS else None
+            gender = "m" if pronoun in MALE_PRONOUNS else "f" if pronoun in FEMALE_PRONOUNS else None
             prev_para = previous_paragraph_start(self.masked, para_start)
             found = self._nearest_named_at(start, gender, pronoun_since=prev_para if how is not None else None)
             # A described speaker nearer than any named one ("But a spokesperson for the
             # association said …¶“…,” he said.") is who he/she - or an unattributed quote - means.
             described = self._nearest_described(start, prev_para, gender)
-            if described is not None and found is not None and _anaphoric(described[1].name or ""):
+            if described is not None and found is not None and anaphoric(described[1].name or ""):
                 described = None  # "the Republican nominee noted …": most likely someone named before
             if described is not None and (found is None or described[0] > found[0]):
                 who = described[1]
@@ -477,72 +417,72 @@ class Attributor(Coreference):
         # segment without any is not tried (the same answers, without the long patterns' cost).
         verb_after = has_verb(after)
         # 1. right after the quote
-        m = _AFTER_SP_VERB.match(after) if verb_after else None
+        m = AFTER_SP_VERB.match(after) if verb_after else None
         if m:
-            return self._who(m.group("sp"), m.group("role"), start), "after", _pronoun(m.group("sp"))
-        m = _AFTER_NAME_ROLE_VERB.match(after) if verb_after else None
+            return self._who(m.group("sp"), m.group("role"), start), "after", pronoun(m.group("sp"))
+        m = AFTER_NAME_ROLE_VERB.match(after) if verb_after else None
         if m:  # "…” Erik van Sebille, an oceanographer at the University of New South Wales, told"
             return self._who(m.group("sp"), m.group("role"), start), "after", None
-        m = _AFTER_VERB.match(after) if verb_after else None
+        m = AFTER_VERB.match(after) if verb_after else None
         read = read_phrase(after, m.end()) if m else None
         if read:
             phrase, role, _at = read
             who = self._speaker_from_phrase(phrase, role, start)
-            if who.name or _PRONOUN_RE.match(phrase.strip()):
-                return who, "after", _pronoun(phrase)
-        m = _AFTER_GROUP_VERB.match(after) if verb_after and after.lstrip(" ,")[:1].islower() else None
+            if who.name or PRONOUN_RE.match(phrase.strip()):
+                return who, "after", pronoun(phrase)
+        m = AFTER_GROUP_VERB.match(after) if verb_after and after.lstrip(" ,")[:1].islower() else None
         if m:  # "…,” team members dressed for a game say in unison": the group as written
             return Who(m.group("sp"), None, named=False), "after", None
-        m = _AFTER_DASH.match(after)
+        m = AFTER_DASH.match(after)
         if m:
             return self._who(m.group("sp"), None, start), "after", None
         # 1b. Japanese: 地元当局者は「…」と述べた — the topic before は/が is the speaker.
         if self.text[start : start + 1] in "「『":
-            m = _CJK_TOPIC.search(masked, max(para_start, start - 40), start)
+            m = CJK_TOPIC.search(masked, max(para_start, start - 40), start)
             if m:
                 return Who(m.group("sp"), None, named=False), "before", None
         # 2. right before it, in the same sentence
         before = masked[sentence_start(masked, para_start, start) : start]
         verb_before = has_verb(before)
-        if _BEFORE_PARTICIPLE.search(before):
+        if BEFORE_PARTICIPLE.search(before):
             # "During a speech, Trump attacked Clinton …, saying, “": the sentence's subject.
-            subj = _SUBJECT.search(before)
+            subj = SUBJECT.search(before)
             if subj:
-                return self._who(subj.group("sp"), None, start), "before", _pronoun(subj.group("sp"))
-        doc = _DOCUMENT_SAYING.search(before) if verb_before else None
+                return self._who(subj.group("sp"), None, start), "before", pronoun(subj.group("sp"))
+        doc = DOCUMENT_SAYING_RE.search(before) if verb_before else None
         if doc:
             # "Ann Fox sent a letter to her staff saying: “": the letter is what she sent; she speaks.
-            subj = _SUBJECT.search(before)
+            subj = SUBJECT.search(before)
             if subj and subj.start("sp") < doc.start() and not is_document(subj.group("sp")):
-                return self._who(subj.group("sp"), None, start), "before", _pronoun(subj.group("sp"))
-        m = _BEFORE_INVERTED.search(before) if verb_before else None
+                return self._who(subj.group("sp"), None, start), "before", pronoun(subj.group("sp"))
+        m = BEFORE_INVERTED.search(before) if verb_before else None
         if m:
             # "Rather than …, asks Policy Options editor Jennifer Ditchburn, “has anyone …”"
             who = self._speaker_from_phrase(m.group("phrase"), None, start)
             if who.name:
                 return who, "before", None
-        for pat in (_BEFORE, _BEFORE_ACCORDING) if verb_before else (_BEFORE_ACCORDING,):
+        for pat in (BEFORE, BEFORE_ACCORDING) if verb_before else (BEFORE_ACCORDING,):
             m = pat.search(before)
             if m and self._german_noun(m.group("sp").strip()):
                 continue  # "Laut Unterlagen, die uns vorliegen, sagte er: „…“": a noun, not a speaker
             if m:
-                if pat is _BEFORE and m.start("sp") > 0 and is_document(m.group("sp")):
+                if pat is BEFORE and m.start("sp") > 0 and is_document(m.group("sp")):
                     # "Amazon released a separate statement saying, “": the statement is the
                     # object of the subject's verb; the subject is the speaker.
-                    subj = _SUBJECT.search(before)
+                    subj = SUBJECT.search(before)
                     if subj and subj.start("sp") < m.start("sp") and not is_document(subj.group("sp")):
-                        return self._who(subj.group("sp"), None, start), "before", _pronoun(subj.group("sp"))
-                return self._who(m.group("sp"), m.group("role"), start), "before", _pronoun(m.group("sp"))
+                        return self._who(subj.group("sp"), None, start), "before", pronoun(subj.group("sp"))
+                return self._who(m.group("sp"), m.group("role"), start), "before", pronoun(m.group("sp"))
         # ... or a previous paragraph that introduces the quote with a colon
         if not before.strip() and para_start > 0:
             prev = masked[:para_start].rstrip()
             if prev.endswith(":"):
-                m = _BEFORE.search(prev[prev.rfind("\n") + 1 :])
+                m = BEFORE.search(prev[prev.rfind("\n") + 1 :])
                 if m:
-                    return self._who(m.group("sp"), m.group("role"), start), "colon", _pronoun(m.group("sp"))
+                    return self._who(m.group("sp"), m.group("role"), start), "colon", pronoun(m.group("sp"))
         # 2b. "Some members of the team hold up placards, including: “…": no speech verb, but the
         # sentence's subject - a group or person described - is who shows or says it.
-        subj = _SUBJECT.search(before) if before.rstrip().endswith(":") else None
+        subj = SUBJECT.search(before) if before.rstrip().endswith(":") else None
         if before.rstrip().endswith(":"):
             if subj and described_people(subj.group("sp")):
                 # Up to its head noun: "Some members (of the 11– to 12-year-old team)".
@@ -559,15 +499,15 @@ class Attributor(Coreference):
                 who = self._speaker_from_phrase(raw, role, start) if is_phrase else self._who(raw, role, start)
                 if who.name:
                     return who, "sentence", None
-            m = _PRONOUN_VERB.search(seg)
+            m = PRONOUN_VERB.search(seg)
             if m:
-                return Who(None), "sentence", _pronoun(m.group())
+                return Who(None), "sentence", pronoun(m.group())
         if before.rstrip().endswith(":") and not (subj and self._personal(subj.group("sp"))):
             # "Sie enthielt Artikel wie: „…“" / "The challenge is exemplified by this finding: “…”":
             # a sentence that introduces the quote without anyone saying it - a headline, a
             # finding, a slogan. Not the nearest named speaker's words.
             return Who(None), "subject", None
-        if _AFTER_THEY.match(after):
+        if AFTER_THEY.match(after):
             # "…,” they sign off as a group": not attributed by a speech verb (so not a reason to
             # keep the quote), but the speaker is a group, never one named person.
             return Who(None), None, "they"
@@ -576,39 +516,9 @@ class Attributor(Coreference):
     def _personal(self, phrase: str) -> bool:
         """Could this subject be a person: a name (not a capitalised noun), he/she, a described person?"""
         phrase = phrase.strip()
-        if phrase in _PERSON_PRONOUNS:
+        if phrase in PERSON_PRONOUNS:
             return True
-        return (NAME_RE.fullmatch(phrase) is not None and phrase not in _NOT_PERSONAL and not self._common_word(phrase)) or described_people(phrase)
+        return (NAME_RE.fullmatch(phrase) is not None and phrase not in NOT_PERSONAL and not self._common_word(phrase)) or described_people(phrase)
 
     def _who(self, raw: str, role: str | None, at: int) -> Who:
         return self._resolve(raw, role, at)
-
-
-_GERMAN_NOUN = rx.compile(GERMAN_DETERMINER + r"(\p{Lu}[\p{Ll}\-]+)(?![\p{L}\p{N}])", _F)
-_DOCUMENT_SAYING = rx.compile(DOCUMENT_SAYING, _F | regex.REVERSE)
-_PERSON_PRONOUNS = frozenset(("he", "He", "she", "She", "er", "Er", "él", "Él", "ella", "Ella"))
-_NOT_PERSONAL = frozenset(("Sie", "Es", "It", "They", "We", "I", "Ellos", "Ellas"))  # German "Sie": she, they or it
-_DEFINITE = rx.compile(r"(?:the|The)\s")
-
-
-def _anaphoric(description: str) -> bool:
-    """"the Republican nominee" most likely refers back to someone named; "the spokeswoman for the
-    ministry" (a definite description with its own complement) introduces someone new."""
-    return _DEFINITE.match(description) is not None and description_head(description) == description.split()[-1]
-
-
-_AND_BEFORE = rx.compile(r"\s(?:and|&)[ \t\u00a0]+\Z")
-_THEY_WINDOW = 1500  # characters back to look for the group a "they" refers to
-_ZERO_WIDTH_CHARS = "\u200b\u200c\u200d\u2060\ufeff"
-_ZERO_WIDTH = str.maketrans(dict.fromkeys(_ZERO_WIDTH_CHARS, " "))
-_PRONOUN_WORD = rx.compile(r"\b(he|she|He|She|they|They|it|It|I|we|We|er|sie|Er|él|ella|Él|Ella)\b")
-_MALE_PRONOUNS = frozenset(("he", "He", "er", "Er", "él", "Él"))
-_FEMALE_PRONOUNS = frozenset(("she", "She", "ella", "Ella"))
-_PARENS_END = rx.compile(r"\s*\([^()]*\)\s*$")
-
-
-def _pronoun(s: str | None) -> str | None:
-    if not s:
-        return None
-    m = _PRONOUN_WORD.search(s)
-    return m.group(1) if m else None

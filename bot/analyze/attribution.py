@@ -1,0 +1,139 @@
+"""The shapes of an attribution in news copy, as patterns: "…,” Danilov said", "said X, a professor",
+"X told Reuters: “…", "according to X", German "sagt X" and Spanish "dijo X", and the small word lists
+that go with them. ``speakers.py`` applies them in order; keeping them here keeps that file about the
+order and the decisions. All are compiled through ``rx`` (regenerate its cache after editing one).
+"""
+
+from __future__ import annotations
+
+import regex
+
+from bot.analyze import rx
+from bot.analyze.mentions import ADV, APPOS
+from bot.analyze.names import (
+    DOCUMENT_SAYING,
+    GERMAN_DETERMINER,
+    NAME,
+    NOUN_PHRASE,
+    PRONOUN,
+    ROLE,
+    VERB,
+    VERB_THEN_SPEAKER,
+    description_head,
+)
+
+FLAGS = regex.VERSION1 | regex.UNICODE
+# A group as speaker: "protesters chanted", "critics say" (a bare plural common noun).
+GROUP = (
+    r"(?<![\p{L}\p{N}'’\-])(?<!\b(?:the|a|an|his|her|their|its|our|my|your|this|that|these|those)\s+)"
+    r"(?:\p{Ll}{2,}(?<!s)s|police|staff|prosecutors)(?![\p{L}\p{N}'’\-])"
+)
+# "Reed's spokesman" (followed by ", Jim Hall," - the name in apposition is then the speaker).
+POSSESSIVE_NP = r"(?:" + NAME + r")['’]s(?:[ \t\u00a0]+[\p{Ll}\-]+){1,4}"
+SP = r"(?P<sp>" + NAME + r"|" + PRONOUN + r"|" + NOUN_PHRASE + r"|" + GROUP + r"|" + POSSESSIVE_NP + r")"
+SPN = r"(?P<sp>" + NAME + r"|" + NOUN_PHRASE + r")"
+# After the closing mark: "…,” Danilov said" / "…,” Danilov, the secretary of …, told".
+AFTER_SP_VERB = rx.compile(r"\A[\s,]*" + SP + APPOS + ADV + r"\s+" + VERB + r"\b", FLAGS)
+# "…,” said Konrad Gajewski, a professor" / "…,” says architect Lorena Paz Akin" / "said he".
+AFTER_VERB = rx.compile(r"\A[\s,]*" + VERB_THEN_SPEAKER + r"\b", FLAGS)
+# The same with the apposition's closing comma missing (common in wire copy).
+AFTER_NAME_ROLE_VERB = rx.compile(
+    r"\A[\s,]*(?P<sp>" + NAME + r")\s*,\s*(?P<role>(?:a|an|the|\p{Ll})[^,;:.!?\n\u0001\u0002]{2,160}?)"
+    + ADV + r"\s+" + VERB + r"\b", FLAGS
+)
+# "…,” team members dressed for a game say in unison": a group with modifiers and a participle
+# clause (a bare plural noun after lower-case modifiers, never a pronoun or a determiner).
+GROUP_NP = (
+    r"(?<![\p{L}\p{N}'’\-])(?:(?!(?:he|she|they|it|we|you|and|but|or|so|then|as|who|which|that|this|these|those|"
+    r"the|a|an|his|her|their|its|our|my|your|some|many|all|also|now|still|later|earlier|\p{Ll}+ing|\p{Ll}+ed)\b)\p{Ll}[\p{Ll}\-]+[ \t\u00a0]+){0,2}"
+    r"\p{Ll}{2,}(?<!ss|us|is)s(?![\p{L}\p{N}'’\-])"
+)
+AFTER_GROUP_VERB = rx.compile(
+    r"\A[\s,]*(?P<sp>" + GROUP_NP + r")(?:[ \t\u00a0]+\p{Ll}+(?:ing|ed)\b[^,;:.!?“”\"\u0001\u0002]{1,50}?)?"
+    + ADV + r"\s+" + VERB + r"\b",
+    FLAGS,
+)
+# "…,” they sign off as a group": a plural pronoun as the subject, whatever its verb.
+AFTER_THEY = rx.compile(r"\A[\s,]*(?:they|They)[ \t\u00a0]+\p{Ll}", FLAGS)
+AFTER_DASH = rx.compile(r"\A\s*[―—–]\s*(?P<sp>" + NAME + r")", FLAGS)
+# The subject of a verb is not the object of a preposition ("marching through the streets chanted").
+NOT_AFTER_PREPOSITION = r"(?<!\b(?:through|into|in|on|at|of|to|from|with|by|for|across|around|over|under|near)\s+)"
+# "Protesters marching through the streets chanted “…": a participle clause after the subject.
+PARTICIPLE_CLAUSE = r"(?:\s+\p{Ll}+ing\s[^,;:.!?“”\"\u0001\u0002]{1,60}?)?"
+# Before the opening mark, in the same sentence: "Danilov said: “" / "Mook told CBS, “".
+BEFORE = rx.compile(
+    NOT_AFTER_PREPOSITION + SP + APPOS + PARTICIPLE_CLAUSE + ADV + r"\s+" + VERB + r"\b(?:[^.!?“”\"\u0001\u0002]{0,90}?[:,])?\s*(?:and|but)?\s*\Z", FLAGS | regex.REVERSE
+)
+# "Trump attacked Clinton for …, saying, “": the speaker is the sentence's subject.
+BEFORE_PARTICIPLE = rx.compile(r",\s*(?:saying|adding|writing|telling\s+\S+|asking|declaring|noting|tweeting|posting|arguing|insisting|warning|explaining|claiming|replying|responding|joking|quipping|stating|recalling|asserting)[,:]?\s*\Z", FLAGS)
+SUBJECT = rx.compile(
+    r"\A[\s\-–—]*(?:(?=" + SP + r"\b)|[^,\u0001\u0002]{0,60},\s*)" + SP + r"\b", FLAGS
+)  # the opening name ("Dean, a former chairman, …") before one after a fronted phrase
+# Inverted order before the quote, after a fronted clause: "…, asks editor Jane Doe, “…"
+BEFORE_INVERTED = rx.compile(
+    r"(?:\A|[,;:\u0002]\s*)(?:" + VERB_THEN_SPEAKER + r"|asks|asked)\s+(?P<phrase>\p{Lu}[^,;:.!?“”\"\u0001\u0002]{0,80}?|the\s[^,;:.!?“”\"\u0001\u0002]{1,60}?)\s*[,:]\s*\Z",
+    FLAGS | regex.REVERSE,
+)
+# A description, not a name: "Campbell's partner", "the company's chief executive", "his wife".
+DESCRIPTION = rx.compile(r"\A(?:\p{Lu}[\p{L}\-]*[’']s?|the|a|an|his|her|their|its)\s+\p{Ll}[^\n]*\Z", FLAGS)
+BEFORE_ACCORDING = rx.compile(r"\b[Aa]ccording to\s+" + SPN + r"(?:\s*,\s*" + ROLE + r")?\s*[:,]\s*\Z", FLAGS)
+PRONOUN_VERB = rx.compile(
+    r"\b" + PRONOUN + ADV + r"\s+" + VERB + r"\b|\b" + VERB + r"\s+" + PRONOUN + r"\b", FLAGS
+)
+# Where a speaker phrase after the verb stops: "said Trump in an interview" -> "Trump".
+PHRASE_CUT = rx.compile(
+    r"\s+(?:in|at|on|to|with|during|before|after|when|while|as|who|which|that|from|for|about|"
+    r"last|this|on|earlier|later|of\s+the\s+(?:\p{Ll})|outside|inside|via|through|told|adding|"
+    r"im|am|vom|beim|zum|zur|mit|bei|für|auf|gegenüber|en|con|por|para|ante|tras|"
+    r"(?<!\b(?:van|von|de|ter|ten)\s+)(?:der|dem|den)(?=\s+\p{Lu}))\b.*\Z",  # "sagte Allendorf der FAZ"
+    FLAGS | regex.DOTALL,
+)
+# Heads of descriptions that refer to an organisation ("the company said", "the utility said").
+ORG_HEADS = frozenset(
+    """company firm utility agency ministry department organization organisation union board council
+    committee team club government campaign party network bank airline retailer carrier operator
+    provider league association hospital university school commission administration institute
+    foundation group service corporation manufacturer insurer automaker broadcaster publisher
+    developer startup charity regulator""".split()
+)
+POSSESSIVE_RE = rx.compile(r"\A\S+['’]s\s+\p{Ll}", FLAGS)
+FOREIGN_NP = rx.compile(
+    r"\A(?:ein|eine|einer|der|die|el|la|los|las|un|una)\s+\p{L}[\p{L}\-]*"
+    r"(?:\s+(?:der|des|del|de\s+la|de)\s+[\p{L}‘’'\-]+(?:\s+\p{Lu}[\p{L}’'\-]*){0,2})?",
+    FLAGS,
+)
+LOWER_WORD = rx.compile(r"(?<![\p{L}'’])\p{Ll}[\p{Ll}\-]+", FLAGS)
+OF_CUT = rx.compile(r"\s+of\b.*\Z", FLAGS | regex.DOTALL)
+CJK_TOPIC = rx.compile(r"(?P<sp>[^、。「」『』\s\u0001\u0002]{1,20}?)(?:は|が)\Z", FLAGS)
+PRONOUN_RE = rx.compile(r"\A" + PRONOUN + r"\Z", FLAGS)
+NP_RE = rx.compile(r"\A" + NOUN_PHRASE + r"\Z", FLAGS)
+
+
+GERMAN_NOUN = rx.compile(GERMAN_DETERMINER + r"(\p{Lu}[\p{Ll}\-]+)(?![\p{L}\p{N}])", FLAGS)
+DOCUMENT_SAYING_RE = rx.compile(DOCUMENT_SAYING, FLAGS | regex.REVERSE)
+PERSON_PRONOUNS = frozenset(("he", "He", "she", "She", "er", "Er", "él", "Él", "ella", "Ella"))
+NOT_PERSONAL = frozenset(("Sie", "Es", "It", "They", "We", "I", "Ellos", "Ellas"))  # German "Sie": she, they or it
+DEFINITE = rx.compile(r"(?:the|The)\s")
+
+
+def anaphoric(description: str) -> bool:
+    """"the Republican nominee" most likely refers back to someone named; "the spokeswoman for the
+    ministry" (a definite description with its own complement) introduces someone new."""
+    return DEFINITE.match(description) is not None and description_head(description) == description.split()[-1]
+
+
+AND_BEFORE = rx.compile(r"\s(?:and|&)[ \t\u00a0]+\Z")
+THEY_WINDOW = 1500  # characters back to look for the group a "they" refers to
+ZERO_WIDTH_CHARS = "\u200b\u200c\u200d\u2060\ufeff"
+ZERO_WIDTH = str.maketrans(dict.fromkeys(ZERO_WIDTH_CHARS, " "))
+PRONOUN_WORD = rx.compile(r"\b(he|she|He|She|they|They|it|It|I|we|We|er|sie|Er|él|ella|Él|Ella)\b")
+MALE_PRONOUNS = frozenset(("he", "He", "er", "Er", "él", "Él"))
+FEMALE_PRONOUNS = frozenset(("she", "She", "ella", "Ella"))
+PARENS_END = rx.compile(r"\s*\([^()]*\)\s*$")
+
+
+def pronoun(s: str | None) -> str | None:
+    if not s:
+        return None
+    m = PRONOUN_WORD.search(s)
+    return m.group(1) if m else None
