@@ -302,7 +302,9 @@ def test_a_quote_interrupted_by_its_attribution_names_the_speaker_once(platform:
     analysis = sample_analysis(quotes=(quote,))
     (draft,) = compose(sample_article(), analysis, compose_settings(), [platform])
     text = "\n".join(p.text for p in draft.parts)
-    assert f"“{words}”" in text
+    # its straight marks become the post's curly ones: never "…," said … "…” mixed
+    assert "“It is a good day for the town,” said Maria Lopez, the mayor. “We have waited a decade for this.”" in text
+    assert '"' not in text
     assert text.count("Maria Lopez") == 1
 
 

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.compose import compose
+from bot.compose.marks import typographic_inside
 from bot.compose.length import rule_for
 from bot.compose.fit import MIN_QUOTE_WORDS
 from bot.compose.text import clean_inline, display_url, shortenings
@@ -135,12 +136,15 @@ def _check_headline_kept(text: str, headline: str) -> None:
 
 
 def _check_quote_words_unchanged(text: str, analysis: Analysis) -> None:
-    """A reply is “<quote>” or “<quote cut at a word boundary>…”: never other words."""
+    """A reply is <mark><quote><mark> or <mark><quote cut at a word boundary>…<mark>: never other words
+    (only a straight mark where an attribution interrupts a straight-quoted quote turns curly, as the marks
+    around it are). The marks are the article's own or its language's (``test_compose_marks.py``)."""
     forms = []
     for q in analysis.quotes:
         words = clean_inline(q.text).rstrip(",;: ")
-        forms += [words, *shortenings(words, min_words=MIN_QUOTE_WORDS)]
-    assert any(text.startswith(f"“{form}”") for form in forms), text
+        for w in {words, typographic_inside(words, ("“", "”"))}:
+            forms += [w, *shortenings(w, min_words=MIN_QUOTE_WORDS)]
+    assert any(text[1:].startswith(form) or text[2:].startswith(form) for form in forms if form), text
 
 
 @_many

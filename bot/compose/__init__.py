@@ -16,6 +16,7 @@ from typing import Any
 from ..config import Settings
 from ..errors import ComposeError
 from ..models import Analysis, Article, Draft, Part
+from . import marks as M
 from . import text as T
 from .cards import attachments
 from .facets import facets_for
@@ -59,27 +60,32 @@ def _key_quotes(analysis: Analysis) -> list[QuoteVar]:
         attributed = sorted((q for q in analysis.quotes if q.speaker), key=lambda q: -q.score)
         chosen = attributed[:1]
     out = []
+    text = analysis.text
     for q in chosen:
         # A quote lifted from '"…our territory," Danilov said' keeps its words but not the comma.
         words = T.clean_inline(q.text).rstrip(",;: ")
         if words:
+            around = (text[q.start], text[q.end - 1]) if 0 <= q.start < q.end <= len(text) else ("", "")
+            marks = M.quote_marks(*around, analysis.language)
+            if not M.typographic(*around):
+                words = M.typographic_inside(words, marks)
             speaker, role = T.clean_inline(q.speaker) or None, T.clean_inline(q.role) or None
             gap = _INTERRUPTION.search(words)
             if speaker and gap and _names_speaker_inside(words, speaker):
                 # "“A,” said Maria Lopez, the mayor. “B.” — Maria Lopez" says it twice
                 # Cut short, it falls back to its words before the interruption, with the speaker again.
                 cuts = [t for t in T.shortenings(words, min_words=MIN_QUOTE_WORDS) if len(t) - 1 <= gap.start()]
-                lead = QuoteVar(cuts[0], speaker, role, shortened=True) if cuts else None
-                out.append(QuoteVar(words, lead=lead))
+                lead = QuoteVar(cuts[0], speaker, role, shortened=True, open=marks[0], close=marks[1]) if cuts else None
+                out.append(QuoteVar(words, lead=lead, open=marks[0], close=marks[1]))
             else:
-                out.append(QuoteVar(words, speaker, role))
+                out.append(QuoteVar(words, speaker, role, open=marks[0], close=marks[1]))
     return out
 
 
 # A quote interrupted by its attribution keeps the attribution verbatim inside its text
 # ('town," said Maria Lopez, the mayor. "We have'): a closing mark after a word, the words between,
 # an opening mark before a word.
-_INTERRUPTION = re.compile(r'(?<=\S)["”»“]\s+([^"”»“«„]+?)\s+["“«„](?=\S)')
+_INTERRUPTION = re.compile(r'(?<=\S)["”»“」]\s*([^"”»“«„「」]+?)\s*["“«„「](?=\S)')
 
 
 def _names_speaker_inside(text: str, speaker: str) -> bool:
@@ -145,6 +151,8 @@ def compose_platform(
         "published": published,
         "priority": str(article.priority),
         "limit": rule.limit,
+        "language": analysis.language or article.language or "en",
+        "breaking_label": M.breaking_label(analysis.language or article.language),
     }
     quotes = _key_quotes(analysis)
     tags = tuple(T.hashtags(settings.hashtags, list(article.tags)))

@@ -29,7 +29,8 @@ MIN_QUOTE_WORDS = 4  # a shortened quote keeps at least this many words, or it s
 
 @dataclass(frozen=True)
 class QuoteVar:
-    """A quote as templates see it: ``quote.text``, ``quote.speaker``, ``quote.role``."""
+    """A quote as templates see it: ``quote.text``, ``quote.speaker``, ``quote.role``, ``quote.open``,
+    ``quote.close``."""
 
     text: str
     speaker: str | None = None
@@ -38,6 +39,8 @@ class QuoteVar:
     # A quote interrupted by an attribution naming its speaker shows no speaker of its own; cut short,
     # it becomes ``lead``: its words before the interruption, with the speaker again.
     lead: QuoteVar | None = None
+    open: str = "“"  # the quotation marks around it in a post: the article's own, or its language's
+    close: str = "”"
 
 
 @dataclass(frozen=True)
