@@ -126,10 +126,13 @@ class Publisher:
         report = PassReport()
         for row in self.outbox.sending(stale_before):
             now = self.clock()
-            owner = self._live_owner(row)
+            # Settling every leftover (start-up, `newsbot post` alone) must not take a send in flight for
+            # a crash's leftover: `newsbot post` (or a daemon) may be sending it right now, and asking the
+            # platform before that send lands would find nothing and plan it again - a duplicate. (With
+            # ``stale_before`` only rows quiet for minutes come here, which no live send is; so a pid reused
+            # by an unrelated process can delay a crash's leftover only until then, never strand it.)
+            owner = self._live_owner(row) if stale_before is None else None
             if owner is not None:
-                # Not a crash's leftover: `newsbot post` (or a daemon) is sending it right now. Asking the
-                # platform before that send lands would find nothing and plan it again: a duplicate.
                 report.outcomes.append(
                     self._outcome(row, "skipped", error=f"being sent right now by process {owner}", in_flight=True)
                 )

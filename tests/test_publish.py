@@ -445,3 +445,26 @@ def test_a_send_another_live_process_has_in_flight_is_left_alone_even_at_start_u
     report = publisher.publish_due()  # its process is gone: now it is a crash's leftover
     assert [o.status for o in report.outcomes] == ["retry", "sent"]
     assert [p.text for p in fake.posts] == ["another story", "in flight elsewhere"]
+
+
+def test_a_row_quiet_for_long_is_settled_even_if_its_pid_lives_again(
+    publisher: Publisher, fake: FakePlatform, clock: Clock
+) -> None:
+    """A pid can be reused after a crash: the periodic pass (rows quiet for minutes only) never waits on it."""
+    import socket
+    import subprocess
+    import sys
+
+    add_article(publisher.store, publisher.outbox, [draft("fake", "left by a crash")])
+    row = publisher.outbox.due(clock())[0]
+    unrelated = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        publisher.outbox.claim(row.id, fake.prepare(row.idempotency_key), f"{socket.gethostname()}:{unrelated.pid}",
+                               clock())
+        clock.advance(minutes=11)
+        report = publisher.publish_due(stale_before=clock() - timedelta(minutes=10))
+        assert [o.status for o in report.outcomes] == ["retry", "sent"]
+        assert [p.text for p in fake.posts] == ["left by a crash"]
+    finally:
+        unrelated.kill()
+        unrelated.wait()
