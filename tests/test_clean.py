@@ -89,6 +89,8 @@ def test_a_share_bar_glued_between_two_body_sentences_goes_and_both_stay() -> No
 def test_share_words_in_a_sentence_are_not_a_share_bar() -> None:
     keep = "He posted the video on Facebook, Twitter and LinkedIn, and asked readers to share it."
     assert clean_text("\n\n".join([BODY_1, keep, BODY_2])).paragraphs == (BODY_1, keep, BODY_2)
+    headline = "Facebook Twitter Merger Talks Collapse After Months"
+    assert clean_text("\n\n".join([headline, BODY_1, BODY_2])).title_line == headline
 
 
 def test_a_caption_repeated_twice_goes_both_times() -> None:

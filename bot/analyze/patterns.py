@@ -259,6 +259,9 @@ INLINE_WIDGET = re.compile(
     rf"(?:^|\s)(?:{_SHARE_WORD}(?:\s*\|?\s*{_SHARE_WORD})+|ADVERTISEMENT|ANZEIGE|PUBLICIDAD)(?=\s|$)"
     r"|\s+(?:Related (?:articles?|stories|content)|Read more|More photos|See (?:the )?gallery)\s*[»>›]+\s*$"
 )
+_NOT_ONLY_PLATFORMS = re.compile(
+    r"Share|Tweet|Pin|mail|Print|Comment|Galleries|ADVERTISEMENT|Advertisement|ANZEIGE|PUBLICIDAD|[»>›]"
+)
 _INLINE_WIDGET_KEYS = ("Share", "Tweet", "Pin", "mail", "Print", "Comment", "Galleries", "Facebook", "Twitter",
                        "LinkedIn", "WhatsApp", "Reddit", "ADVERTISEMENT", "Advertisement", "ANZEIGE", "PUBLICIDAD",
                        "»", ">", "›")  # fmt: skip
@@ -268,7 +271,8 @@ def inline_widgets(text: str) -> list[tuple[int, int]]:
     """Spans of share bars and ad labels glued inside ``text`` (see ``INLINE_WIDGET``)."""
     if not _has_any(text, _INLINE_WIDGET_KEYS):
         return []
-    return [m.span() for m in INLINE_WIDGET.finditer(text)]
+    # "Facebook Twitter Merger Talks Collapse" is a headline: platform names alone are not a share bar.
+    return [m.span() for m in INLINE_WIDGET.finditer(text) if _NOT_ONLY_PLATFORMS.search(m.group())]
 
 
 LEADING_TIMESTAMP = re.compile(r"(?:[01]?\d|2[0-3])[.:][0-5]\d\s+(?=[A-Z“\"'‘])")
