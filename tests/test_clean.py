@@ -93,6 +93,25 @@ def test_share_words_in_a_sentence_are_not_a_share_bar() -> None:
     assert clean_text("\n\n".join([headline, BODY_1, BODY_2])).title_line == headline
 
 
+def test_a_teaser_that_repeats_a_later_quote_goes_and_the_quote_stays() -> None:
+    teaser = "We are going to have to shovel more often."
+    quote = '"We are going to have to shovel more often."'
+    cleaned = clean_text("\n\n".join([BODY_1, teaser, BODY_2, quote, BODY_3]))
+    assert cleaned.paragraphs == (BODY_1, BODY_2, quote, BODY_3)
+
+
+def test_an_embedded_post_goes_and_the_quote_it_repeats_stays() -> None:
+    embed = (
+        "The storm was one of the worst we have seen in twenty years. Crews will work through the night to "
+        "restore power to every home on the island, and some areas will wait for days. #Storm "
+        "pic.twitter.com/abc123 — City Power (@citypower) December 22, 2018"
+    )
+    quote = '"Crews will work through the night to restore power to every home on the island," the utility said.'
+    cleaned = clean_text("\n\n".join([BODY_1, embed, BODY_2, quote, BODY_3]))
+    assert cleaned.paragraphs == (BODY_1, BODY_2, quote, BODY_3)
+    assert "embedded post" in cleaned.reasons
+
+
 def test_a_caption_repeated_twice_goes_both_times() -> None:
     caption = "The old bridge seen from the river bank at dusk"
     assert_only_body(article(caption, caption))

@@ -281,13 +281,20 @@ def _drop_repeats(lines: list[_Line]) -> None:
     inside a longer paragraph is a pull quote and is dropped too - unless the longer line holds
     that sentence without its full stop, run on into the next: then the longer line is captions
     glued together by copy-paste, reprinting the body, and it goes instead."""
-    seen: set[str] = set()
+    seen: dict[str, _Line] = {}
     alive = [ln for ln in lines if not ln.drop]
     norms = [_norm(ln.text) for ln in alive]
     for ln, n in zip(alive, norms, strict=True):
-        if n in seen:
+        first = seen.get(n)
+        if first is None:
+            seen[n] = ln
+        elif _quoted(ln.text) and not _quoted(first.text):
+            # The words as a teaser first ("We're going to have to shovel more often."), then in the body
+            # as the quote they are: the teaser is the copy.
+            first.drop = "pull quote"
+            seen[n] = ln
+        else:
             ln.drop = "repeated"
-        seen.add(n)
     joined = "\x00".join(n for ln, n in zip(alive, norms, strict=True) if not ln.drop)
     for i, (ln, n) in enumerate(zip(alive, norms, strict=True)):
         if ln.drop or len(n) < 30 or len(n) > 400:  # pull quotes are short
@@ -301,6 +308,11 @@ def _drop_repeats(lines: list[_Line]) -> None:
                 else:
                     ln.drop = "pull quote"
                 break
+
+
+def _quoted(text: str) -> bool:
+    """A paragraph that opens with a quotation mark."""
+    return text.lstrip()[:1] in "\"“„«「‘"
 
 
 def _lost_its_sentence_end(sentence: str, longer: str) -> bool:

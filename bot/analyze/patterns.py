@@ -197,6 +197,10 @@ WIRE_DATELINE = re.compile(
     r"\((?:CNN|Reuters|AP|AFP|UPI|Bloomberg|dpa|EFE|ANSA|Xinhua)\)\s*(?:(?:--|[-—–:])\s*)?(?=\S))"
 )
 
+# An embedded tweet as copy-paste leaves it, however long: "... #BCStorm pic.twitter.com/x — BC Hydro
+# (@bchydro) December 22, 2018". Its words usually reappear in the body, quoted; the embed is the copy.
+EMBEDDED_POST = re.compile(r"[—–-]\s*[^()\n]{1,60}\(@\w{1,15}\)\s+\w+\.? \d{1,2}, \d{4}\s*$")
+
 # --- calls to action: donate, subscribe, follow, newsletter --------------------------------------
 CTA_STRONG = re.compile(
     r"\b(?:support us|support (?:our|independent) journalism|(?:make|one-time|monthly) (?:a )?donation"
@@ -313,4 +317,6 @@ def line_boilerplate(text: str) -> str | None:
         return "cta (short)"
     if n < 600 and CREDIT_LINE.match(text):
         return "credits"
+    if n < 1200 and "(@" in text and EMBEDDED_POST.search(text):
+        return "embedded post"
     return None
