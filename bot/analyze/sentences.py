@@ -36,7 +36,8 @@ _TRAILING_ABBREVIATION = re.compile(
 _STARTS_LIKE_NAME = re.compile(r"^\s*[A-Z][\w'’-]+")
 _STARTS_LOWER = re.compile(r"^\s*[a-z]")
 # A quoted question or exclamation and its attribution are one sentence: “Are you OK?” Matie asks.
-_ENDS_QUOTED_CRY = re.compile(r"[?!][”\"’»]\s*$")
+_ENDS_QUOTED_CRY = re.compile(r"[?!][”\"’»]$")
+_CLOSING_MARKS = "”\"’»"
 _NAME_THEN_SPEECH_VERB = re.compile(
     r"^\s*(?:[A-Z][\w'’.-]*\s+){1,4}(?:asks|asked|says|said|shouts|shouted|cries|cried|exclaims|exclaimed|"
     r"wonders|wondered|adds|added|recalls|recalled|laughs|laughed|replies|replied|tells|told|continues|"
@@ -132,6 +133,12 @@ def _ends_with_abbreviation(segment: str) -> bool:
     return _TRAILING_ABBREVIATION.search(segment, start) is not None
 
 
+def _quoted_cry(segment: str) -> bool:
+    """Does ``segment`` end with a quoted question or exclamation (“…?”)? Tested at its last two
+    characters only: this runs for every pair of segments."""
+    return segment[-1:] in _CLOSING_MARKS and _ENDS_QUOTED_CRY.search(segment, max(0, len(segment) - 2)) is not None
+
+
 def _merge(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Glue back segments that sentencex cut after an abbreviation or inside an open bracket."""
     out: list[tuple[int, int]] = []
@@ -146,7 +153,7 @@ def _merge(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
                     glue = True
                 elif _STARTS_LOWER.match(nxt) and not prev.endswith(("!", "?")):
                     glue = True  # "a.m. on Jan. 5" style cuts: a sentence never starts lower-case
-                elif _ENDS_QUOTED_CRY.search(prev) and _NAME_THEN_SPEECH_VERB.match(nxt):
+                elif _quoted_cry(prev) and _NAME_THEN_SPEECH_VERB.match(nxt):
                     glue = True  # “Do you want to listen?” Matiullah Matie asks as he steers ...
                 elif prev.endswith(("」", "』")) and _HIRAGANA.match(nxt):
                     glue = True  # 「行く。」と彼は言った。 is one sentence
