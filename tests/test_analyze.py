@@ -156,6 +156,11 @@ def test_headline_skips_a_short_lede_and_drops_the_dateline_of_a_first_line() ->
     assert make_headline(None, None, leads) == "The council voted on Tuesday to close the old bridge"
     assert make_headline(None, "RIVERTON: Council closes the old bridge", leads) == "Council closes the old bridge"
     assert make_headline(None, None, ["Short one."]) == "Short one"  # nothing better: still a headline
+    news = ["Pope Francis has died.", "The Vatican said in a statement that he died peacefully at his residence."]
+    assert make_headline(None, None, news) == "Pope Francis has died"  # short, and it is the news
+    # a hyphen inside a word is no dateline
+    assert make_headline(None, "COVID-19 Cases Surge in Texas Hospitals", leads) == "COVID-19 Cases Surge in Texas Hospitals"
+    assert make_headline(None, "NATO-Russia Council Meets in Brussels", leads) == "NATO-Russia Council Meets in Brussels"
 
 
 def test_headline_prefers_a_headline_like_first_line() -> None:

@@ -91,6 +91,26 @@ def test_share_words_in_a_sentence_are_not_a_share_bar() -> None:
     assert clean_text("\n\n".join([BODY_1, keep, BODY_2])).paragraphs == (BODY_1, keep, BODY_2)
     headline = "Facebook Twitter Merger Talks Collapse After Months"
     assert clean_text("\n\n".join([headline, BODY_1, BODY_2])).title_line == headline
+    headline = "Facebook Share Price Falls After Earnings"
+    assert clean_text("\n\n".join([headline, BODY_1, BODY_2])).title_line == headline
+    for keep in (
+        "Investors watched the Facebook Share price fall by 5% as the results came in, analysts said.",
+        "The ADVERTISEMENT STANDARDS AUTHORITY banned the advert on Tuesday, the regulator said.",
+    ):
+        assert clean_text("\n\n".join([BODY_1, keep, BODY_2])).paragraphs == (BODY_1, keep, BODY_2)
+
+
+def test_a_paragraph_about_a_photo_is_not_a_caption() -> None:
+    fact_check = (
+        "This photo shows a crowd at a cricket match in Mumbai in 2019, not a rally for the candidate as the "
+        "post claims. A reverse image search finds that it was first published by a news agency four years ago."
+    )
+    assert len(fact_check) > 200
+    assert_only_body_and(fact_check)
+
+
+def assert_only_body_and(keep: str) -> None:
+    assert clean_text("\n\n".join([BODY_1, keep, BODY_2, BODY_3])).paragraphs == (BODY_1, keep, BODY_2, BODY_3)
 
 
 def test_a_teaser_that_repeats_a_later_quote_goes_and_the_quote_stays() -> None:

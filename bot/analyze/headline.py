@@ -66,7 +66,16 @@ def strip_wire_dateline(sentence: str, min_rest: int = 20) -> str:
     return sentence
 
 
-MIN_LEAD_WORDS = 5  # "Here we go again." is a lede's flourish, not a headline
+MIN_LEAD_WORDS = 5  # a shorter lede naming nobody ("Here we go again.") is a flourish, not a headline
+
+
+def _flourish(sentence: str) -> bool:
+    """A short lede that names no one and nothing, or asks or exclaims: "Here we go again.", "Why now?".
+    "Pope Francis has died." is short too, and it is the news."""
+    words = sentence.split()
+    if len(words) >= MIN_LEAD_WORDS or _CJK.search(sentence):
+        return False
+    return sentence.rstrip().endswith(("?", "!")) or not any(w[:1].isupper() for w in words[1:])
 
 
 def make_headline(
@@ -76,8 +85,8 @@ def make_headline(
     outlet: str | None = None,
 ) -> str:
     """The article's own ``title`` when it has one, else the text's headline-like first line (a
-    dateline cut off: "PERRIS: Woman ordered ..."), else the first lead sentence of at least
-    ``MIN_LEAD_WORDS`` words, dateline cut off and shortened; "" only when there is nothing at all.
+    dateline cut off: "PERRIS: Woman ordered ..."), else the first lead sentence that is not a mere
+    flourish (``_flourish``), dateline cut off and shortened; "" only when there is nothing at all.
     ``lead`` is the opening sentence or the first few sentences, in order."""
     if title and title.strip():
         cleaned = clean_title(title, outlet)
@@ -88,11 +97,11 @@ def make_headline(
         if cleaned:
             return cleaned
     leads = [lead] if isinstance(lead, str) else list(lead or [])
-    stripped = [strip_wire_dateline(s.strip(), min_rest=0).rstrip(".。") for s in leads if s and s.strip()]
+    stripped = [strip_wire_dateline(s.strip(), min_rest=0) for s in leads if s and s.strip()]
     for candidate in stripped:
-        if len(candidate.split()) >= MIN_LEAD_WORDS or _CJK.search(candidate):
-            return shorten(candidate)
-    return shorten(stripped[0]) if stripped else ""
+        if not _flourish(candidate):
+            return shorten(candidate.rstrip(".。"))
+    return shorten(stripped[0].rstrip(".。")) if stripped else ""
 
 
 _CJK = re.compile(r"[\u3040-\u30FF\u4E00-\u9FFF\uAC00-\uD7AF\u0E00-\u0E7F]")

@@ -152,7 +152,10 @@ CAPTION: list[tuple[str, re.Pattern[str]]] = [
 LONG_CAPTION = [
     (")", re.compile(r"\((?:AP|AFP|Reuters|EPA|Getty Images|PA|Bloomberg|Xinhua)? ?Photo(?:graph)?\s*(?:/|:|by)[^()]{1,80}\)"
                      r"\s*\S{0,12}$", re.I)),  # ... (AP Photo/A24 Films, Atsushi Nishijima)AP2014
-    ("", _IN_THIS_IMAGE),
+    # only a photo "released/provided by" someone: "This photo shows a crowd ..." may open a fact-check's paragraph
+    ("", re.compile(
+        r"^(?:in )?this (?:\w+ )?(?:image|photo|photograph|picture|handout photo|file photo|video still|frame grab)"
+        r"\s+(?:\w+\s+)?(?:released|provided|made available|distributed) by\b", re.I)),
 ]
 TRAILING_CREDIT = re.compile(r"\s*(?:\(c\)|©)\s*[A-Z][\w .&/-]{1,60}$")
 
@@ -189,7 +192,9 @@ WIDGET_ANYWHERE = re.compile(
 )
 # "JAKARTA (Reuters) - ", "VATICAN CITY—", "GREEN BAY, Wis. -- ", "PERRIS: "
 WIRE_DATELINE = re.compile(
-    r"^(?:[A-ZÀ-Ý][A-ZÀ-Ý .'’-]{2,40}(?:,\s*[A-Z][A-Za-z.]{1,12})?\s*(?:\([^)]{2,30}\))?\s*(?:--|[-—–:])\s*(?=\S)"
+    # a hyphen glued between two words is no separator: "COVID-19 Cases Surge", "NATO-Russia Council"
+    r"^(?:[A-ZÀ-Ý][A-ZÀ-Ý .'’-]{2,40}(?:,\s*[A-Z][A-Za-z.]{1,12})?\s*(?:\([^)]{2,30}\))?"
+    r"(?:\s*--|\s*-(?=\s)|\s+-|\s*[—–:])\s*(?=\S)"
     r"|【[^】]{1,30}】\s*"  # Japanese wire style: 【6月18日 AFP】
     # an agency tag glued to the lead by copy-paste, with or without a place: "(CNN)Guilty ...",
     # "Boston (CNN)Guilty ...", "(Reuters) - "
@@ -259,13 +264,14 @@ def _has_any(low: str, keys: tuple[str, ...]) -> bool:
 # ADVERTISEMENT Judy Avalos, 20, ..."): two or more share-bar words in a row, or an upper-case ad label
 # standing between words. The line is cut there; a trailing "Related article »" goes with what follows it.
 _SHARE_WORD = r"(?:Share|Tweet|Pin(?: [Ii]t)?|E-?mail|Print|Comments?|More Galleries|Galleries|Facebook|Twitter|LinkedIn|WhatsApp|Reddit|ADVERTISEMENT|Advertisement)"
+_AD_LABEL = r"(?:ADVERTISEMENT|ANZEIGE|PUBLICIDAD)"
+# Possessive quantifiers: a long run of spaces must not be split every possible way (that was quadratic).
 INLINE_WIDGET = re.compile(
-    rf"(?:^|\s)(?:{_SHARE_WORD}(?:\s*\|?\s*{_SHARE_WORD})+|ADVERTISEMENT|ANZEIGE|PUBLICIDAD)(?=\s|$)"
-    r"|\s+(?:Related (?:articles?|stories|content)|Read more|More photos|See (?:the )?gallery)\s*[»>›]+\s*$"
+    rf"(?:^|(?<=\s))(?P<bar>{_SHARE_WORD}(?:\s*+(?:\|\s*+)?{_SHARE_WORD})+|{_AD_LABEL})(?=\s|$)"
+    r"|(?<!\s)\s++(?P<tail>(?:Related (?:articles?|stories|content)|Read more|More photos|See (?:the )?gallery)\s*+[»>›]+)\s*+$"
 )
-_NOT_ONLY_PLATFORMS = re.compile(
-    r"Share|Tweet|Pin|mail|Print|Comment|Galleries|ADVERTISEMENT|Advertisement|ANZEIGE|PUBLICIDAD|[»>›]"
-)
+_SHARE_ONLY = re.compile(r"Share|Tweet|Pin|mail|Print|Comment|Galleries")  # words no headline strings together
+_SPLIT_WORDS = re.compile(r"[\s|]+")
 _INLINE_WIDGET_KEYS = ("Share", "Tweet", "Pin", "mail", "Print", "Comment", "Galleries", "Facebook", "Twitter",
                        "LinkedIn", "WhatsApp", "Reddit", "ADVERTISEMENT", "Advertisement", "ANZEIGE", "PUBLICIDAD",
                        "»", ">", "›")  # fmt: skip
@@ -275,8 +281,26 @@ def inline_widgets(text: str) -> list[tuple[int, int]]:
     """Spans of share bars and ad labels glued inside ``text`` (see ``INLINE_WIDGET``)."""
     if not _has_any(text, _INLINE_WIDGET_KEYS):
         return []
-    # "Facebook Twitter Merger Talks Collapse" is a headline: platform names alone are not a share bar.
-    return [m.span() for m in INLINE_WIDGET.finditer(text) if _NOT_ONLY_PLATFORMS.search(m.group())]
+    out = []
+    for m in INLINE_WIDGET.finditer(text):
+        if m.group("tail"):
+            out.append(m.span("tail"))
+        elif _is_bar(m.group("bar"), text[: m.start()], text[m.end() :]):
+            out.append(m.span())
+    return out
+
+
+def _is_bar(words: str, before: str, after: str) -> bool:
+    """A run of share words is a share bar, not prose or a headline ("Facebook Share Price Falls", "the
+    ADVERTISEMENT STANDARDS AUTHORITY"), when it is three words or more, or two at the end of the line, and
+    not made of platform names alone; a lone ad label counts when the words beside it are not capitals."""
+    n = len(_SPLIT_WORDS.split(words.strip()))
+    if n == 1:  # an ad label on its own
+        neighbours = before.split()[-1:] + after.split()[:1]
+        return not any(len(w) > 1 and w.isupper() for w in neighbours)
+    if not _SHARE_ONLY.search(words) and "ADVERTISEMENT" not in words and "Advertisement" not in words:
+        return False  # "Facebook Twitter Merger Talks …": platform names alone
+    return n >= 3 or not after.strip()
 
 
 LEADING_TIMESTAMP = re.compile(r"(?:[01]?\d|2[0-3])[.:][0-5]\d\s+(?=[A-Z“\"'‘])")
