@@ -60,6 +60,11 @@ def test_a_quoted_question_and_its_attribution_are_one_sentence() -> None:
     # no speech verb after the name: the question ends its sentence
     two = "“Are you ready?” Nobody answered. The room stayed quiet."
     assert [s.text for s in split_sentences(two)][0] == "“Are you ready?”"
+    # a common noun or "The ..." is not a name; a quote inside a longer sentence ends that sentence
+    for text in ("“Is it over?” Officials said on Tuesday that talks would resume.",
+                 "“Is it over?” The Council said on Tuesday that talks would resume.",
+                 "The mayor asked: “Who will pay for it?” Jane Roe said the state would cover the cost."):
+        assert len(split_sentences(text)) == 2, text
 
 
 def test_cjk_terminators_split_but_not_inside_brackets() -> None:

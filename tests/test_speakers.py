@@ -493,3 +493,10 @@ def test_a_title_case_headline_is_not_the_full_name_of_a_surname_in_it():
 def test_a_long_name_with_its_title_is_still_a_name():
     text = "“The evidence is clear,” Barron County District Attorney Brian Wright said on Monday."
     assert speakers(text) == ["Brian Wright"]
+
+
+def test_a_long_full_name_is_still_a_name():
+    assert speakers("“We will build a new future,” said Mohammed bin Salman bin Abdulaziz Al Saud.") == [
+        "Mohammed bin Salman bin Abdulaziz Al Saud"
+    ]
+    assert speakers("“Lo haremos,” dijo Ana María Pérez García López.") == ["Ana María Pérez García López"]

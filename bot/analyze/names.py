@@ -236,7 +236,7 @@ ORG_WORDS = frozenset(
 )
 
 
-MAX_NAME_WORDS = 4  # "José Luis Rodríguez Zapatero"; five capitalised words in a row are a title-case headline
+MAX_NAME_WORDS = 5  # "Mohammed bin Salman bin Abdulaziz Al Saud", "Ana María Pérez García López"; six are a headline
 
 
 def headline_not_name(toks: list[str]) -> bool:

@@ -38,8 +38,10 @@ _STARTS_LOWER = re.compile(r"^\s*[a-z]")
 # A quoted question or exclamation and its attribution are one sentence: “Are you OK?” Matie asks.
 _ENDS_QUOTED_CRY = re.compile(r"[?!][”\"’»]$")
 _CLOSING_MARKS = "”\"’»"
+_OPENING_MARKS = "“\"‘«„"  # the quotation is the whole sentence, not part of a longer one
 _NAME_THEN_SPEECH_VERB = re.compile(
-    r"^\s*(?:[A-Z][\w'’.-]*\s+){1,4}(?:asks|asked|says|said|shouts|shouted|cries|cried|exclaims|exclaimed|"
+    r"^\s*(?!(?:The|A|An|This|That|These|Those|Officials|Police|Critics|Residents|Experts|Analysts|Sources|"
+    r"Authorities|Observers|Protesters|Witnesses|Others|Many|Some|Most|Both|All)\b)(?:[A-Z][\w'’.-]*\s+){1,4}(?:asks|asked|says|said|shouts|shouted|cries|cried|exclaims|exclaimed|"
     r"wonders|wondered|adds|added|recalls|recalled|laughs|laughed|replies|replied|tells|told|continues|"
     r"continued|jokes|joked|yells|yelled|screams|screamed|demands|demanded|insists|insisted)\b"
 )
@@ -153,7 +155,7 @@ def _merge(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
                     glue = True
                 elif _STARTS_LOWER.match(nxt) and not prev.endswith(("!", "?")):
                     glue = True  # "a.m. on Jan. 5" style cuts: a sentence never starts lower-case
-                elif _quoted_cry(prev) and _NAME_THEN_SPEECH_VERB.match(nxt):
+                elif prev[:1] in _OPENING_MARKS and _quoted_cry(prev) and _NAME_THEN_SPEECH_VERB.match(nxt):
                     glue = True  # “Do you want to listen?” Matiullah Matie asks as he steers ...
                 elif prev.endswith(("」", "』")) and _HIRAGANA.match(nxt):
                     glue = True  # 「行く。」と彼は言った。 is one sentence
