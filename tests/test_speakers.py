@@ -500,3 +500,11 @@ def test_a_long_full_name_is_still_a_name():
         "Mohammed bin Salman bin Abdulaziz Al Saud"
     ]
     assert speakers("“Lo haremos,” dijo Ana María Pérez García López.") == ["Ana María Pérez García López"]
+
+
+def test_a_german_subject_before_its_verb_keeps_the_capitalised_object_after_it_out():
+    text = (
+        "Die Stadt bleibt ruhig. Thomas Müller sagte Journalisten, die Lage sei ernst.\n\n"
+        "„Wir müssen jetzt handeln, und zwar schnell“, sagte er."
+    )
+    assert speakers(text) == ["Thomas Müller"]  # not "Journalisten"

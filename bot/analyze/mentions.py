@@ -117,6 +117,17 @@ def verb_matches(text: str) -> list[regex.Match[str]]:
     return _verbs(text)
 
 
+def _subject_before(text: str, m: regex.Match[str] | None, verb_at: int) -> bool:
+    """Is ``m`` (a name found before a verb) that verb's subject in normal order: right before it, and not
+    the object of a preposition ("Im Mai antwortet Keith", "Laut Dokumenten, …, antwortet Weber")?"""
+    if m is None or text[m.end("sp") : verb_at].strip():
+        return False
+    before = text[max(0, m.start("sp") - 20) : m.start("sp")].split()
+    # a lower-case word right before it ("im", "laut", "nach") makes it a preposition's object; one that
+    # ends a sentence ("ernst.") does not
+    return not before or not (before[-1][:1].islower() and before[-1][-1:].isalnum())
+
+
 def mentions(text: str, verbs: list[regex.Match[str]] | None = None) -> list[tuple[int, str, str | None, bool]]:
     """(position, speaker, role, after) of each "X said" / "according to X" (a name) and each
     "said X" (``after``: a phrase such as "Rockets general manager Bruce Hamilton") outside quotes.
@@ -131,14 +142,16 @@ def mentions(text: str, verbs: list[regex.Match[str]] | None = None) -> list[tup
                 out.append((m.start("sp"), m.group("sp"), None, False))
             continue
         lo = max(0, v.start() - 220)
-        if word in _INVERTING_VERBS and _CAPITAL_NEXT.match(text, v.end()):
+        m = _MENTION_BEFORE.search(text, lo, v.start())
+        if word in _INVERTING_VERBS and not _subject_before(text, m, v.start()) and _CAPITAL_NEXT.match(text, v.end()):
             # German and Spanish put the subject after the verb when something else opens the
             # sentence ("Laut Unterlagen, die uns vorliegen, antwortet Keith …"): the name after it.
+            # With a subject right before the verb ("Thomas Müller sagte Journalisten, …") the
+            # capitalised word after it is an object, not a speaker.
             read = read_phrase(text, v.end())
             if read and NAME_RE.match(read[0]):
                 out.append((read[2], read[0], read[1], True))
                 continue
-        m = _MENTION_BEFORE.search(text, lo, v.start())
         if m:
             out.append((m.start("sp"), m.group("sp"), m.group("role"), False))
         elif word not in OBJECT_VERBS and _CAPITAL_NEXT.match(text, v.end()):
