@@ -40,7 +40,7 @@ from .errors import AlreadyRunningError, ConfigError, StoreError
 from .logs import event
 from .models import PostState, Priority
 from .pipeline import PlanReport, plan_pending
-from .publish import PassReport, Publisher
+from .publish import STALE_SENDING, PassReport, Publisher
 from .store import Store
 from .store.outbox import Outbox
 
@@ -49,8 +49,6 @@ log = logging.getLogger("newsbot.daemon")
 Clock = Callable[[], datetime]
 FeedPoller = Callable[..., Any]
 HOUSEKEEPING_INTERVAL = timedelta(hours=1)
-# A `sending` row untouched this long was left by a PostgreSQL worker that died (not one still sending).
-STALE_SENDING = timedelta(minutes=10)
 SHUTDOWN_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 

@@ -59,6 +59,11 @@ class PassReport:
         return sum(1 for o in self.outcomes if o.status == status)
 
 
+# A `sending` row untouched this long is a leftover, never a send in flight (every request times out long
+# before): a PostgreSQL worker or a `newsbot post` that died.
+STALE_SENDING = timedelta(minutes=10)
+
+
 def backoff(attempts: int, base_seconds: float, now: datetime, reset_at: datetime | None) -> datetime:
     """When to try again: exponential from ``base_seconds``, capped at an hour, never before ``reset_at``."""
     delay = min(timedelta(seconds=base_seconds * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
@@ -66,6 +71,15 @@ def backoff(attempts: int, base_seconds: float, now: datetime, reset_at: datetim
     if reset_at is not None and reset_at > when:
         when = reset_at
     return when
+
+
+def _host() -> str:
+    """This machine's name as a claim records it: cut to fit ``posts.claimed_by`` (64) with a pid after it
+    (a Kubernetes pod name alone may be 63 characters)."""
+    return socket.gethostname()[:50]
+
+
+SETTLED_MEANWHILE = "settled by its own sender while it was being checked"
 
 
 class Publisher:
@@ -84,7 +98,7 @@ class Publisher:
         self.store = store
         self.outbox = Outbox(store)
         self.clock = clock
-        self.worker = worker or f"{socket.gethostname()}:{os.getpid()}"
+        self.worker = worker or f"{_host()}:{os.getpid()}"
         self._platforms: dict[str, Platform] = dict(platforms or {})
 
     def _say(self, exc: BaseException) -> str:
@@ -128,10 +142,11 @@ class Publisher:
             now = self.clock()
             # Settling every leftover (start-up, `newsbot post` alone) must not take a send in flight for
             # a crash's leftover: `newsbot post` (or a daemon) may be sending it right now, and asking the
-            # platform before that send lands would find nothing and plan it again - a duplicate. (With
-            # ``stale_before`` only rows quiet for minutes come here, which no live send is; so a pid reused
-            # by an unrelated process can delay a crash's leftover only until then, never strand it.)
-            owner = self._live_owner(row) if stale_before is None else None
+            # platform before that send lands would find nothing and plan it again - a duplicate. Only a
+            # recent claim can be in flight: a pid reused by an unrelated process delays a crash's leftover
+            # by STALE_SENDING at most, never strands it.
+            recent = row.updated_at is not None and now - row.updated_at < STALE_SENDING
+            owner = self._live_owner(row) if stale_before is None and recent else None
             if owner is not None:
                 report.outcomes.append(
                     self._outcome(row, "skipped", error=f"being sent right now by process {owner}", in_flight=True)
@@ -146,8 +161,11 @@ class Publisher:
                     # Unknown either way: leave it `sending` and ask again next pass; never resend blindly.
                     report.outcomes.append(self._outcome(row, "skipped", error=self._say(exc)))
                     continue
-                self.outbox.mark_failed(row.id, f"could not check whether it was sent: {self._say(exc)}", now)
-                report.outcomes.append(self._outcome(row, "failed", error=self._say(exc)))
+                if self.outbox.mark_failed(row.id, f"could not check whether it was sent: {self._say(exc)}", now,
+                                           claimed_by=row.claimed_by):
+                    report.outcomes.append(self._outcome(row, "failed", error=self._say(exc)))
+                else:
+                    report.outcomes.append(self._outcome(row, "skipped", error=SETTLED_MEANWHILE, in_flight=True))
                 continue
             except BotError as exc:
                 report.outcomes.append(self._outcome(row, "skipped", error=self._say(exc)))
@@ -156,12 +174,20 @@ class Publisher:
                 log.exception("reconciling post %s on %s failed unexpectedly", row.id, row.platform)
                 report.outcomes.append(self._outcome(row, "skipped", error=self._unexpected(exc, "checking it")))
                 continue
+            # Each transition holds only while the row is still `sending` under the claim we looked at: its
+            # own sender may have finished in the meantime (the platform's search can lag behind a send).
+            claim = row.claimed_by
             if result is not None:
-                self.outbox.mark_sent(row.id, result, now, outcome="reconciled")
+                if not self.outbox.mark_sent(row.id, result, now, outcome="reconciled", claimed_by=claim):
+                    report.outcomes.append(self._outcome(row, "skipped", error=SETTLED_MEANWHILE, in_flight=True))
+                    continue
                 log.info("reconciled post %s on %s: it was sent (%s)", row.id, row.platform, result.url)
                 report.outcomes.append(self._outcome(row, "reconciled", url=result.url))
             else:
-                self.outbox.mark_retry(row.id, "interrupted before it reached the platform", now, now)
+                if not self.outbox.mark_retry(row.id, "interrupted before it reached the platform", now, now,
+                                              claimed_by=claim):
+                    report.outcomes.append(self._outcome(row, "skipped", error=SETTLED_MEANWHILE, in_flight=True))
+                    continue
                 log.info("reconciled post %s on %s: not sent, planned again", row.id, row.platform)
                 report.outcomes.append(self._outcome(row, "retry"))
         return report
@@ -172,7 +198,7 @@ class Publisher:
         Only a worker name of this machine's "host:pid" form says anything; any other (another host's, a
         test's) is judged by age alone, as before."""
         host, _, pid_text = (row.claimed_by or "").rpartition(":")
-        if not pid_text.isdigit() or host != socket.gethostname() or row.claimed_by == self.worker:
+        if not pid_text.isdigit() or host != _host() or row.claimed_by == self.worker:
             return None
         pid = int(pid_text)
         if pid == os.getpid():

@@ -433,7 +433,7 @@ def test_a_send_another_live_process_has_in_flight_is_left_alone_even_at_start_u
     row = publisher.outbox.due(clock())[0]
     other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
-        publisher.outbox.claim(row.id, fake.prepare(row.idempotency_key), f"{socket.gethostname()}:{other.pid}",
+        publisher.outbox.claim(row.id, fake.prepare(row.idempotency_key), f"{socket.gethostname()[:50]}:{other.pid}",
                                clock())
         report = publisher.publish_due()  # stale_before=None: what a daemon starting up and `post` do
         assert [(o.post_id, o.status, o.in_flight) for o in report.outcomes][0] == (row.id, "skipped", True)
@@ -459,7 +459,7 @@ def test_a_row_quiet_for_long_is_settled_even_if_its_pid_lives_again(
     row = publisher.outbox.due(clock())[0]
     unrelated = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
-        publisher.outbox.claim(row.id, fake.prepare(row.idempotency_key), f"{socket.gethostname()}:{unrelated.pid}",
+        publisher.outbox.claim(row.id, fake.prepare(row.idempotency_key), f"{socket.gethostname()[:50]}:{unrelated.pid}",
                                clock())
         clock.advance(minutes=11)
         report = publisher.publish_due(stale_before=clock() - timedelta(minutes=10))
@@ -468,3 +468,50 @@ def test_a_row_quiet_for_long_is_settled_even_if_its_pid_lives_again(
     finally:
         unrelated.kill()
         unrelated.wait()
+
+
+def test_an_old_claim_by_a_live_pid_is_settled_even_with_no_daemon(
+    publisher: Publisher, fake: FakePlatform, clock: Clock
+) -> None:
+    """`newsbot post` from cron has no periodic pass behind it: a claim older than any send can be is a
+    crash's leftover even if its pid now belongs to some other live process."""
+    import socket
+    import subprocess
+    import sys
+
+    add_article(publisher.store, publisher.outbox, [draft("fake", "left by a crash")])
+    row = publisher.outbox.due(clock())[0]
+    unrelated = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        publisher.outbox.claim(row.id, fake.prepare(row.idempotency_key), f"{socket.gethostname()[:50]}:{unrelated.pid}",
+                               clock())
+        clock.advance(minutes=11)
+        report = publisher.publish_due()  # stale_before=None, as `newsbot post` with no daemon
+        assert [o.status for o in report.outcomes] == ["retry", "sent"]
+    finally:
+        unrelated.kill()
+        unrelated.wait()
+
+
+def test_reconciliation_never_undoes_what_the_sender_recorded_meanwhile(
+    publisher: Publisher, fake: FakePlatform, clock: Clock
+) -> None:
+    """The platform's search can lag behind a send: if the sender records the send while reconciliation is
+    still asking, reconciliation must not plan the post again (that would send it twice)."""
+    from bot.models import PublishResult
+
+    add_article(publisher.store, publisher.outbox, [draft("fake", "racing")])
+    row = publisher.outbox.due(clock())[0]
+    publisher.outbox.claim(row.id, fake.prepare(row.idempotency_key), "elsewhere", clock())
+
+    def lagging_search(*a: object, **k: object) -> None:
+        # meanwhile, the sender gets its answer and records it
+        publisher.outbox.mark_sent(row.id, PublishResult(remote_id="r1", url="https://x/r1"), clock())
+        return None  # ... but the search does not show the post yet
+
+    fake.reconcile = lagging_search  # type: ignore[method-assign]
+    report = publisher.reconcile()
+    assert [(o.status, o.in_flight) for o in report.outcomes] == [("skipped", True)]
+    assert publisher.outbox.get(row.id).state == "sent"
+    assert publisher.publish_due().outcomes == []  # nothing planned again, nothing resent
+    assert fake.posts == []

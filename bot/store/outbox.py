@@ -86,6 +86,7 @@ class PostRow:
     next_attempt_at: datetime | None
     sent_at: datetime | None
     claimed_by: str | None = None  # "host:pid" of the worker that last claimed it
+    updated_at: datetime | None = None
 
     @property
     def part(self) -> Part:
@@ -100,6 +101,13 @@ class PostRow:
         if self.remote_id is None:
             return None
         return PublishResult(remote_id=self.remote_id, url=self.remote_url, extra=dict(self.remote_extra or {}))
+
+
+class _Unguarded:
+    """The default of the ``mark_*`` transitions: by id alone (the sender recording its own send)."""
+
+
+UNGUARDED = _Unguarded()
 
 
 def _row(mapping: RowMapping) -> PostRow:
@@ -323,11 +331,22 @@ class Outbox:
         if last is not None:
             conn.execute(update(a).where(a.c.id == last).values(finished_at=now, outcome=outcome, error=error))
 
-    def mark_sent(self, post_id: int, result: PublishResult, now: datetime, outcome: str = "sent") -> None:
+    def _sending_by(self, post_id: int, claimed_by: str | None | _Unguarded) -> Any:
+        """The row; with ``claimed_by`` given, only while it is still ``sending`` under that claim (None: no
+        claim recorded). What reconciliation settles must not be a row its own sender settled meanwhile."""
+        where = self.t.c.id == post_id
+        if isinstance(claimed_by, _Unguarded):
+            return where
+        claim = self.t.c.claimed_by.is_(None) if claimed_by is None else self.t.c.claimed_by == claimed_by
+        return where & (self.t.c.state == PostState.SENDING.value) & claim
+
+    def mark_sent(
+        self, post_id: int, result: PublishResult, now: datetime, outcome: str = "sent", *, claimed_by: str | None | _Unguarded = UNGUARDED
+    ) -> bool:
         with self.store.transaction() as conn:
-            conn.execute(
+            done = conn.execute(
                 update(self.t)
-                .where(self.t.c.id == post_id)
+                .where(self._sending_by(post_id, claimed_by))
                 .values(
                     state=PostState.SENT.value,
                     remote_id=result.remote_id,
@@ -339,26 +358,40 @@ class Outbox:
                     updated_at=now,
                 )
             )
+            if done.rowcount != 1:
+                return False
             self._finish_attempt(conn, post_id, now, outcome, None)
+        return True
 
-    def mark_retry(self, post_id: int, error: str, retry_at: datetime, now: datetime) -> None:
+    def mark_retry(
+        self, post_id: int, error: str, retry_at: datetime, now: datetime, *,
+        claimed_by: str | None | _Unguarded = UNGUARDED,
+    ) -> bool:
         """sending → planned again, not before ``retry_at``."""
         with self.store.transaction() as conn:
-            conn.execute(
+            done = conn.execute(
                 update(self.t)
-                .where(self.t.c.id == post_id)
+                .where(self._sending_by(post_id, claimed_by))
                 .values(state=PostState.PLANNED.value, last_error=error, next_attempt_at=retry_at, updated_at=now)
             )
+            if done.rowcount != 1:
+                return False
             self._finish_attempt(conn, post_id, now, "retry", error)
+        return True
 
-    def mark_failed(self, post_id: int, error: str, now: datetime) -> None:
+    def mark_failed(
+        self, post_id: int, error: str, now: datetime, *, claimed_by: str | None | _Unguarded = UNGUARDED
+    ) -> bool:
         with self.store.transaction() as conn:
-            conn.execute(
+            done = conn.execute(
                 update(self.t)
-                .where(self.t.c.id == post_id)
+                .where(self._sending_by(post_id, claimed_by))
                 .values(state=PostState.FAILED.value, last_error=error, next_attempt_at=None, updated_at=now)
             )
+            if done.rowcount != 1:
+                return False
             self._finish_attempt(conn, post_id, now, "failed", error)
+        return True
 
     def set_state(self, post_id: int, state: PostState, *, only_from: Iterable[str], error: str | None = None) -> bool:
         """A guarded transition (cancel, retry, expire, delete). False if the row was not in ``only_from``."""
