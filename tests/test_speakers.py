@@ -433,12 +433,12 @@ def test_they_is_a_group_never_one_named_person():
     assert speakers(text) == ["the players"]
     text = "Coach Ray Dunn said the video moved him.\n\n“Please help us help our coach,” they sign off together."
     assert speakers(text) == [None]
-    # People named together are who "they" are: the one named last stands for them.
+    # People named together are who "they" are.
     text = (
         "The owners Tom Berg and Lena Abreu said they respected the vote.\n\n"
         "“Our priority is a safe and healthy workplace for everyone,” they said."
     )
-    assert speakers(text) == ["Lena Abreu"]
+    assert speakers(text) == ["Tom Berg and Lena Abreu"]
 
 
 def test_a_placard_about_a_person_is_not_that_persons_quote():

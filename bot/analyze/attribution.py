@@ -122,6 +122,7 @@ def anaphoric(description: str) -> bool:
     return DEFINITE.match(description) is not None and description_head(description) == description.split()[-1]
 
 
+PAIR_FIRST = rx.compile(r"(?P<sp>" + NAME + r")[ \t\u00a0]+(?:and|&)[ \t\u00a0]+\Z", FLAGS | regex.REVERSE)
 AND_BEFORE = rx.compile(r"\s(?:and|&)[ \t\u00a0]+\Z")
 THEY_WINDOW = 1500  # characters back to look for the group a "they" refers to
 ZERO_WIDTH_CHARS = "\u200b\u200c\u200d\u2060\ufeff"

@@ -52,6 +52,7 @@ from bot.analyze.attribution import (
     AFTER_THEY,
     AFTER_VERB,
     AND_BEFORE,
+    PAIR_FIRST,
     BEFORE,
     BEFORE_ACCORDING,
     BEFORE_INVERTED,
@@ -367,15 +368,14 @@ class Attributor(Coreference):
         elif who.name is None and pronoun in ("they", "They"):
             # "…,” they sign off as a group: the group last described speaking, never one person.
             group = self._nearest_described(start, max(0, start - THEY_WINDOW), group=True)
-            # ... or people named together ("owners Tore Sohlberg and Lehla Abreder said"): the
-            # one named last stands for them.
+            # ... or people named together ("owners Tore Sohlberg and Lehla Abreder said"): both of them.
             pair = self._nearest_named_at(start)
             if pair is not None and not AND_BEFORE.search(self.masked, max(0, pair[0] - 8), pair[0]):
                 pair = None
             if group is not None and (pair is None or group[0] > pair[0]):
                 who = group[1]
             elif pair is not None:
-                who = pair[1]
+                who = self._named_together(pair[0], pair[1])
         elif who.name is None and how is None and self._attributed and self._attributed[-1][0] >= para_start:
             # “A,” the lawyer said. “B.”: an unattributed quote goes on with the speaker of the
             # quote before it in its paragraph, even one described rather than named.
@@ -519,6 +519,16 @@ class Attributor(Coreference):
         if phrase in PERSON_PRONOUNS:
             return True
         return (NAME_RE.fullmatch(phrase) is not None and phrase not in NOT_PERSONAL and not self._common_word(phrase)) or described_people(phrase)
+
+    def _named_together(self, at: int, last: Who) -> Who:
+        """"Tom Berg and Lena Abreu" for the "they" of two people named together, ``last`` named at ``at``."""
+        m = PAIR_FIRST.search(self.masked, max(0, at - 80), at)
+        if m is None or last.name is None:
+            return last
+        first = self._resolve(m.group("sp"), None)
+        if not first.named or not first.name or first.name == last.name:
+            return last
+        return Who(f"{first.name} and {last.name}", None, named=False)  # a pair, not one person to refer back to
 
     def _who(self, raw: str, role: str | None, at: int) -> Who:
         return self._resolve(raw, role, at)
