@@ -41,6 +41,14 @@ def test_a_quotation_inside_a_curly_quote_keeps_its_straight_marks() -> None:
     assert '“They call it "the old lady" here” — Anna Weber' in _post(body, 'They call it "the old lady" here,', "en")
 
 
+def test_a_german_quote_interrupted_by_its_attribution_names_the_speaker_once() -> None:
+    words = "Wir haben lange gewartet“, sagte Anna Weber am Montag. „Jetzt ist die Brücke fertig."
+    body = f"Die Brücke ist offen. „{words}“"
+    text = _post(body, words, "de")
+    assert f"„{words}“" in text
+    assert text.count("Anna Weber") == 1
+
+
 def test_japanese_corner_brackets_stay() -> None:
     body = "橋は閉鎖された。市長は「春に修理する」と述べた。"
     assert "「春に修理する」" in _post(body, "春に修理する", "ja")
@@ -60,4 +68,4 @@ def test_the_rules_on_their_own() -> None:
     assert language_marks("fr") == ("«\u202f", "\u202f»")
     interrupted = 'We waited," said the mayor. "It is done'
     assert typographic_inside(interrupted, ("“", "”")) == "We waited,” said the mayor. “It is done"
-    assert typographic_inside(interrupted, ("«\u202f", "\u202f»")) == "We waited,» said the mayor. «It is done"
+    assert typographic_inside(interrupted, ("«\u202f", "\u202f»")) == "We waited,\u202f» said the mayor. «\u202fIt is done"

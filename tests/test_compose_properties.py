@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.compose import compose
-from bot.compose.marks import typographic_inside
+from bot.compose.marks import quote_marks, typographic, typographic_inside
 from bot.compose.length import rule_for
 from bot.compose.fit import MIN_QUOTE_WORDS
 from bot.compose.text import clean_inline, display_url, shortenings
@@ -136,15 +136,19 @@ def _check_headline_kept(text: str, headline: str) -> None:
 
 
 def _check_quote_words_unchanged(text: str, analysis: Analysis) -> None:
-    """A reply is <mark><quote><mark> or <mark><quote cut at a word boundary>…<mark>: never other words
-    (only a straight mark where an attribution interrupts a straight-quoted quote turns curly, as the marks
-    around it are). The marks are the article's own or its language's (``test_compose_marks.py``)."""
+    """A reply is “<quote>” or “<quote cut at a word boundary>…”: never other words. The marks are the
+    article's own typographic ones around the quote, else its language's (``test_compose_marks.py``); only a
+    straight mark where an attribution interrupts a straight-quoted quote turns into them."""
     forms = []
     for q in analysis.quotes:
+        body = analysis.text
+        around = (body[q.start], body[q.end - 1]) if 0 <= q.start < q.end <= len(body) else ("", "")
+        opening, closing = quote_marks(*around, analysis.language)
         words = clean_inline(q.text).rstrip(",;: ")
-        for w in {words, typographic_inside(words, ("“", "”"))}:
-            forms += [w, *shortenings(w, min_words=MIN_QUOTE_WORDS)]
-    assert any(text[1:].startswith(form) or text[2:].startswith(form) for form in forms if form), text
+        if not typographic(*around):
+            words = typographic_inside(words, (opening, closing))
+        forms += [f"{opening}{w}{closing}" for w in [words, *shortenings(words, min_words=MIN_QUOTE_WORDS)]]
+    assert any(text.startswith(form) for form in forms), text
 
 
 @_many

@@ -85,7 +85,10 @@ def _key_quotes(analysis: Analysis) -> list[QuoteVar]:
 # A quote interrupted by its attribution keeps the attribution verbatim inside its text
 # ('town," said Maria Lopez, the mayor. "We have'): a closing mark after a word, the words between,
 # an opening mark before a word.
-_INTERRUPTION = re.compile(r'(?<=\S)["”»“」]\s*([^"”»“«„「」]+?)\s*["“«„「](?=\S)')
+_INTERRUPTION = re.compile(
+    # "…," he said. "…" / „…“, sagte er. „…“ / « … », a-t-il dit. « … » / 「…」と述べ、「…」
+    r'(?:(?<=\S)\u202f?["”»“],?\s+|」)([^"”»“«„「」]+?)(?:\s+["“«„]\u202f?|「)(?=\S)'
+)
 
 
 def _names_speaker_inside(text: str, speaker: str) -> bool:

@@ -81,4 +81,4 @@ def typographic_inside(words: str, marks: tuple[str, str]) -> str:
     a quotation within the quotation, as the article wrote it."""
     if '"' not in words:
         return words
-    return _STRAIGHT_OPEN.sub(marks[0].strip(), _STRAIGHT_CLOSE.sub(marks[1].strip(), words))
+    return _STRAIGHT_OPEN.sub(marks[0], _STRAIGHT_CLOSE.sub(marks[1], words))
