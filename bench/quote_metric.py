@@ -343,6 +343,22 @@ def main(argv: list[str]) -> int:
         c0 = time.process_time()
         extract_quotes(text)
         print(f"stress: {name} ({len(text)} chars): {time.process_time() - c0:.2f} s CPU")
+    # ... and so must cleaning on page furniture gone wrong (a share word before a long run of spaces).
+    from bot.analyze import analyze_text
+    from bot.errors import AnalyzeError
+
+    lead = "The mayor said the road would reopen on Monday.\n\n"
+    for name, text in (
+        ("share word + 40k spaces", lead + "Share" + " " * 40000 + "this story."),
+        ("40k spaces + 'Related article »'", lead + "a" + " " * 40000 + "Related article »"),
+        ("20k share words", lead + "Share Tweet " * 10000),
+    ):
+        c0 = time.process_time()
+        try:
+            analyze_text(text)
+        except AnalyzeError:
+            pass
+        print(f"stress: analyze_text, {name} ({len(text)} chars): {time.process_time() - c0:.2f} s CPU")
     n = max(1, len(rows))
     print(
         f"extract_quotes: {1000 * elapsed / n:.2f} ms/article wall, {1000 * cpu / n:.2f} ms/article CPU, "
