@@ -408,7 +408,7 @@ def expire_stale(settings: Settings, store: Store, now: datetime) -> list[tuple[
     Only posts not started yet: a thread whose first part went out is finished, never left half-told.
     Evergreen posts do not expire. Returns (article id, platform, reason) for each expired post.
     """
-    from .schedule import policy_for
+    from .schedule import news_since, policy_for
 
     outbox = Outbox(store)
     expired: list[tuple[int, str, str]] = []
@@ -424,7 +424,8 @@ def expire_stale(settings: Settings, store: Store, now: datetime) -> list[tuple[
             continue
         if row.platform not in expiry:
             expiry[row.platform] = policy_for(settings, row.platform).expire_after
-        published = stored.article.published or stored.created_at
+        # the same clock as planning: published, else ingested - and never before an embargo lifts
+        published = news_since(stored.article, stored.created_at)
         if published + expiry[row.platform] > now:
             continue
         hours = expiry[row.platform].total_seconds() / 3600

@@ -192,14 +192,14 @@ def plan_pending(settings: Settings, store: Store, now: datetime, platforms: Seq
             outbox.enqueue(article_id, content_hash, [draft], {req.platform: outcome.at})
             report.planned.append((article_id, req.platform, outcome.at))
         elif isinstance(outcome, Expired):
-            # Recorded, never sent: `newsbot status` shows why.
-            for post_id in outbox.enqueue(article_id, content_hash, [draft], {req.platform: now}):
-                outbox.set_state(post_id, PostState.EXPIRED, only_from=["planned"], error=outcome.reason)
+            # Recorded, never sent: `newsbot status` shows why. Written expired, never due for a moment.
+            outbox.enqueue(article_id, content_hash, [draft], {req.platform: now},
+                           state=PostState.EXPIRED, error=outcome.reason)
             report.expired.append((article_id, req.platform, outcome.reason))
         else:
             # No allowed time within the horizon yet: kept as unplanned, never due; every pass plans it again.
-            for post_id in outbox.enqueue(article_id, content_hash, [draft], {req.platform: now}):
-                outbox.set_state(post_id, PostState.UNPLANNED, only_from=WAITING, error=outcome.reason)
+            outbox.enqueue(article_id, content_hash, [draft], {req.platform: now},
+                           state=PostState.UNPLANNED, error=outcome.reason)
             report.unplanned.append((article_id, req.platform, outcome.reason))
     for article_id, _ in new:
         store.set_article_state(article_id, ArticleState.PLANNED)
@@ -226,7 +226,7 @@ def recompose_updated(
         heads = {r.platform: r for r in outbox.find(article_id=article_id)
                  if r.thread_index == 0 and r.state != PostState.CANCELLED.value}
         untouched = [p for p, r in heads.items() if p in platforms and r.state == PostState.PLANNED.value
-                     and all(part.state == PostState.PLANNED.value and part.attempts == 0
+                     and all(part.state == PostState.PLANNED.value and part.prepared is None
                              for part in outbox.thread(article_id, p, r.account))]
         if untouched:
             stored = store.get_article(article_id)

@@ -646,3 +646,18 @@ def test_once_exit_code_says_whether_a_person_must_look(tmp_path: Path) -> None:
     _, err = bad.communicate(timeout=60)
     assert bad.returncode == 1
     assert "ingest_failed" in err and "scan.pdf" in err
+
+
+def test_housekeeping_counts_an_undated_embargoed_article_from_its_embargo_as_planning_does(
+    dsettings: Settings, dstore: Store
+) -> None:
+    # Planned for after its embargo, two days out: housekeeping must not expire it the day after ingest.
+    now = datetime.now(UTC)  # the store stamps the ingest time with the real clock
+    embargo = now + timedelta(hours=48)
+    article = Article(source="report.md", text="Schools report", title="Schools report", embargo=embargo)
+    article_id = dstore.add_article(article)
+    draft = Draft("bluesky", (Part(text="Schools report", length=14, limit=300),))
+    [post] = Outbox(dstore).enqueue(article_id, article.content_hash, [draft], {"bluesky": embargo})
+    assert expire_stale(dsettings, dstore, now + timedelta(hours=25)) == []
+    assert Outbox(dstore).get(post).state == "planned"
+    assert expire_stale(dsettings, dstore, embargo + timedelta(hours=25))  # a day after it lifts: stale

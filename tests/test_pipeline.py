@@ -271,3 +271,49 @@ def test_a_flood_of_articles_is_planned_in_bounded_batches_oldest_first(
     plan_pending(kyiv, store, NOW, platforms=["x"])
     plan_pending(kyiv, store, NOW, platforms=["x"])
     assert {r.article_id for r in heads(store)} == set(ids)
+
+
+def test_a_post_written_expired_or_unplanned_is_never_due_for_a_moment(
+    kyiv: Settings, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The publish tick runs beside planning: a row inserted as planned and expired after would be due in
+    # between, and stale news (or a post ignoring quiet hours and caps) could go out.
+    due_right_after_insert: list[int] = []
+    real_enqueue = Outbox.enqueue
+
+    def enqueue_then_look(self: Outbox, *a: Any, **k: Any) -> list[int]:
+        ids = real_enqueue(self, *a, **k)
+        due_right_after_insert.extend(r.id for r in self.due(NOW + timedelta(days=30)) if r.id in ids)
+        return ids
+
+    monkeypatch.setattr(Outbox, "enqueue", enqueue_then_look)
+    add(store, 1, published=NOW - timedelta(hours=30))
+    report = plan_pending(kyiv, store, NOW, platforms=["x"])
+    assert len(report.expired) == 1
+    assert due_right_after_insert == []
+    assert {r.state for r in Outbox(store).find()} == {PostState.EXPIRED}
+
+
+def test_an_edit_never_replaces_a_post_that_was_tried_and_retried(kyiv: Settings, store: Store) -> None:
+    # A send that timed out may have landed; `newsbot retry` plans it again (attempts back to 0) but it
+    # keeps what its first claim prepared. An edit at the source must not replace it with a new post.
+    from bot.feeds.articles import record_update
+    from bot.publish import retry_post
+
+    article_id = add(store, 1)
+    plan_pending(kyiv, store, NOW, platforms=["x"])
+    [head] = heads(store)
+    outbox = Outbox(store)
+    outbox.claim(head.id, {"sent_text": head.text}, "publisher", NOW)
+    outbox.mark_failed(head.id, "timed out", NOW)
+    retry_post(store, head.id)
+    assert outbox.get(head.id).attempts == 0 and outbox.get(head.id).prepared
+    old = store.get_article(article_id).article
+    new = Article(source=old.source, text=old.text, title="Council approves proposal 1 after all",
+                  url=old.url, published=old.published)
+    store.update_article(article_id, new)
+    with store.transaction() as conn:
+        record_update(conn, article_id, old, new, NOW)
+    plan_pending(kyiv, store, NOW + timedelta(minutes=5), platforms=["x"])
+    assert [r.id for r in heads(store)] == [head.id]
+    assert outbox.get(head.id).state == PostState.PLANNED

@@ -129,8 +129,14 @@ class Outbox:
         drafts: Sequence[Draft],
         times: Mapping[str, datetime],
         accounts: Mapping[str, str] | None = None,
+        *,
+        state: PostState = PostState.PLANNED,
+        error: str | None = None,
     ) -> list[int]:
-        """Add a row per thread part; a part whose idempotency key exists already is left as it is."""
+        """Add a row per thread part; a part whose idempotency key exists already is left as it is.
+
+        ``state`` other than planned (expired, unplanned) is written with the row: a row inserted as planned
+        and changed after would be due in between, and the publish tick runs beside planning."""
         ids: list[int] = []
         now = utcnow()
         for draft in drafts:
@@ -148,7 +154,8 @@ class Outbox:
                     text=part.text,
                     payload=part_to_payload(part, draft.language),
                     scheduled_at=times[draft.platform],
-                    state=PostState.PLANNED.value,
+                    state=state.value,
+                    last_error=error,
                     idempotency_key=key,
                     attempts=0,
                     created_at=now,
@@ -418,7 +425,8 @@ class Outbox:
         with self.store.transaction() as conn:
             done = conn.execute(
                 update(t)
-                .where(t.c.id == post_id, t.c.state == PostState.PLANNED.value)
+                # never claimed: `prepared` is written by the first claim and kept through retries
+                .where(t.c.id == post_id, t.c.state == PostState.PLANNED.value, t.c.prepared.is_(None))
                 .values(
                     state=PostState.CANCELLED.value,
                     last_error=error,
