@@ -468,13 +468,20 @@ def test_every_bad_input_has_its_own_reason(tmp_path):
         ("https://example.com/x?gclid=1&xtor=RSS-3&mc_cid=a&mc_eid=b", "https://example.com/x"),
         ("https://example.com/Case/Path/?b=2&a=1", "https://example.com/Case/Path?b=2&a=1"),
         ("  https://example.com/a%20b  ", "https://example.com/a%20b"),
+        ("https://example.com/a b/c?q=x y", "https://example.com/a%20b/c?q=x%20y"),  # as a browser sends it
+        ("https://user:secret@Example.com/x", "https://example.com/x"),  # a posted link never carries a password
+        ("https://example.com/#/story/5?utm_source=x", "https://example.com/#/story/5?utm_source=x"),  # a route
+        ("https://example.com/app#!/story/5", "https://example.com/app#!/story/5"),
     ],
 )
 def test_canonical_url(raw, canonical):
     assert canonical_url(raw) == canonical
 
 
-@pytest.mark.parametrize("bad", ["example.com/a", "ftp://example.com/a", "mailto:a@b.c", "https://"])
+@pytest.mark.parametrize(
+    "bad",
+    ["example.com/a", "ftp://example.com/a", "mailto:a@b.c", "https://", "https://exa mple.com/a", "https://e.com/a\tb"],
+)
 def test_canonical_url_refuses_what_is_not_an_http_url(bad):
     with pytest.raises(ValueError):
         canonical_url(bad)

@@ -34,24 +34,28 @@ def is_tracking_param(name: str) -> bool:
 def canonical_url(url: str) -> str:
     """The one spelling of ``url`` used to recognise an article.
 
-    Lower-cases scheme and host, drops the default port, the fragment, tracking parameters
-    (``utm_*``, ``fbclid``, ``gclid``, ``xtor``, ``mc_cid`` …) and a trailing slash (except the root "/").
-    Other query parameters keep their order. Raises ``ValueError`` for anything but an absolute http(s) URL.
+    Lower-cases scheme and host, drops the default port, any user name and password (a link is posted
+    for everyone to read), the fragment unless it is a route ("#/story/5", "#!/story/5"), tracking
+    parameters (``utm_*``, ``fbclid``, ``gclid``, ``xtor``, ``mc_cid`` …) and a trailing slash (except the
+    root "/"). Other query parameters keep their order; a space in the path or query is written %20 (as a
+    browser sends it: platforms refuse links with spaces). Raises ``ValueError`` for anything but an
+    absolute http(s) URL, and for one with control characters or a space in its host.
     """
     raw = url.strip()
+    if _CONTROL.search(raw):
+        raise ValueError(f"{url!r} contains control characters (a tab or a line break?)")
     parts = urlsplit(raw)
     scheme = parts.scheme.lower()
     if scheme not in _DEFAULT_PORTS or not parts.hostname:
         raise ValueError(f"{url!r} is not an absolute http(s) URL (it should start with https://)")
+    if _SPACE.search(parts.hostname):
+        raise ValueError(f"{url!r} has a space in its host name")
     host = parts.hostname.lower().rstrip(".")
     try:
         port = parts.port
     except ValueError:
         raise ValueError(f"{url!r} has an invalid port number") from None
     netloc = host if ":" not in host else f"[{host}]"  # IPv6 literals keep their brackets
-    if parts.username is not None:
-        userinfo = parts.username + (f":{parts.password}" if parts.password is not None else "")
-        netloc = f"{userinfo}@{netloc}"
     if port is not None and port != _DEFAULT_PORTS[scheme]:
         netloc = f"{netloc}:{port}"
     path = parts.path or "/"
@@ -64,7 +68,17 @@ def canonical_url(url: str) -> str:
         if piece and not is_tracking_param(unquote_plus(piece.split("=", 1)[0]))
     ]
     query = "&".join(kept)
-    return urlunsplit((scheme, netloc, path, query, ""))
+    fragment = parts.fragment if parts.fragment.startswith(("/", "!")) else ""  # a single-page app's route
+    path, query, fragment = (_SPACE.sub(_percent, piece) for piece in (path, query, fragment))
+    return urlunsplit((scheme, netloc, path, query, fragment))
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_SPACE = re.compile(r"\s")
+
+
+def _percent(m: re.Match[str]) -> str:
+    return "".join(f"%{b:02X}" for b in m.group().encode("utf-8"))
 
 
 def find_url(line: str) -> str | None:
