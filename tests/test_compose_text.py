@@ -8,10 +8,29 @@ from bot.models import Facet
 
 
 def test_clean_inline_normalises_and_removes_what_breaks_posts() -> None:
-    assert clean_inline("  Kyiv\n\tsays\u00a0no \ufeff\x07") == "Kyiv says no"
+    assert clean_inline("  Kyiv\n\tsays  no \ufeff\x07") == "Kyiv says no"
+    # a no-break space is the writer's choice and stays: "10 000", "« Oui »"
+    assert clean_inline("10\u00a0000 soldats, «\u202fOui\u202f»") == "10\u00a0000 soldats, «\u202fOui\u202f»"
     assert clean_inline("e\u0301") == "\u00e9"  # NFC
     assert clean_inline("bad\ud800surrogate") == "badsurrogate"
     assert clean_inline(None) == ""
+
+
+def test_shortenings_never_cut_at_a_no_break_space_nor_leave_an_opening_mark_before_the_ellipsis() -> None:
+    cuts = shortenings("Les pertes atteignent 10\u00a0000\u00a0soldats selon «les sources» ici")
+    assert "Les pertes atteignent 10…" not in cuts and "Les pertes atteignent 10\u00a0000\u00a0soldats…" in cuts
+    assert not any(c.endswith(("«…", "„…", "“…", "(…")) for c in cuts)
+    spaced = shortenings("Les pertes sont lourdes selon « les sources » ici")
+    assert "Les pertes sont lourdes selon…" in spaced and not any(c.endswith("«…") for c in spaced)
+
+
+def test_with_utm_appends_to_the_query_as_written() -> None:
+    assert with_utm("https://ex.com/index.php?/archives/123", "x") == (
+        "https://ex.com/index.php?/archives/123&utm_source=x&utm_medium=social&utm_campaign=newsbot"
+    )
+    assert with_utm("https://ex.com/a?utm_source=rss&id=5", "bluesky") == (
+        "https://ex.com/a?utm_source=rss&id=5&utm_medium=social&utm_campaign=newsbot"
+    )
 
 
 def test_shortenings_end_at_word_boundaries_with_an_ellipsis() -> None:

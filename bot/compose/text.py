@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 import warnings
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import quote_plus, unquote_plus, urlsplit, urlunsplit
 
 import regex
 
@@ -22,7 +22,8 @@ with warnings.catch_warnings():
 ELLIPSIS = "…"
 
 _GRAPHEME = regex.compile(r"\X")
-_SPACE = regex.compile(r"\s+")
+_SPACE = regex.compile(r"[^\S\u00a0\u202f\u2007]+")  # no-break spaces stay: "10\u00a0000", "«\u202fOui\u202f»"
+_NO_BREAK = "\u00a0\u202f\u2007"
 # Characters that break posts: controls, lone surrogates, and what twitter-text calls invalid
 # (U+FFFE, U+FEFF, U+FFFF). Removed from every input before templates see it. So are the bidi embeddings,
 # overrides and isolates (U+202A-U+202E, U+2066-U+2069): invisible, they make a post read differently from
@@ -67,7 +68,7 @@ def cut_points(text: str) -> list[int]:
         nxt = clusters[i + 1] if i + 1 < len(clusters) else None
         end = pos + len(cluster)
         if nxt is not None:
-            if nxt[0].isspace() and not cluster[0].isspace():
+            if nxt[0].isspace() and nxt[0] not in _NO_BREAK and not cluster[0].isspace():
                 points.add(end)
             elif _NO_SPACE_SCRIPT.match(cluster) and _NO_SPACE_SCRIPT.match(nxt):
                 points.add(end)
@@ -77,9 +78,15 @@ def cut_points(text: str) -> list[int]:
 
 
 def _strip_dangling(head: str) -> str:
-    """Drop what may not stand before the "…": spaces, dashes, commas, semicolons, colons."""
+    """Drop what may not stand before the "…": spaces, dashes, commas, semicolons, colons, and an opening
+    quotation mark or bracket ("selon «…")."""
     end = len(head)
-    while end and (head[end - 1].isspace() or head[end - 1] in ",;:" or unicodedata.category(head[end - 1]) == "Pd"):
+    while end and (
+        head[end - 1].isspace()
+        or head[end - 1] in ",;:"
+        or unicodedata.category(head[end - 1]) in ("Pd", "Ps", "Pi")
+        or head[end - 1] in "„‚"  # low opening marks are Ps/Pi in some fonts of Unicode, not all
+    ):
         end -= 1
     return head[:end]
 
@@ -135,12 +142,12 @@ def hashtags(*groups: tuple[str, ...] | list[str]) -> list[str]:
 def with_utm(url: str, platform: str) -> str:
     """``url`` with utm_source=<platform>&utm_medium=social&utm_campaign=newsbot (existing utm_* kept)."""
     parts = urlsplit(url)
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    present = {k for k, _ in query}
-    for key, value in (("utm_source", platform), ("utm_medium", "social"), ("utm_campaign", "newsbot")):
-        if key not in present:
-            query.append((key, value))
-    return urlunsplit(parts._replace(query=urlencode(query)))
+    # Append to the query as written: decoding and re-encoding it breaks links such as "?/archives/123".
+    present = {unquote_plus(piece.split("=", 1)[0]) for piece in parts.query.split("&") if piece}
+    added = [f"{key}={quote_plus(value)}" for key, value in
+             (("utm_source", platform), ("utm_medium", "social"), ("utm_campaign", "newsbot")) if key not in present]
+    query = "&".join(p for p in (parts.query, *added) if p)
+    return urlunsplit(parts._replace(query=query))
 
 
 def display_url(url: str, max_graphemes: int = 30) -> str:
