@@ -81,7 +81,7 @@ def _key(article_id: int) -> str:
     return f"{article_id:012d}"
 
 
-def _platform_limits(settings: Settings, store: Store, platforms: Sequence[str]) -> dict[str, int]:
+def platform_limits(settings: Settings, store: Store, platforms: Sequence[str]) -> dict[str, int]:
     """Limits an adapter has learned and cached (Mastodon's instance limit), without a network call."""
     limits: dict[str, int] = {}
     cached = store.kv.get("mastodon.max_characters") if "mastodon" in platforms else None
@@ -104,7 +104,7 @@ def plan_pending(settings: Settings, store: Store, now: datetime, platforms: Seq
     from .store.outbox import Outbox
 
     outbox = Outbox(store)
-    limits = _platform_limits(settings, store, platforms)
+    limits = platform_limits(settings, store, platforms)
     report.recomposed = recompose_updated(settings, store, platforms, limits)
 
     new: list[tuple[int, Prepared]] = []

@@ -11,9 +11,8 @@ from typing import Any
 from .config import PLATFORMS, Settings
 from .errors import BotError, ConfigError, NotFoundError
 from .models import Article, ArticleState, PostState
-from .pipeline import Prepared, prepare
-from .daemon import STALE_SENDING
-from .publish import PassReport, Publisher
+from .pipeline import Prepared, platform_limits, prepare
+from .publish import STALE_SENDING, PassReport, Publisher
 from .store import Store
 from .store.outbox import Outbox, PostRow
 
@@ -89,7 +88,7 @@ def post_now(
     """
     chosen = _choose_platforms(settings, platforms)
     article_id, article = resolve_article(settings, store, target)
-    prepared = prepare(article, settings, chosen)
+    prepared = prepare(article, settings, chosen, platform_limits(settings, store, chosen))  # as the daemon composes
     if article_id is None:
         article_id = store.add_article(article, ArticleState.PLANNED)
     else:

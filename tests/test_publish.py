@@ -515,3 +515,19 @@ def test_reconciliation_never_undoes_what_the_sender_recorded_meanwhile(
     assert publisher.outbox.get(row.id).state == "sent"
     assert publisher.publish_due().outcomes == []  # nothing planned again, nothing resent
     assert fake.posts == []
+
+
+def test_post_now_composes_for_the_mastodon_limit_the_instance_gave(
+    settings: Settings, store: Store, fake: FakePlatform, tmp_path
+) -> None:
+    from bot.posting import post_now
+
+    settings = settings.model_copy(update={"platforms": ["mastodon"], "mastodon_api_base_url": "https://m.example",
+                                           "mastodon_access_token": "t"})
+    store.kv.set("mastodon.max_characters", "1000")  # learned from the instance earlier, as the daemon uses it
+    publisher = Publisher(settings, store, platforms={"mastodon": fake}, clock=lambda: T0)
+    article = tmp_path / "story.txt"
+    article.write_text("A headline for the test\n\nThe council met on Monday and approved the new budget for schools.\n")
+    post_now(settings, store, str(article), now=T0, publisher=publisher)
+    [row] = [r for r in publisher.outbox.find() if r.thread_index == 0]
+    assert row.part.limit == 1000
