@@ -13,12 +13,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, CursorResult, Engine, RowMapping, func, or_, select, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from ..errors import NotFoundError, StoreError
 from ..models import Article, ArticleState, Priority
 from . import schema
-from .backend import make_engine
+from .backend import make_engine, masked
 from .migrations import current_version, migrate
 
 
@@ -213,8 +213,25 @@ class Store:
 def open_store(url: str) -> Store:
     """Open (creating and migrating as needed) the database at ``url``."""
     engine = make_engine(url)
+    where = masked(engine.url)
     try:
         migrate(engine)
     except OperationalError as exc:
-        raise StoreError(f"cannot open the database {engine.url.render_as_string(hide_password=True)}: {exc.orig}") from None
+        engine.dispose()
+        raise StoreError(
+            f"cannot open the database {where} ({_first_line(exc.orig or exc)}); check that it is reachable and that "
+            "you may write to it, or set NEWSBOT_DATABASE_URL to another database"
+        ) from None
+    except DBAPIError as exc:  # e.g. sqlite3.DatabaseError "file is not a database": some other file is in the way
+        engine.dispose()
+        raise StoreError(
+            f"the database {where} cannot be used ({_first_line(exc.orig or exc)}); point NEWSBOT_DATABASE_URL at "
+            "a newsbot database, or move that file away so that newsbot creates a new one"
+        ) from None
     return Store(engine)
+
+
+def _first_line(error: BaseException) -> str:
+    """A driver's message on one line (PostgreSQL's carry DETAIL and HINT lines)."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Select, create_engine, event, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from ..errors import StoreError
+
+_EXAMPLES = "e.g. sqlite:///data/newsbot.db or postgresql+psycopg://user:password@host:5432/newsbot"
+
+
+def masked(url: str | URL) -> str:
+    """``url`` fit to print: the password is replaced by ***, even when the URL cannot be parsed."""
+    if isinstance(url, URL):
+        return url.render_as_string(hide_password=True)
+    # user:password@ before the host; a URL too broken to parse may still carry one. Up to the last "@",
+    # so that a password with an unescaped ":" or "@" is hidden whole.
+    scheme, slashes, rest = url.partition("//") if "//" in url else ("", "", url)
+    return scheme + slashes + re.sub(r"^([^:/@\s]*:)\S*@", r"\1***@", rest)
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -20,8 +33,12 @@ def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout."""
     try:
         parsed = make_url(url)
-    except ArgumentError:
-        raise StoreError(f"NEWSBOT_DATABASE_URL: {url!r} is not a database URL (e.g. sqlite:///data/newsbot.db)") from None
+    except (ArgumentError, ValueError) as exc:
+        # ValueError: a port that is not a number ("host:notaport"), found while parsing.
+        why = f" ({exc})" if isinstance(exc, ValueError) else ""
+        raise StoreError(
+            f"NEWSBOT_DATABASE_URL: {masked(url)!r} is not a database URL{why}; set it to a valid one ({_EXAMPLES})"
+        ) from None
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":
@@ -38,10 +55,19 @@ def make_engine(url: str) -> Engine:
         return engine
     try:
         return create_engine(url, pool_pre_ping=True)
+    except NoSuchModuleError:
+        raise StoreError(
+            f"NEWSBOT_DATABASE_URL: {masked(parsed)!r} names a database or driver "
+            f"({parsed.drivername!r}) that SQLAlchemy does not know; set it to a supported URL ({_EXAMPLES})"
+        ) from None
     except ModuleNotFoundError as exc:
         raise StoreError(
-            f"the database driver for {parsed.get_backend_name()} is not installed ({exc.name}); "
-            "for PostgreSQL install newsbot[postgres]"
+            f"NEWSBOT_DATABASE_URL: the database driver for {parsed.drivername!r} is not installed ({exc.name}); "
+            "install it, or for PostgreSQL install 'newsbot[postgres]' and write the URL as postgresql+psycopg://…"
+        ) from None
+    except (ArgumentError, ValueError, TypeError) as exc:
+        raise StoreError(
+            f"NEWSBOT_DATABASE_URL: {masked(parsed)!r} cannot be used ({exc}); set it to a valid URL ({_EXAMPLES})"
         ) from None
 
 
