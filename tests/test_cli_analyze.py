@@ -96,3 +96,80 @@ def test_readable_view(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.M
     code, out = run(capsys, monkeypatch, "analyze", str(SAMPLE))
     assert code == 0
     assert "Summary:" in out and "Oleksiy Danilov" in out
+
+
+def test_json_exits_1_when_an_article_failed_and_still_prints_every_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    missing = tmp_path / "missing.txt"
+    code, out = run(capsys, monkeypatch, "analyze", "--json", str(missing), str(SAMPLE))
+    assert code == 1  # the same rule as the readable view: a script sees that an article has no result
+    first, second = (json.loads(line) for line in out.splitlines())
+    assert first["id"] == str(missing) and "error" in first
+    assert second["id"] == str(SAMPLE) and "error" not in second
+
+
+def test_jsonl_exits_1_when_a_line_failed_and_0_when_none_did(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    good = json.dumps({"id": "ok", "text": "The minister resigned on Friday after weeks of pressure."})
+    code, out = run(capsys, monkeypatch, "analyze", "--jsonl", "-", stdin=good + "\n{broken\n")
+    assert code == 1
+    assert [json.loads(line)["id"] for line in out.splitlines()] == ["ok", "2"]
+    code, out = run(capsys, monkeypatch, "analyze", "--jsonl", "-", stdin=good + "\n")
+    assert code == 0
+
+
+def test_an_error_line_carries_the_records_own_id_and_the_line_number(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = [
+        json.dumps({"id": 7, "text": ""}),  # its own id, though not a string
+        json.dumps({"id": None, "text": 5}),  # no usable id: the line number names it
+        json.dumps(["not", "an", "object"]),
+        json.dumps({"id": "abc", "text": None}),
+    ]
+    code, out = run(capsys, monkeypatch, "analyze", "--jsonl", "-", stdin="\n".join(lines) + "\n")
+    assert code == 1
+    results = [json.loads(line) for line in out.splitlines()]
+    assert [(r["id"], r["line"]) for r in results] == [("7", 1), ("2", 2), ("3", 3), ("abc", 4)]
+    assert all(r["error"] for r in results)
+
+
+def test_an_unexpected_failure_is_an_error_line_and_the_batch_goes_on(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import bot.analyze
+    from bot.models import Analysis, Article
+
+    real = bot.analyze.analyze
+
+    def analyze_that_breaks_on_one_article(article: Article, **kwargs: int) -> Analysis:
+        if "boom" in article.text:
+            raise RuntimeError("a bug in the analyser")
+        return real(article, **kwargs)
+
+    monkeypatch.setattr(bot.analyze, "analyze", analyze_that_breaks_on_one_article)
+    bad = tmp_path / "bad.txt"
+    bad.write_text("Title\n\nThe boom was heard across the city on Monday, officials said.\n")
+    code, out = run(capsys, monkeypatch, "analyze", "--json", str(bad), str(SAMPLE))
+    assert code == 1
+    first, second = (json.loads(line) for line in out.splitlines())
+    assert first == {"id": str(bad), "error": "analysis failed: RuntimeError: a bug in the analyser"}
+    assert second["headline"] == "Ukraine yet to sever diplomatic ties with Belarus"
+
+
+def test_readable_view_puts_failures_on_stderr_and_exits_1(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    missing = tmp_path / "missing [/] [bold].txt"
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    try:
+        main(["analyze", str(missing), str(SAMPLE)])
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert "Summary:" in out and str(missing) not in out
+    assert str(missing) in " ".join(err.split())

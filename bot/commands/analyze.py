@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import IO, Any
 
 import typer
+from rich.markup import escape
+from rich.text import Text
 
 from ..cli import app, state
 from ..errors import BotError, IngestError, NotFoundError
@@ -31,40 +33,55 @@ def analysis_record(record_id: str, analysis: Analysis) -> dict[str, Any]:
     }
 
 
-def _jsonl_records(stream: IO[str]) -> Iterator[tuple[str, dict[str, Any] | None, str | None]]:
+def _record_id(record: Any, number: int) -> str:
+    """A record's own ``id``; only a line without one (or not JSON at all) is named by its line number."""
+    if isinstance(record, dict) and record.get("id") is not None:
+        return str(record["id"])
+    return str(number)
+
+
+def _jsonl_records(stream: IO[str]) -> Iterator[tuple[int, str, dict[str, Any] | None, str | None]]:
     for number, line in enumerate(stream, 1):
         if not line.strip():
             continue
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield str(number), None, f"line {number} is not JSON: {exc.msg}"
+            yield number, str(number), None, f"line {number} is not JSON: {exc.msg}"
             continue
         if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-            rid = str(record.get("id", number)) if isinstance(record, dict) else str(number)
-            yield rid, None, f'line {number} needs a "text" string field'
+            yield number, _record_id(record, number), None, f'line {number} needs a "text" string field'
             continue
-        yield str(record.get("id", number)), record, None
+        yield number, _record_id(record, number), record, None
+
+
+def _failure(exc: Exception) -> str:
+    if isinstance(exc, BotError):
+        return str(exc)
+    return f"analysis failed: {type(exc).__name__}: {exc}"
 
 
 def analyze_jsonl(stream: IO[str], summary_sentences: int) -> Iterator[dict[str, Any]]:
-    """One result per input line; a line that fails yields ``{"id", "error"}`` and the batch goes on."""
+    """One result per non-blank input line, in order; the batch always goes on.
+
+    A line that fails yields ``{"id", "line", "error"}``: ``id`` is the record's own id, or the line
+    number (as a string) when the record has none or the line is not JSON; ``line`` is always the line number.
+    """
     from ..analyze import analyze_text
 
-    for record_id, record, problem in _jsonl_records(stream):
+    for number, record_id, record, problem in _jsonl_records(stream):
         if record is None:
-            yield {"id": record_id, "error": problem}
+            yield {"id": record_id, "line": number, "error": problem}
             continue
         title = record.get("title") if isinstance(record.get("title"), str) else None
         try:
             yield analysis_record(record_id, analyze_text(record["text"], title, summary_sentences=summary_sentences))
-        except BotError as exc:
-            yield {"id": record_id, "error": str(exc)}
         except Exception as exc:  # one bad article must never stop a batch of thousands
-            yield {"id": record_id, "error": f"analysis failed: {type(exc).__name__}: {exc}"}
+            yield {"id": record_id, "line": number, "error": _failure(exc)}
 
 
 def analyze_files(paths: Iterable[Path], max_bytes: int, summary_sentences: int) -> Iterator[dict[str, Any]]:
+    """One result per file, in order; a file that fails yields ``{"id": path, "error"}`` and the batch goes on."""
     from ..analyze import analyze
     from ..ingest import read_article_file
 
@@ -72,8 +89,8 @@ def analyze_files(paths: Iterable[Path], max_bytes: int, summary_sentences: int)
         try:
             article = read_article_file(path, max_bytes)
             yield analysis_record(str(path), analyze(article, summary_sentences=summary_sentences))
-        except BotError as exc:
-            yield {"id": str(path), "error": str(exc)}
+        except Exception as exc:  # one bad file must never stop the others
+            yield {"id": str(path), "error": _failure(exc)}
 
 
 def _count_lines(path: Path) -> int | None:
@@ -85,18 +102,19 @@ def _count_lines(path: Path) -> int | None:
 
 
 def _show(result: dict[str, Any]) -> None:
+    """The readable view of one result; a failure goes to stderr. Article text is escaped, never markup."""
     if "error" in result:
-        console.print(f"[red]{result['id']}: {result['error']}[/]", soft_wrap=True)
+        err_console.print(Text(f"{result['id']}: {result['error']}", style="red"), soft_wrap=True)
         return
-    console.rule(f"[bold]{result['headline']}[/]")
-    console.print(f"[dim]{result['id']} · {result['language']}[/]")
-    console.print(f"[bold]Summary:[/] {result['summary']}", soft_wrap=True)
+    console.rule(Text(result["headline"] or "", style="bold"))
+    console.print(Text(f"{result['id']} · {result['language']}", style="dim"), soft_wrap=True)
+    console.print(f"[bold]Summary:[/] {escape(result['summary'])}", soft_wrap=True)
     for q in result["quotes"]:
         who = q["speaker"] or "unattributed"
         if q["role"]:
             who += f", {q['role']}"
         star = "[yellow]★[/] " if q["key"] else "  "
-        console.print(f"{star}“{q['text']}” — [cyan]{who}[/]", soft_wrap=True)
+        console.print(f"{star}“{escape(q['text'])}” — [cyan]{escape(who)}[/]", soft_wrap=True)
 
 
 def _open_jsonl(name: str) -> IO[str]:
@@ -117,7 +135,11 @@ def analyze(
     summary_sentences: int = typer.Option(None, "--summary-sentences", "-n", min=1, max=10,
                                           help="Sentences in the summary (default NEWSBOT_SUMMARY_SENTENCES)."),
 ) -> None:
-    """Headline, summary and direct quotes with their speakers, for files or a JSON-lines batch."""
+    """Headline, summary and direct quotes with their speakers, for files or a JSON-lines batch.
+
+    Every article gets its result, in order; one that fails gets an error (a JSON line with an "error"
+    field, or a line on stderr) and the batch goes on. The exit code is 1 when any article failed, else 0.
+    """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     settings = state(ctx).settings
@@ -147,5 +169,5 @@ def analyze(
             progress.advance(task)
     if stream is not sys.stdin:
         stream.close()
-    if failed and not as_json:
+    if failed:  # the same with --json and --jsonl: a script sees that some articles have no result
         raise typer.Exit(1)
