@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
+from rich.markup import escape
 
 try:  # typer ≥ 0.26 carries its own copy of click's exceptions
     from typer._click.exceptions import ClickException as UsageProblem
@@ -96,7 +97,8 @@ def main(argv: list[str] | None = None) -> None:
     except BotError as exc:
         if debug:
             raise
-        err_console.print(f"[bold red]error:[/] {exc}", soft_wrap=True)
+        # escape: messages carry file names, titles and URLs, which rich would read as markup ("[/]", "[postgres]")
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
         sys.exit(exc.exit_code)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)

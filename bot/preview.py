@@ -196,8 +196,9 @@ def render_terminal(report: PreviewReport, console: Console) -> None:
         return
     for a in report.articles:
         if a.error:
-            console.print(Panel(Text(a.error, style="red"), title=f"[red]{a.source}[/] — cannot be posted",
-                                title_align="left"))
+            # Text, not markup, for anything from an article or a file name: "[/]" in a title must print as is.
+            title = Text.assemble((a.source, "red"), " — cannot be posted")
+            console.print(Panel(Text(a.error, style="red"), title=title, title_align="left"))
             continue
         assert a.analysis is not None
         blocks: list[Any] = []
@@ -218,8 +219,8 @@ def render_terminal(report: PreviewReport, console: Console) -> None:
                 for image in part.images:
                     blocks.append(Text(f"    [image] {image.source} (alt: {image.alt})", style="dim"))
             blocks.append(Text(""))
-        title = f"[bold]{a.headline}[/]  [dim]{a.source}[/]"
-        console.print(Panel(Group(*blocks), title=title, title_align="left"))
+        heading = Text.assemble((a.headline or "", "bold"), "  ", (a.source, "dim"))
+        console.print(Panel(Group(*blocks), title=heading, title_align="left"))
     ok = sum(1 for a in report.articles if not a.error)
     console.print(f"{ok} article(s) ready, {len(report.articles) - ok} with problems — "
                   f"preview only: nothing was sent, nothing was moved.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from .. import __version__
@@ -37,7 +38,9 @@ def ingest(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", hel
             if item.reason:
                 detail = item.reason
             colour = colours.get(item.status.value, "white")
-            console.print(f"[{colour}]{item.status.value:<9}[/] {item.name}  {detail}", soft_wrap=True)
+            # escape: file names, titles and reasons are data, not markup ("[/]" would crash rich)
+            console.print(f"[{colour}]{item.status.value:<9}[/] {escape(item.name)}  {escape(detail or '')}",
+                          soft_wrap=True)
 
     from ..feeds.poll import poll_feeds
 
@@ -52,7 +55,8 @@ def ingest(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", hel
     for feed in feeds:
         colour = "green" if feed.ok else "red"
         detail = f"{len(feed.new_article_ids)} new, {len(feed.updates)} updated" if feed.ok else feed.error
-        console.print(f"feed [{colour}]{feed.status}[/] {feed.name or feed.url}: {detail}", soft_wrap=True)
+        console.print(f"feed [{colour}]{feed.status}[/] {escape(feed.name or feed.url)}: {escape(detail or '')}",
+                      soft_wrap=True)
 
 
 @app.command("queue")
@@ -64,17 +68,19 @@ def queue_command(ctx: typer.Context, as_json: bool = typer.Option(False, "--jso
     if as_json:
         print_json(listing)
         return
-    table = Table(title=f"Queue: {listing['queue_dir']}", title_justify="left")
+    table = Table(title=f"Queue: {escape(str(listing['queue_dir']))}", title_justify="left")
     table.add_column("state")
     table.add_column("file", overflow="fold")
     table.add_column("detail", overflow="fold")
     for section, colour in (("waiting", "cyan"), ("processing", "magenta"), ("processed", "green"), ("failed", "red")):
         for info in listing[section]:
-            table.add_row(f"[{colour}]{section}[/]", info["name"], info.get("reason") or f"{info['size']} bytes")
+            table.add_row(f"[{colour}]{section}[/]", escape(info["name"]),
+                          escape(info.get("reason") or f"{info['size']} bytes"))
     if table.row_count:
         console.print(table)
     else:
-        console.print(f"The queue {listing['queue_dir']} is empty: drop article files there (see queue/README.md).")
+        console.print(f"The queue {escape(str(listing['queue_dir']))} is empty: drop article files there "
+                      "(see queue/README.md).")
 
 
 @app.command()
@@ -106,6 +112,6 @@ def preview(
     else:
         render_terminal(report, console)
         if html_file is not None:
-            console.print(f"HTML preview written to {html_file}")
+            console.print(f"HTML preview written to {escape(str(html_file))}")
     if any(item.error for item in report.articles):
         raise typer.Exit(1)  # a script or CI check of an edited template sees that something cannot be posted

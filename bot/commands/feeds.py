@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from ..cli import app, state
@@ -50,7 +51,7 @@ def feeds_add(
         print_json(_feed_json(feed, {}))
         return
     then = f"the newest {backfill} entries will be ingested" if backfill else "existing entries will be marked seen"
-    console.print(f"subscribed to {feed.url} (feed {feed.id}); on the first poll {then}")
+    console.print(f"subscribed to {escape(feed.url)} (feed {feed.id}); on the first poll {then}", soft_wrap=True)
 
 
 def _feed_json(feed: Any, counts: dict[str, int]) -> dict[str, Any]:
@@ -96,7 +97,7 @@ def feeds_list(ctx: typer.Context, as_json: bool = typer.Option(False, "--json",
         healthy = f.status in ("ok", "not_modified", "new")
         status = "[red]disabled[/]" if f.disabled else label if healthy else f"[yellow]{label}[/]"
         table.add_row(
-            str(f.id), f.label, status, str(c.get("article", 0)), str(c.get("pending", 0)),
+            str(f.id), escape(f.label), status, str(c.get("article", 0)), str(c.get("pending", 0)),
             _when(f.last_polled_at), "—" if f.disabled else _when(f.next_poll_at),
         )  # fmt: skip
         if f.last_error:
@@ -104,7 +105,7 @@ def feeds_list(ctx: typer.Context, as_json: bool = typer.Option(False, "--json",
             problems.append(f"feed {f.id} ({f.label}): {label} — {f.last_error}{streak}")
     console.print(table)
     for line in problems:
-        console.print(line, soft_wrap=True)
+        console.print(line, soft_wrap=True, markup=False)  # feed names and errors are data, not markup
 
 
 @feeds_app.command("remove")
@@ -114,7 +115,7 @@ def feeds_remove(ctx: typer.Context, feed: str = typer.Argument(..., help="The f
 
     s = state(ctx)
     removed = remove_feed(s.store, find_feed(s.store, feed).id)
-    console.print(f"unsubscribed from {removed.label} (feed {removed.id})")
+    console.print(f"unsubscribed from {escape(removed.label)} (feed {removed.id})", soft_wrap=True)
 
 
 @feeds_app.command("disable")
@@ -124,7 +125,7 @@ def feeds_disable(ctx: typer.Context, feed: str = typer.Argument(..., help="The 
 
     s = state(ctx)
     f = set_disabled(s.store, find_feed(s.store, feed).id, True)
-    console.print(f"feed {f.id} ({f.label}) disabled")
+    console.print(f"feed {f.id} ({escape(f.label)}) disabled", soft_wrap=True)
 
 
 @feeds_app.command("enable")
@@ -134,7 +135,7 @@ def feeds_enable(ctx: typer.Context, feed: str = typer.Argument(..., help="The f
 
     s = state(ctx)
     f = set_disabled(s.store, find_feed(s.store, feed).id, False, now=datetime.now(UTC))
-    console.print(f"feed {f.id} ({f.label}) enabled; it is polled next time")
+    console.print(f"feed {f.id} ({escape(f.label)}) enabled; it is polled next time", soft_wrap=True)
 
 
 @feeds_app.command("poll")
@@ -157,7 +158,7 @@ def feeds_poll(
     if not results:
         console.print("no feed is due; `--all` polls them anyway")
     for r in results:
-        label = r.name or r.url
+        label = escape(r.name or r.url)
         if r.ok:
             bits = [f"{len(r.new_article_ids)} new"]
             if r.updates:
@@ -168,9 +169,10 @@ def feeds_poll(
                 bits.append(f"{r.marked_seen} existing marked seen")
             if r.pending:
                 bits.append(f"{r.pending} waiting for their page")
-            console.print(f"{label}: {r.status} — {', '.join(bits)}" + (f" ({r.error})" if r.error else ""))
+            console.print(f"{label}: {r.status} — {', '.join(bits)}" + (f" ({escape(r.error)})" if r.error else ""),
+                          soft_wrap=True)
         else:
-            console.print(f"[yellow]{label}: {r.status}[/] — {r.error}")
+            console.print(f"[yellow]{label}: {r.status}[/] — {escape(r.error or '')}", soft_wrap=True)
 
 
 @app.command("add")
@@ -189,9 +191,11 @@ def add(
         print_json(result.__dict__)
         return
     if result.duplicate_of is not None:
-        console.print(f"duplicate of article {result.duplicate_of}: {result.title or result.url} (recorded as {result.article_id})")
+        console.print(f"duplicate of article {result.duplicate_of}: {escape(result.title or result.url or '')} "
+                      f"(recorded as {result.article_id})", soft_wrap=True)
     else:
-        console.print(f"ingested article {result.article_id}: {result.title or '(no title)'} — {result.url}")
+        console.print(f"ingested article {result.article_id}: {escape(result.title or '(no title)')} — "
+                      f"{escape(result.url or '')}", soft_wrap=True)
 
 
 @feeds_app.command("updates")
@@ -222,4 +226,5 @@ def feeds_updates(
         console.print(
             f"{_when(r['detected_at'])}  article {r['article_id']}: {title} — {meaning.get(str(r['action']), r['action'])}{handled}",
             soft_wrap=True,
+            markup=False,  # titles are data, not markup
         )

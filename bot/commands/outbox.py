@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from ..cli import app, state
 from . import platform_list
 from ..output import console, print_json
+
+if TYPE_CHECKING:
+    from ..posting import PostReport
 
 
 _platform_list = platform_list
@@ -40,8 +44,9 @@ def _posts_table(title: str, rows: list[dict[str, Any]], tz: Any, *, show: str, 
         detail = {"url": r["url"] or r["remote_id"] or r["error"] or "", "error": r["error"] or "",
                   "text": _snippet(r["text"])}[show]
         state_cell = (r["state"],) if with_state else ()
+        # Table cells are markup: post texts, URLs and errors are escaped so "[/]" prints as is.
         table.add_row(str(r["id"]), str(r["article_id"]), r["platform"], str(r["thread_index"]), _when(when, tz),
-                      *state_cell, detail)
+                      *state_cell, escape(detail))
     return table
 
 
@@ -75,19 +80,23 @@ def post(
     result = post_now(settings, app_state.store, article, platforms=_platform_list(platform), now=datetime.now(UTC))
     if as_json:
         print_json(result.as_json())
-        return
-    console.print(f"[bold]{result.headline}[/] (article {result.article_id})")
+    else:
+        _show_posted(result, settings.tz)
+    if any(row.state != "sent" for row in result.posts):
+        raise typer.Exit(1)  # the same with --json: a script sees that something was not sent
+
+
+def _show_posted(result: PostReport, tz: Any) -> None:
+    console.print(f"[bold]{escape(result.headline or '')}[/] (article {result.article_id})", soft_wrap=True)
     for row in result.posts:
         mark = {"sent": "[green]sent[/]", "failed": "[red]failed[/]"}.get(row.state, row.state)
         where = row.remote_url or row.last_error or ""
-        console.print(f"  {row.platform:<9} #{row.thread_index}  {mark}  {where}", soft_wrap=True)
+        console.print(f"  {row.platform:<9} #{row.thread_index}  {mark}  {escape(where)}", soft_wrap=True)
     waiting = [row for row in result.posts if row.state == "planned" and row.thread_index == 0]
     if waiting:  # `post` tries once; the retries belong to the daemon or the timer
         first = min(row.next_attempt_at or row.scheduled_at for row in waiting)
         console.print(f"not sent yet: `newsbot run` (or the newsbot-once timer) retries from "
-                      f"{_when(first, settings.tz)}; `newsbot status` shows where it stands", soft_wrap=True)
-    if any(row.state != "sent" for row in result.posts):
-        raise typer.Exit(1)
+                      f"{_when(first, tz)}; `newsbot status` shows where it stands", soft_wrap=True)
 
 
 @app.command()
@@ -116,7 +125,7 @@ def status(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", hel
         for column in ("article", "file", "reason"):
             table.add_column(column, overflow="fold")
         for a in data["failed_articles"]:
-            table.add_row(str(a["article_id"]), a["source"] or "", a["error"] or "")
+            table.add_row(str(a["article_id"]), escape(a["source"] or ""), escape(a["error"] or ""))
         console.print(table)
     if data["updates"]:
         table = Table(title="Articles edited at the source", title_justify="left")
@@ -128,7 +137,7 @@ def status(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", hel
             "none": "nothing posted yet",
         }
         for u in data["updates"]:
-            table.add_row(str(u["article_id"]), _when(u["detected_at"], tz), u["new_title"] or "",
+            table.add_row(str(u["article_id"]), _when(u["detected_at"], tz), escape(u["new_title"] or ""),
                           explain.get(u["action"], u["action"]))
         console.print(table)
 
@@ -176,7 +185,7 @@ def delete(ctx: typer.Context, post_id: int = typer.Argument(..., help="Post id 
 
     app_state = state(ctx)
     row = delete_post(Publisher(app_state.settings, app_state.store), post_id)
-    console.print(f"deleted post {post_id} from {row.platform} ({row.remote_url or row.remote_id})")
+    console.print(f"deleted post {post_id} from {row.platform} ({escape(row.remote_url or row.remote_id or '')})")
 
 
 @app.command()
@@ -191,6 +200,6 @@ def doctor(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", hel
     else:
         for c in checks:
             mark = "[green]ready[/]" if c.ready else "[red]not ready[/]"
-            console.print(f"{c.platform:<9} {mark}  {c.detail}", soft_wrap=True)
+            console.print(f"{c.platform:<9} {mark}  {escape(c.detail)}", soft_wrap=True)
     if not any(c.ready for c in checks):
         raise typer.Exit(1)
