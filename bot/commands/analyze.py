@@ -137,8 +137,7 @@ def analyze(
 ) -> None:
     """Headline, summary and direct quotes with their speakers, for files or a JSON-lines batch.
 
-    Every article gets its result, in order; one that fails gets an error (a JSON line with an "error"
-    field, or a line on stderr) and the batch goes on. The exit code is 1 when any article failed, else 0.
+    Every article gets its result, in order; one that fails gets an error (a JSON line with an "error" field, or a line on stderr) and the batch goes on. The exit code is 1 when any article failed, else 0.
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
