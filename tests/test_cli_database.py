@@ -73,6 +73,27 @@ def test_a_url_that_cannot_be_used_names_the_setting_and_hides_the_password(
     assert "postgresql+psycopg://" in line  # an example of a URL that works
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"postgresql://newsbot:{SECRET}@127.0.0.1:notaport/db",
+        f"postgresql+nodriver://newsbot:{SECRET}@localhost/db",
+        "sqlite:///{garbage}",
+    ],
+)
+def test_run_once_says_the_same_before_it_starts(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, workdir: Path, url: str
+) -> None:
+    garbage = workdir / "bad.db"
+    garbage.write_text("not sqlite")
+    monkeypatch.setenv("NEWSBOT_DATABASE_URL", url.format(garbage=garbage))
+    code, _, err = run(capsys, "run", "--once")
+    assert code == 5
+    assert "Traceback" not in err and SECRET not in err
+    [line] = err.strip().splitlines()
+    assert line.startswith("error: ") and "NEWSBOT_DATABASE_URL" in line
+
+
 def test_a_server_that_cannot_be_reached_is_one_line_without_the_password(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, workdir: Path
 ) -> None:

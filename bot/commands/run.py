@@ -25,9 +25,11 @@ def run(
     """
     from ..daemon import Daemon, InstanceLock
     from ..logs import remove_logging, setup_logging
+    from ..store.backend import parse_url
 
     app_state = state(ctx)
     settings = app_state.settings
+    parse_url(settings.db_url)  # a URL that does not parse is one line naming the setting, before the lock reads it
     handler = setup_logging(settings, as_json=log_json, level=logging.DEBUG if verbose else logging.INFO)
     try:
         # The lock comes before the store is opened: a refused second daemon touches nothing.

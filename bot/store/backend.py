@@ -29,16 +29,21 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout."""
+def parse_url(url: str) -> URL:
+    """``url`` parsed, touching nothing; a StoreError naming NEWSBOT_DATABASE_URL when it is no database URL."""
     try:
-        parsed = make_url(url)
+        return make_url(url)
     except (ArgumentError, ValueError) as exc:
         # ValueError: a port that is not a number ("host:notaport"), found while parsing.
         why = f" ({exc})" if isinstance(exc, ValueError) else ""
         raise StoreError(
             f"NEWSBOT_DATABASE_URL: {masked(url)!r} is not a database URL{why}; set it to a valid one ({_EXAMPLES})"
         ) from None
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout."""
+    parsed = parse_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":
