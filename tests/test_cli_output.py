@@ -178,6 +178,9 @@ def test_a_bracketed_feed_name_and_url_print_as_they_are(
     assert "Kyiv [/] news [bold] [everything]" in flat(out)
     code, out, err = run(capsys, "feeds", "poll", "--all")
     assert "Kyiv [/] news [bold] [everything]: unreachable" in flat(out)
+    code, out, err = run(capsys, "feeds", "list")
+    assert code == 0, err
+    assert "feed 1 (Kyiv [/] news [bold] [everything]): unreachable —" in flat(out)
     code, out, err = run(capsys, "feeds", "disable", "1")
     assert code == 0 and "feed 1 (Kyiv [/] news [bold] [everything]) disabled" in flat(out)
     code, out, err = run(capsys, "feeds", "remove", "1")
