@@ -352,6 +352,7 @@ def main(argv: list[str]) -> int:
         ("share word + 40k spaces", lead + "Share" + " " * 40000 + "this story."),
         ("40k spaces + 'Related article »'", lead + "a" + " " * 40000 + "Related article »"),
         ("20k share words", lead + "Share Tweet " * 10000),
+        ("8k spaces after a capital", "A" + " " * 8000 + "b."),
     ):
         c0 = time.process_time()
         try:

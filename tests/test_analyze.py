@@ -220,3 +220,16 @@ def test_analyze_text_never_crashes_and_offsets_stay_in_the_given_text(text: str
     for q in result.quotes:
         assert 0 <= q.start < q.end <= len(text)
         assert text[q.start] in QUOTE_MARKS
+
+
+def test_a_lone_surrogate_is_read_as_a_replacement_character_and_offsets_still_hold() -> None:
+    text = 'The mayor said "We\ud800 are ready," on Monday. The council voted on Tuesday to close the bridge.'
+    analysis = analyze_text(text)
+    [quote] = analysis.quotes
+    assert (text[quote.start], text[quote.end - 1]) == ('"', '"')
+    assert quote.text == "We\ufffd are ready,"
+
+
+def test_text_that_is_not_a_string_is_a_clear_error() -> None:
+    with pytest.raises(AnalyzeError, match="must be a string"):
+        analyze_text(None)  # type: ignore[arg-type]

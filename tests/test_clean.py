@@ -132,6 +132,20 @@ def test_an_embedded_post_goes_and_the_quote_it_repeats_stays() -> None:
     assert "embedded post" in cleaned.reasons
 
 
+def test_a_short_caption_with_a_photo_by_credit_goes() -> None:
+    assert_only_body(article("Firefighters at the old bridge on Tuesday. (Photo by Jane Doe/Getty Images)"))
+
+
+def test_a_bulleted_list_inside_the_body_stays_and_one_at_the_end_goes() -> None:
+    items = ["• Income tax falls by two points for low earners", "• Pensions rise in line with inflation"]
+    cleaned = clean_text("\n\n".join([BODY_1, "\n".join(items), BODY_2]))
+    assert cleaned.paragraphs == (BODY_1, *items, BODY_2)
+    numbered = ["1. Close the bridge in March", "2. Reopen it in September"]
+    assert clean_text("\n\n".join([BODY_1, "\n".join(numbered), BODY_2])).paragraphs == (BODY_1, *numbered, BODY_2)
+    menu = clean_text("\n\n".join([BODY_1, BODY_2, "• Home\n• News\n• Sport"]))
+    assert menu.paragraphs == (BODY_1, BODY_2)
+
+
 def test_a_caption_repeated_twice_goes_both_times() -> None:
     caption = "The old bridge seen from the river bank at dusk"
     assert_only_body(article(caption, caption))

@@ -14,6 +14,7 @@ Two entry points:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
@@ -48,7 +49,18 @@ class _Body:
     language: str
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _body(text: str, title: str | None, language: str | None, source: str) -> _Body:
+    if not isinstance(text, str):
+        raise AnalyzeError(f"{source}: the article text must be a string, not {type(text).__name__}")
+    # A lone surrogate (broken UTF-16 in a JSON record) cannot be encoded, and the sentence splitter encodes:
+    # U+FFFD stands in for it, one character for one, so every offset still points into the given text.
+    if _SURROGATE.search(text):
+        text = _SURROGATE.sub("\ufffd", text)
+    if title is not None and _SURROGATE.search(title):
+        title = _SURROGATE.sub("\ufffd", title)
     clean = clean_text(text, title=title)
     if not any(ch.isalnum() for p in clean.paragraphs for ch in p):
         detail = f" (removed as boilerplate: {', '.join(sorted(set(clean.reasons)))})" if clean.reasons else ""

@@ -247,7 +247,7 @@ def _drop_wire_preamble(lines: list[_Line]) -> None:
     """Short lines before a wire dateline lead ("JAKARTA (Reuters) - ...") are teasers and captions."""
     alive = [ln for ln in lines if not ln.drop][:6]
     for k, ln in enumerate(alive):
-        if P.WIRE_DATELINE.match(ln.text):
+        if P.wire_dateline(ln.text):
             for prev in alive[:k]:
                 if len(prev.text) < 120:
                     prev.drop = "preamble"
@@ -264,8 +264,9 @@ def _drop_fragments(lines: list[_Line]) -> None:
     punctuated = sum(1 for ln in alive if P.ends_sentence(ln.text))
     if punctuated < max(1, len(alive) // 3):
         return
+    listed = _list_items(alive)
     for ln in alive:
-        if P.is_fragment(ln.text):
+        if P.is_fragment(ln.text) and id(ln) not in listed:
             ln.drop = "fragment"
     # a trailing run of link-like or very short lines after the body
     tail = [ln for ln in lines if not ln.drop]
@@ -274,6 +275,27 @@ def _drop_fragments(lines: list[_Line]) -> None:
             ln.drop = "trailing fragment"
         else:
             break
+
+
+_PULL_QUOTE_SCAN_LIMIT = 300_000  # characters; news articles are a few thousand
+
+_BULLET = re.compile(r"^(?:[•·▪●◦‣∙*–—-]|\d{1,2}[.)])\s+\S")
+
+
+def _list_items(alive: list[_Line]) -> set[int]:
+    """Lines of a bulleted or numbered list inside the body: two or more items in a row, after a line of
+    body. Short and unpunctuated, they are body all the same ("• Pensions rise in line with inflation").
+    A list at the very end stays subject to the trailing-links rule."""
+    out: set[int] = set()
+    run: list[_Line] = []
+    for i, ln in enumerate([*alive, None]):
+        if ln is not None and _BULLET.match(ln.text):
+            run.append(ln)
+            continue
+        if len(run) >= 2 and i - len(run) > 0:
+            out.update(id(item) for item in run)
+        run = []
+    return out
 
 
 def _drop_repeats(lines: list[_Line]) -> None:
@@ -296,6 +318,8 @@ def _drop_repeats(lines: list[_Line]) -> None:
         else:
             ln.drop = "repeated"
     joined = "\x00".join(n for ln, n in zip(alive, norms, strict=True) if not ln.drop)
+    if len(joined) > _PULL_QUOTE_SCAN_LIMIT:
+        return  # a book, not an article: looking for pull quotes would cost time quadratic in its size
     for i, (ln, n) in enumerate(zip(alive, norms, strict=True)):
         if ln.drop or len(n) < 30 or len(n) > 400:  # pull quotes are short
             continue

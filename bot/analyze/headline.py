@@ -59,7 +59,7 @@ def shorten(text: str, limit: int = MAX_FALLBACK_CHARS) -> str:
 def strip_wire_dateline(sentence: str, min_rest: int = 20) -> str:
     """"JAKARTA (Reuters) - Countries around Asia ..." -> "Countries around Asia ..." (when more than
     ``min_rest`` characters are left: "PARIS: 3" is not a dateline and a number)."""
-    m = P.WIRE_DATELINE.match(sentence)
+    m = P.wire_dateline(sentence)
     if m and len(sentence) - m.end() > min_rest:
         rest = sentence[m.end() :]
         return rest[:1].upper() + rest[1:]

@@ -136,6 +136,7 @@ _IN_THIS_IMAGE = re.compile(
 # ``in`` test is far cheaper than a regex scan of the whole line.
 CAPTION: list[tuple[str, re.Pattern[str]]] = [
     (":", re.compile(rf"\((?:{_CREDIT_WORDS})\s*:[^)]*\)", re.I)),  # (Photo: REUTERS/Anna Voitenko)
+    (")", re.compile(rf"\((?:{_CREDIT_WORDS})\s+(?:by|courtesy of|via)\s[^()]{{1,80}}\)\s*$", re.I)),  # (Photo by J. Doe/Getty)
     (":", re.compile(rf"^(?:{_CREDIT_WORDS})\s*(?:credit)?\s*:", re.I)),  # Photo: ...
     (":", re.compile(rf"(?:^|[.!?]\s+)(?:{_CREDIT_WORDS})\s*:\s*[^.!?]{{1,60}}$", re.I)),  # ... Bild: dpa
     (")", re.compile(rf"\((?:{_AGENCIES})(?:\s*(?:/|via)[^()]*)?\)\s*$", re.I)),  # ... (Getty)
@@ -205,6 +206,14 @@ WIRE_DATELINE = re.compile(
 # An embedded tweet as copy-paste leaves it, however long: "... #BCStorm pic.twitter.com/x — BC Hydro
 # (@bchydro) December 22, 2018". Its words usually reappear in the body, quoted; the embed is the copy.
 EMBEDDED_POST = re.compile(r"[—–-]\s*[^()\n]{1,60}\(@\w{1,15}\)\s+\w+\.? \d{1,2}, \d{4}\s*$")
+
+
+
+def wire_dateline(text: str) -> re.Match[str] | None:
+    """``WIRE_DATELINE`` at the start of ``text``. A dateline is short: matching only the first 160
+    characters keeps a long run of spaces from costing time quadratic in its length."""
+    return WIRE_DATELINE.match(text[:160])
+
 
 # --- calls to action: donate, subscribe, follow, newsletter --------------------------------------
 CTA_STRONG = re.compile(
