@@ -146,6 +146,20 @@ def test_a_bulleted_list_inside_the_body_stays_and_one_at_the_end_goes() -> None
     assert menu.paragraphs == (BODY_1, BODY_2)
 
 
+def test_a_section_label_does_not_hide_the_headline_after_it() -> None:
+    cleaned = clean_text("\n\n".join(["Politics", "Council closes the old bridge", BODY_1, BODY_2]))
+    assert cleaned.title_line == "Council closes the old bridge"
+    assert cleaned.paragraphs == (BODY_1, BODY_2)
+
+
+def test_markup_left_around_paragraphs_is_trimmed_and_offsets_still_map() -> None:
+    text = f"<p>{BODY_1}</p>\n<p class=\"x\">{BODY_2}</p>\n\n<div>{BODY_3}</div>"
+    cleaned = clean_text(text)
+    assert cleaned.paragraphs == (BODY_1, BODY_2, BODY_3)
+    for para, (start, end) in zip(cleaned.paragraphs, cleaned.spans, strict=True):
+        assert text[start:end] == para
+
+
 def test_a_caption_repeated_twice_goes_both_times() -> None:
     caption = "The old bridge seen from the river bank at dusk"
     assert_only_body(article(caption, caption))

@@ -131,7 +131,11 @@ def clean_text(text: str, title: str | None = None) -> CleanText:
 
     body = [ln for ln in lines if not ln.drop]
     # The text's own first line is its headline when it looks like one (no sentence punctuation,
-    # short) and more body follows; a repeated title anywhere is dropped.
+    # short) and more body follows; a repeated title anywhere is dropped. A section label before it
+    # ("Politics", "World news") does not hide it.
+    if len(body) > 2 and not title and _LABEL.match(body[0].text) and P.looks_like_headline(body[1].text):
+        body[0].drop = "section label"
+        body = body[1:]
     if body:
         first = body[0]
         if norm_title and _norm(first.text) == norm_title:
@@ -277,6 +281,7 @@ def _drop_fragments(lines: list[_Line]) -> None:
             break
 
 
+_LABEL = re.compile(r"^[\w&'’-]+(?: [\w&'’-]+)?$")  # one or two words, no punctuation: "Politics", "World news"
 _PULL_QUOTE_SCAN_LIMIT = 300_000  # characters; news articles are a few thousand
 
 _BULLET = re.compile(r"^(?:[•·▪●◦‣∙*–—-]|\d{1,2}[.)])\s+\S")
@@ -389,6 +394,13 @@ def _trim(text: str, ln: _Line) -> tuple[int, int]:
     m = P.LEADING_WIDGET.match(text, start, end)
     if m:
         start = m.end()
+    if "<" in ln.text:  # markup left around a paragraph by copy-paste: "<p>The mayor said …</p>"
+        m = P.LEADING_TAGS.match(text, start, end)
+        if m:
+            start = m.end()
+        m = P.TRAILING_TAGS.search(text, start, end)
+        if m and m.start() > start:
+            end = m.start()
     m = P.LEADING_TIMESTAMP.match(text, start, end)
     if m:
         start = m.end()

@@ -312,6 +312,8 @@ def _is_bar(words: str, before: str, after: str) -> bool:
     return n >= 3 or not after.strip()
 
 
+LEADING_TAGS = re.compile(r"(?:</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]{0,200})?/?>\s*)+")
+TRAILING_TAGS = re.compile(r"(?:\s*</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]{0,200})?/?>)+\s*$")
 LEADING_TIMESTAMP = re.compile(r"(?:[01]?\d|2[0-3])[.:][0-5]\d\s+(?=[A-Z“\"'‘])")
 
 
