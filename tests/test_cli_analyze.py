@@ -98,23 +98,23 @@ def test_readable_view(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.M
     assert "Summary:" in out and "Oleksiy Danilov" in out
 
 
-def test_json_exits_1_when_an_article_failed_and_still_prints_every_line(
+def test_json_reports_a_failed_article_as_a_line_and_exits_0(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     missing = tmp_path / "missing.txt"
     code, out = run(capsys, monkeypatch, "analyze", "--json", str(missing), str(SAMPLE))
-    assert code == 1  # the same rule as the readable view: a script sees that an article has no result
+    assert code == 0  # the failure is data in the output: the pipeline reads the "error" field
     first, second = (json.loads(line) for line in out.splitlines())
     assert first["id"] == str(missing) and "error" in first
     assert second["id"] == str(SAMPLE) and "error" not in second
 
 
-def test_jsonl_exits_1_when_a_line_failed_and_0_when_none_did(
+def test_jsonl_writes_an_error_line_for_a_broken_record_and_exits_0(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     good = json.dumps({"id": "ok", "text": "The minister resigned on Friday after weeks of pressure."})
     code, out = run(capsys, monkeypatch, "analyze", "--jsonl", "-", stdin=good + "\n{broken\n")
-    assert code == 1
+    assert code == 0
     assert [json.loads(line)["id"] for line in out.splitlines()] == ["ok", "2"]
     code, out = run(capsys, monkeypatch, "analyze", "--jsonl", "-", stdin=good + "\n")
     assert code == 0
@@ -130,7 +130,7 @@ def test_an_error_line_carries_the_records_own_id_and_the_line_number(
         json.dumps({"id": "abc", "text": None}),
     ]
     code, out = run(capsys, monkeypatch, "analyze", "--jsonl", "-", stdin="\n".join(lines) + "\n")
-    assert code == 1
+    assert code == 0
     results = [json.loads(line) for line in out.splitlines()]
     assert [(r["id"], r["line"]) for r in results] == [("7", 1), ("2", 2), ("3", 3), ("abc", 4)]
     assert all(r["error"] for r in results)
@@ -153,7 +153,7 @@ def test_an_unexpected_failure_is_an_error_line_and_the_batch_goes_on(
     bad = tmp_path / "bad.txt"
     bad.write_text("Title\n\nThe boom was heard across the city on Monday, officials said.\n")
     code, out = run(capsys, monkeypatch, "analyze", "--json", str(bad), str(SAMPLE))
-    assert code == 1
+    assert code == 0
     first, second = (json.loads(line) for line in out.splitlines())
     assert first == {"id": str(bad), "error": "analysis failed: RuntimeError: a bug in the analyser"}
     assert second["headline"] == "Ukraine yet to sever diplomatic ties with Belarus"
