@@ -484,3 +484,44 @@ def test_dev_set_speaker_accuracy_holds() -> None:
     assert score["speaker_accuracy"] >= 92.0, score
     both = qm.score_quotes(preds, [r["gold"] for r in rows], [r["text"] for r in rows], gold_speaker_name_part=True)
     assert both["speaker_accuracy"] >= 91.0, both
+
+
+# --- scripts without capitals ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("open_, close", [('"', '"'), ("“", "”")])
+def test_a_thai_quote_is_kept_with_the_name_before_its_speech_verb(open_: str, close: str) -> None:
+    # "Mr Anan Sukjai, the transport minister, said that '…' at a press conference on Friday."
+    text = (
+        f"นายอนันต์ สุขใจ รัฐมนตรีว่าการกระทรวงคมนาคม กล่าวว่า {open_}รถไฟสายใหม่จะเปิดให้บริการภายในปีหน้าอย่างแน่นอน{close} "
+        "ในการแถลงข่าวเมื่อวันศุกร์"
+    )
+    q = only(text)
+    assert q.text == "รถไฟสายใหม่จะเปิดให้บริการภายในปีหน้าอย่างแน่นอน"
+    assert (q.speaker, q.role) == ("นายอนันต์ สุขใจ", "รัฐมนตรีว่าการกระทรวงคมนาคม")
+    assert_verbatim(text, [q])
+
+
+def test_a_thai_speaker_without_an_honorific_is_the_description_and_a_pronoun_goes_back() -> None:
+    # "The airport spokesperson said that '…'" / "… and he said that '…'"
+    described = only("โฆษกท่าอากาศยาน กล่าวว่า “เที่ยวบินทั้งหมดจะกลับมาตามปกติในคืนนี้”")
+    assert (described.speaker, described.role) == ("โฆษกท่าอากาศยาน", None)
+    text = "นางสาวมาลี ดีงาม กล่าวว่า “เราพร้อมแล้ว” และเขากล่าวว่า “ทุกคนจะได้รับความช่วยเหลืออย่างทั่วถึง”"
+    assert [q.speaker for q in extract_quotes(text)] == ["นางสาวมาลี ดีงาม", "นางสาวมาลี ดีงาม"]
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ('قال الوزير: "نحن مستعدون للحوار مع الجميع".', "نحن مستعدون للحوار مع الجميع"),
+        ('השר אמר: "אנחנו מוכנים לדבר עם כולם".', "אנחנו מוכנים לדבר עם כולם"),
+        ('मंत्री ने कहा: "हम सभी से बात करने के लिए तैयार हैं"।', "हम सभी से बात करने के लिए तैयार हैं"),
+    ],
+)
+def test_a_quote_in_a_script_without_capitals_is_sentence_like(text: str, words: str) -> None:
+    assert only(text).text == words
+
+
+def test_a_japanese_quote_with_spaces_inside_is_still_japanese() -> None:
+    text = "田中社長は３日、決算会見で「ＡＩ 関連の投資を 来年は倍増させる」と語った。"
+    assert only(text).text == "ＡＩ 関連の投資を 来年は倍増させる"

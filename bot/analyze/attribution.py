@@ -105,6 +105,52 @@ FOREIGN_NP = rx.compile(
 LOWER_WORD = rx.compile(r"(?<![\p{L}'’])\p{Ll}[\p{Ll}\-]+", FLAGS)
 OF_CUT = rx.compile(r"\s+of\b.*\Z", FLAGS | regex.DOTALL)
 CJK_TOPIC = rx.compile(r"(?P<sp>[^、。「」『』\s\u0001\u0002]{1,20}?)(?:は|が)\Z", FLAGS)
+# Thai: นายสมชาย ใจดี รัฐมนตรีว่าการกระทรวงเกษตร กล่าวว่า “…” ("X, the minister, said that …") - the
+# subject (name, then role) before a speech verb right before the quote, or after it ("“…” X กล่าว").
+# Thai has no sentence punctuation: the subject runs back to the paragraph, a quote or a verb.
+_THAI_VERB = (
+    r"(?:กล่าว|ระบุ|เปิดเผย|เผย|บอก|แถลง|ชี้แจง|ยืนยัน|ให้สัมภาษณ์|โพสต์ข้อความ|ตอบ|เตือน|อธิบาย|ย้ำ|"
+    r"แสดงความเห็น|ตั้งข้อสังเกต|ทวีต|เขียน)"
+)
+THAI_NEAR = rx.compile(r"\p{Thai}", FLAGS)
+THAI_BEFORE = rx.compile(
+    r"(?:\A|[\u0002])\s*(?P<sp>[^\u0001\u0002\n]{1,120}?)\s*" + _THAI_VERB + r"(?:ว่า|ไว้ว่า)?\s*[:：]?\s*\Z", FLAGS
+)
+THAI_AFTER = rx.compile(
+    r"\A\s*(?P<sp>[^\s\u0001\u0002]+(?:[ \t\u00a0]+[^\s\u0001\u0002]+){0,2}?)\s*" + _THAI_VERB + r"(?:ว่า|ไว้)?(?:\s|\Z)",
+    FLAGS,
+)
+# Honorifics glued to a given name (นายสมชาย "Mr Somchai"); "นายก…" is a title (prime minister, mayor).
+THAI_HONORIFIC = rx.compile(r"(?:นางสาว|นาง|นาย(?!ก)|น\.ส\.|ดร\.|นพ\.|พญ\.|พล\.[อตท]\.(?:อ\.)?|พ\.[ตอ]\.[อทต]\.|ศ\.|รศ\.|ผศ\.|คุณ)\p{Thai}", FLAGS)
+# Words that start a role, not a surname: minister, prime minister/mayor, deputy, spokesperson, "person who" …
+THAI_TITLE = rx.compile(
+    r"(?:รัฐมนตรี|รมว\.|รมช\.|นายก|รอง|โฆษก|ผู้|ผอ\.|ผบ\.|ประธาน|อธิบดี|เลขาธิการ|หัวหน้า|ส\.ส\.|ส\.ว\.|"
+    r"อธิการบดี|ปลัด|อดีต|แกนนำ|นัก|ผกก\.|กรรมการ|เจ้าหน้าที่|ตัวแทน|สมาชิก|ทนาย|แพทย์|ศาสตราจารย์)",
+    FLAGS,
+)
+# Conjunctions and topic words glued to the subject: และเขา "and he", ด้านนายสมชาย "as for Mr Somchai".
+THAI_LEAD = rx.compile(r"\A(?:และ|แต่|ซึ่ง|โดย|ทั้งนี้|ขณะที่|ด้าน|ส่วน)+", FLAGS)
+THAI_PRONOUNS = frozenset("เขา เธอ ท่าน ผม ดิฉัน ฉัน พวกเขา".split())
+
+
+def thai_speaker(subject: str) -> tuple[str, str | None, bool] | None:
+    """(name, role, named) from the Thai words before a speech verb: an honorific opens a name
+    (given name, then a surname unless a title word follows: "นายสมชาย ใจดี รัฐมนตรี…" -> name
+    "นายสมชาย ใจดี", role "รัฐมนตรี…"); without one, the last phrase is a description ("โฆษกรัฐบาล",
+    the government spokesperson). None for a pronoun."""
+    chunks = [c for c in (THAI_LEAD.sub("", c) for c in subject.split()) if c]
+    for i, chunk in enumerate(chunks):
+        if THAI_HONORIFIC.match(chunk):
+            rest = chunks[i + 1 :]
+            name = chunk
+            if rest and not THAI_TITLE.match(rest[0]) and THAI_NEAR.match(rest[0]):
+                name, rest = f"{chunk} {rest[0]}", rest[1:]
+            return name, " ".join(rest) or None, True
+    if not chunks or chunks[-1] in THAI_PRONOUNS or not THAI_NEAR.match(chunks[-1]):
+        return None
+    return chunks[-1], None, False
+
+
 PRONOUN_RE = rx.compile(r"\A" + PRONOUN + r"\Z", FLAGS)
 NP_RE = rx.compile(r"\A" + NOUN_PHRASE + r"\Z", FLAGS)
 

@@ -7,7 +7,8 @@
    and does not close it continues in the next paragraph when that one opens with a mark again
    (the print convention for multi-paragraph quotes).
 2. *filter*: scare quotes, titles and quoted terms are not somebody's quote. What is kept is
-   sentence-like (a capital or an ellipsis at the start, several words) or is attributed in its own
+   sentence-like (a capital, an ellipsis or a letter of a script without case - Thai, Arabic,
+   Hebrew, Devanagari, Han - at the start, several words) or is attributed in its own
    sentence; fragments woven into a sentence ("called it a “farce”") are dropped.
 3. *attribute* (``speakers.py``): "…,” X said / said X / X, the role, said / X told Reuters /
    according to X / X said: “…”; otherwise, and for he/she, the nearest preceding named speaker.
@@ -57,7 +58,8 @@ _SINGLE_CLOSERS: dict[str, str] = {"‘": "’'", "'": "'’", "‚": "‘’"}
 # '' and ’’ are typed stand-ins for double quotes in some newsrooms' copy.
 _ALL_MARKS = re.compile(r"''|’’|[\"“”„«»「」『』‘’‚']")  # plain characters: stdlib re is faster
 _LETTER = rx.compile(r"[\p{L}\p{N}]")
-_WORD = rx.compile(r"[\p{L}\p{N}][\p{L}\p{N}'’\-]*")
+# Combining marks belong to their word (Thai, Devanagari and Arabic vowel signs are marks).
+_WORD = rx.compile(r"[\p{L}\p{N}][\p{L}\p{M}\p{N}'’\-]*")
 
 
 @dataclass(frozen=True)
@@ -230,10 +232,30 @@ _START = rx.compile(r"[\s\p{P}--[\[…]]*(?P<c>.)", regex.V1)
 
 _CJK = rx.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}]")
 _CJK_REPORTED = rx.compile(r"\s*(?:と|、と|とも)")
+# Letters of scripts without case (Han, kana, Hangul, Thai, Arabic, Hebrew, Devanagari, …): a
+# sentence in them starts with such a letter, never with a capital.
+_CASELESS = rx.compile(r"\p{Lo}")
+# Scripts written without spaces between words: a "word" of them is a whole phrase.
+_UNSPACED = rx.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]")
+_UNSPACED_WORD_CHARS = 4  # about one word per four characters in them (for the word-count rules)
 
 
 def _words(s: str) -> list[str]:
     return _WORD.findall(s)
+
+
+def _word_count(inner: str, words: list[str]) -> int:
+    """Words of a quotation; in scripts without word spaces, estimated from their characters."""
+    unspaced = len(_UNSPACED.findall(inner)) if not inner.isascii() else 0
+    if not unspaced:
+        return len(words)
+    return max(len(words), len(inner.split()) + unspaced // _UNSPACED_WORD_CHARS)
+
+
+def _mostly_cjk(inner: str) -> bool:
+    """Japanese/Chinese prose (a space or a Latin acronym inside does not make it English)."""
+    letters = len(inner) - inner.count(" ")
+    return 2 * len(_CJK.findall(inner)) >= letters
 
 
 def _looks_like_title(words: list[str]) -> bool:
@@ -245,15 +267,18 @@ def _looks_like_title(words: list[str]) -> bool:
 def keep_span(text: str, span: Span, para_lo: int, how: str | None, masked: str) -> bool:
     """Is this span a direct quotation of somebody (rather than a scare quote, title or term)?"""
     inner = text[span.inner_start : span.inner_end].strip()
-    words = _words(inner)
-    if not words:
+    found = _words(inner)
+    if not found:
         return False
+    n_words = _word_count(inner, found)
     m = _START.match(inner)
     c = m.group("c") if m else inner[0]
-    sentence_like = c.isupper() or c.isdigit() or c in "[…" or inner.startswith("...")
+    sentence_like = (
+        c.isupper() or c.isdigit() or c in "[…" or inner.startswith("...") or _CASELESS.match(c) is not None
+    )
     if span.continued:
         return True  # the rest of a multi-paragraph quote already kept
-    if _CJK.search(inner) and " " not in inner.strip():
+    if _CJK.search(inner) and (" " not in inner or _mostly_cjk(inner)):
         # Japanese/Chinese: 「…」と述べた / 「…」と語った — a sentence quoted and reported as said.
         return len(inner) >= 8 and bool(_CJK_REPORTED.match(text, span.end))
     # Only the stretch just before the quote matters (and a bounded window keeps this linear).
@@ -267,20 +292,20 @@ def keep_span(text: str, span: Span, para_lo: int, how: str | None, masked: str)
     attributed = how in ("after", "before", "colon")
     ends_sentence = bool(_ENDS_SENTENCE.search(inner))
     if span.single:
-        return sentence_like and len(words) >= 3 and attributed
+        return sentence_like and n_words >= 3 and attributed
     if not span.closed:
-        return sentence_like and at_sentence_start and len(words) >= 4
+        return sentence_like and at_sentence_start and n_words >= 4
     if sentence_like:
-        if after_verb and len(words) >= 2 and not _looks_like_title(words):
+        if after_verb and n_words >= 2 and not _looks_like_title(found):
             return True
         if at_sentence_start or after_colon or after_verb_comma:
-            if _looks_like_title(words) and not attributed and not ends_sentence:
+            if _looks_like_title(found) and not attributed and not ends_sentence:
                 return False
-            return len(words) >= 3 or attributed
-        return attributed and len(words) >= 3 and not _looks_like_title(words)
+            return n_words >= 3 or attributed
+        return attributed and n_words >= 3 and not _looks_like_title(found)
     # A fragment starting in lower case: only the second half of a quote split by its attribution
     # ("…,” she wrote, “and the majority …”).
-    return after_verb_comma and len(words) >= 3
+    return after_verb_comma and n_words >= 3
 
 
 def extract_quotes(text: str) -> list[Quote]:

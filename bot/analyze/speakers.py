@@ -27,7 +27,9 @@ quote with a colon and no speech verb gives its subject if that is a described g
 ("Some members of the team hold up placards, including: “…") and otherwise nobody ("The paper
 carried articles like: “…"); an unattributed quote is never given to a person it names ("Coach
 Stephen is really sick"). German and Spanish put the subject after the verb ("Laut Unterlagen, …,
-antwortet Keith …"), and a capitalised word the text uses after a German article is a noun.
+antwortet Keith …"), and a capitalised word the text uses after a German article is a noun. Thai
+names the speaker around its own speech verbs ("นายสมชาย ใจดี รัฐมนตรี… กล่าวว่า “…”": honorific, given name,
+surname, role), Japanese by the topic before は/が ("岸田首相は記者会見で「…」と述べた").
 
 Names become the full name as first introduced ("Danilov" -> "Oleksiy Danilov"), titles stripped
 ("Premier Doug Ford" -> "Doug Ford", role "Premier"); a namesake named in full stays himself ("said
@@ -75,11 +77,15 @@ from bot.analyze.attribution import (
     PRONOUN_RE,
     PRONOUN_VERB,
     SUBJECT,
+    THAI_AFTER,
+    THAI_BEFORE,
+    THAI_NEAR,
     THEY_WINDOW,
     ZERO_WIDTH,
     ZERO_WIDTH_CHARS,
     anaphoric,
     pronoun,
+    thai_speaker,
 )
 from bot.analyze.coref import Coreference
 from bot.analyze.mentions import (
@@ -441,6 +447,11 @@ class Attributor(Coreference):
             m = CJK_TOPIC.search(masked, max(para_start, start - 40), start)
             if m:
                 return Who(m.group("sp"), None, named=False), "before", None
+        # 1c. Thai: X กล่าวว่า “…” / “…” X กล่าว (no case, no sentence punctuation, no English verb).
+        if THAI_NEAR.search(masked, max(para_start, start - 40), min(para_end, end + 40)):
+            thai = self._thai(start, end, para_start, para_end)
+            if thai is not None:
+                return thai
         # 2. right before it, in the same sentence
         before = masked[sentence_start(masked, para_start, start) : start]
         verb_before = has_verb(before)
@@ -512,6 +523,23 @@ class Attributor(Coreference):
             # keep the quote), but the speaker is a group, never one named person.
             return Who(None), None, "they"
         return Who(None), None, None
+
+    def _thai(self, start: int, end: int, para_start: int, para_end: int) -> tuple[Who, str | None, str | None] | None:
+        """A Thai attribution right before or after the quote at [start, end), or None."""
+        masked = self.masked
+        # (Sliced: \A is where the paragraph, or the window, starts.)
+        m = THAI_BEFORE.search(masked[max(para_start, start - 200) : start])
+        how = "before"
+        if m is None:
+            m = THAI_AFTER.match(masked[end : min(para_end, end + 120)])
+            how = "after"
+        if m is None:
+            return None
+        found = thai_speaker(m.group("sp"))
+        if found is None:
+            return Who(None), how, None  # เขากล่าวว่า "he said that": the nearest named speaker
+        name, role, named = found
+        return Who(name, role, named=named), how, None
 
     def _personal(self, phrase: str) -> bool:
         """Could this subject be a person: a name (not a capitalised noun), he/she, a described person?"""
