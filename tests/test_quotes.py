@@ -524,4 +524,15 @@ def test_a_quote_in_a_script_without_capitals_is_sentence_like(text: str, words:
 
 def test_a_japanese_quote_with_spaces_inside_is_still_japanese() -> None:
     text = "田中社長は３日、決算会見で「ＡＩ 関連の投資を 来年は倍増させる」と語った。"
-    assert only(text).text == "ＡＩ 関連の投資を 来年は倍増させる"
+    q = only(text)
+    assert (q.text, q.speaker) == ("ＡＩ 関連の投資を 来年は倍増させる", "田中社長")
+
+
+@pytest.mark.parametrize(
+    "before",
+    ["山田知事は", "山田知事は、", "山田知事は定例会見で", "山田知事は２日、定例会見で", "山田知事は議会に対し", "山田知事が県庁で"],
+)
+def test_a_japanese_speaker_is_the_topic_even_with_a_phrase_before_the_quote(before: str) -> None:
+    # "Governor Yamada [on the 2nd, at a press conference] said '…'"
+    q = only(before + "「来年度から子育て支援を拡充する」と述べた。")
+    assert (q.text, q.speaker) == ("来年度から子育て支援を拡充する", "山田知事")

@@ -104,7 +104,13 @@ FOREIGN_NP = rx.compile(
 )
 LOWER_WORD = rx.compile(r"(?<![\p{L}'’])\p{Ll}[\p{Ll}\-]+", FLAGS)
 OF_CUT = rx.compile(r"\s+of\b.*\Z", FLAGS | regex.DOTALL)
-CJK_TOPIC = rx.compile(r"(?P<sp>[^、。「」『』\s\u0001\u0002]{1,20}?)(?:は|が)\Z", FLAGS)
+# 岸田首相は「…」 / 岸田首相は記者会見で「…」 / 岸田首相は１日、記者会見で「…」: the topic (は) or subject (が),
+# then at most a short circumstance ending in a particle (で, に, では, には, でも, から, へ) or a comma.
+CJK_TOPIC = rx.compile(
+    r"(?P<sp>[^、。「」『』\s\u0001\u0002]{1,20}?)(?:は|が)"
+    r"(?:、?[^。「」『』\u0001\u0002]{0,30}?(?:では|には|でも|で|に|から|へ|に対して|に対し|について|に向けて|、))?\Z",
+    FLAGS,
+)
 # Thai: นายสมชาย ใจดี รัฐมนตรีว่าการกระทรวงเกษตร กล่าวว่า “…” ("X, the minister, said that …") - the
 # subject (name, then role) before a speech verb right before the quote, or after it ("“…” X กล่าว").
 # Thai has no sentence punctuation: the subject runs back to the paragraph, a quote or a verb.

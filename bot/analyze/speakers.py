@@ -444,7 +444,7 @@ class Attributor(Coreference):
             return self._who(m.group("sp"), None, start), "after", None
         # 1b. Japanese: 地元当局者は「…」と述べた — the topic before は/が is the speaker.
         if self.text[start : start + 1] in "「『":
-            m = CJK_TOPIC.search(masked, max(para_start, start - 40), start)
+            m = CJK_TOPIC.search(masked, max(para_start, start - 60), start)
             if m:
                 return Who(m.group("sp"), None, named=False), "before", None
         # 1c. Thai: X กล่าวว่า “…” / “…” X กล่าว (no case, no sentence punctuation, no English verb).
