@@ -82,6 +82,17 @@ def test_british_single_quotes_survive_apostrophes_inside() -> None:
     assert q.speaker == "Tom Jones"
 
 
+def test_a_single_quote_closes_after_punctuation_past_several_possessives() -> None:
+    text = "'The players' union, the owners' group and the fans' trust all agree on this,' said Tom Jones."
+    q = only(text)
+    assert q.text == "The players' union, the owners' group and the fans' trust all agree on this,"
+    assert q.speaker == "Tom Jones"
+
+
+def test_a_flood_of_single_quoted_letters_is_no_quote() -> None:
+    assert extract_quotes("'a' " * 2000) == []
+
+
 def test_a_quote_running_over_several_sentences_is_one_quote() -> None:
     text = "“We are ready. We have always been ready. The question is whether they are,” Anna Berg said."
     q = only(text)

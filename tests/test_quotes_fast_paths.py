@@ -86,3 +86,47 @@ def test_no_speech_verb_pattern_matches_where_has_verb_says_none(text: str) -> N
     if not M.has_verb(text):
         assert all(p.search(text) is None for p in VERB_PATTERNS)
         assert M.mentions(text) == []
+
+
+def _close_single_plain(text: str, marks: list[tuple[int, str]], k: int, hi: int) -> tuple[Q.Span | None, int]:
+    """The definition ``Q._close_single`` implements with its index: walk every mark after the
+    opener; stop at a double mark, past ``_SINGLE_MAX`` characters, after ``_SINGLE_CANDIDATES``
+    marks that could close, or ``_SINGLE_MORE`` of them past the first plausible closer; prefer a
+    closer next to punctuation, else the first."""
+    start, tok0 = marks[k]
+    first = None
+    seen = seen_first = 0
+    for j in range(k + 1, len(marks)):
+        m, c = marks[j]
+        if len(c) > 1 or c in "\"“”„«»" or m - start > Q._SINGLE_MAX:
+            break
+        if not (c in "'’‘" and Q._closes(text, m, hi)):
+            continue
+        if seen >= Q._SINGLE_CANDIDATES or (first is not None and seen - seen_first > Q._SINGLE_MORE):
+            break
+        seen += 1
+        if c in Q._SINGLE_CLOSERS[tok0]:
+            after = text[m + 1] if m + 1 < hi else " "
+            if text[m - 1] in ",.!?…" or after in ",.;:!?":
+                return Q.Span(start, m + 1, start + 1, m, True, False, False, True), j + 1
+            if first is None:
+                first, seen_first = j, seen - 1
+    if first is None:
+        return None, k + 1
+    return Q.Span(start, marks[first][0] + 1, start + 1, marks[first][0], True, False, False, True), first + 1
+
+
+single_texts = st.lists(
+    st.sampled_from(["'", "’", "‘", "‚", "\"", "a", "We", "players", " ", " ", ",", ".", "!", "x", "’s", "\n"]),
+    max_size=80,
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(single_texts)
+def test_a_single_quote_closes_where_walking_every_mark_says(text: str) -> None:
+    marks = [(m.start(), m.group()) for m in Q._ALL_MARKS.finditer(text)]
+    index = Q._SingleIndex(text, marks, len(text))
+    for k, (i, tok) in enumerate(marks):
+        if tok in Q._SINGLE_CLOSERS and Q._opens(text, i, 0):
+            assert Q._close_single(text, marks, k, len(text), index) == _close_single_plain(text, marks, k, len(text))

@@ -121,6 +121,7 @@ def scan(text: str, paragraphs: list[tuple[int, int]] | None = None) -> list[Spa
         if a == b and carry is None:
             continue
         marks = found[a:b]
+        single_index: _SingleIndex | None = None  # on the paragraph's first single-quote opener
         k = 0
         if carry is not None:
             # The continuation must open with a mark of the same kind; otherwise the quote simply
@@ -146,7 +147,9 @@ def scan(text: str, paragraphs: list[tuple[int, int]] | None = None) -> list[Spa
                 if span.continues:
                     carry = tok
             elif tok in _SINGLE_CLOSERS and _opens(text, i, lo):
-                single, k2 = _close_single(text, marks, k, hi)
+                if single_index is None:
+                    single_index = _SingleIndex(text, marks, hi)
+                single, k2 = _close_single(text, marks, k, hi, single_index)
                 if single is None:
                     k += 1
                 else:
@@ -193,22 +196,46 @@ def _close(
     return Span(start, hi, inner, hi, False, continues, continued, False), len(marks)
 
 
-def _close_single(text: str, marks: list[tuple[int, str]], k: int, hi: int) -> tuple[Span | None, int]:
+class _SingleIndex:
+    """Where a single quote opened in one paragraph can close: the marks that could close one
+    (``_closes``) and the double marks that end the search, as indices into the paragraph's
+    marks. Built on the paragraph's first single-quote opener, so an opener visits only candidate
+    closers, never every mark within ``_SINGLE_MAX`` (quadratic on "'a' 'a' 'a' …")."""
+
+    def __init__(self, text: str, marks: list[tuple[int, str]], hi: int) -> None:
+        self.closers = [j for j, (m, c) in enumerate(marks) if c in "'’‘" and _closes(text, m, hi)]
+        self.stops = [j for j, (_m, c) in enumerate(marks) if len(c) > 1 or c in "\"“”„«»"]
+
+
+# Candidate closers an opener looks at past the first plausible one, for a better one (and in all).
+_SINGLE_MORE = 8
+_SINGLE_CANDIDATES = 32
+
+
+def _close_single(
+    text: str, marks: list[tuple[int, str]], k: int, hi: int, index: _SingleIndex
+) -> tuple[Span | None, int]:
     start, tok0 = marks[k]
     closers = _SINGLE_CLOSERS[tok0]
+    s = bisect.bisect_right(index.stops, k)
+    stop = index.stops[s] if s < len(index.stops) else len(marks)  # a double quote intervenes
     first: int | None = None
-    for j in range(k + 1, len(marks)):
+    seen_first = 0
+    a = bisect.bisect_right(index.closers, k)
+    for n, j in enumerate(index.closers[a : a + _SINGLE_CANDIDATES]):
         m, c = marks[j]
-        if len(c) > 1 or c in "\"“”„«»" or m - start > _SINGLE_MAX:
+        if j >= stop or m - start > _SINGLE_MAX:
             break  # a double quote intervenes, or too far for a single-quoted quotation
-        if c in closers and _closes(text, m, hi):
+        if first is not None and n - seen_first > _SINGLE_MORE:
+            break
+        if c in closers:
             # "the players' union" also closes like a quote; a closer right after punctuation
             # ("…,' said") or right before it ("…'.") is the real one when there is one.
             after = text[m + 1] if m + 1 < hi else " "
             if text[m - 1] in ",.!?…" or after in ",.;:!?":
                 return Span(start, m + 1, start + 1, m, True, False, False, True), j + 1
             if first is None:
-                first = j
+                first, seen_first = j, n
     if first is None:
         return None, k + 1
     m = marks[first][0]
