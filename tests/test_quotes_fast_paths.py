@@ -22,7 +22,8 @@ SAMPLE = (Path(__file__).parent / "data" / "belarus-ties.txt").read_text(encodin
 
 PIECES = [
     "said", "says", "Said", "unsaid", "saids", "said-", "-said", "well-said", "according to",
-    "according tomorrow", "According to", "dijo", "señaló", "added", "told", "he", "she", "it",
+    "according tomorrow", "According to", "dijo", "señaló", "added", "a", "déclaré", "dit", "-t-il", "-elle",
+    "selon", "según", "criticó", "told", "he", "she", "it",
     "Anna", "Ruiz", "Élodie", "Ángel", "de", "van", "al-", "The", "the", "mayor", "protesters",
     "Protesters", "well-known", "known", "x²", "’s", "'", "Mr.", "Dr.", ".", ",", ":", "!", "?", "”",
     "“", "\"", "’", " ", " ", " ", "\u00a0", "\t", "\n", "\n\n", "\u0001", "\u0002", "3", "_",
@@ -75,7 +76,7 @@ def test_lower_case_word_test_is_membership_in_all_lower_case_words(text: str, w
 
 
 VERB_PATTERNS = [
-    S.AFTER_SP_VERB, S.AFTER_NAME_ROLE_VERB, S.AFTER_VERB, S.BEFORE, S.BEFORE_INVERTED,
+    S.AFTER_SP_VERB, S.AFTER_NAME_ROLE_VERB, S.AFTER_VERB, S.AFTER_FR_PRONOUN, S.BEFORE, S.BEFORE_INVERTED,
     S.PRONOUN_VERB, Q._SPEECH_VERB_COMMA, Q._SPEECH_VERB_END,
 ]
 

@@ -508,3 +508,67 @@ def test_a_german_subject_before_its_verb_keeps_the_capitalised_object_after_it_
         "„Wir müssen jetzt handeln, und zwar schnell“, sagte er."
     )
     assert speakers(text) == ["Thomas Müller"]  # not "Journalisten"
+
+
+# --- French and Spanish: the verb before its speaker ---------------------------------------------
+
+
+def roles(text: str) -> list[tuple[str | None, str | None]]:
+    return [(q.speaker, q.role) for q in extract_quotes(text)]
+
+
+def test_french_verb_then_speaker_keeps_the_role_in_apposition():
+    text = (
+        "Le conseil a voté le budget lundi soir.\n\n"
+        "« Nous tiendrons nos engagements », a déclaré Hélène Roux, présidente de la région.\n\n"
+        "« C'est un budget de renoncement », a réagi Marc Petit, conseiller d'opposition.\n\n"
+        "« Les familles attendent des actes », estime Julie Bernard.\n\n"
+        "« Rien ne sera fait avant l'hiver », selon Luc Girard, élu local."
+    )
+    assert roles(text) == [
+        ("Hélène Roux", "présidente de la région"),
+        ("Marc Petit", "conseiller d'opposition"),
+        ("Julie Bernard", None),
+        ("Luc Girard", "élu local"),
+    ]
+
+
+def test_a_french_name_in_apposition_to_a_description_is_the_speaker():
+    text = "« Il faut des pistes cyclables partout », affirme la maire de Nantes, Sophie Lemoine."
+    assert roles(text) == [("Sophie Lemoine", "la maire de Nantes")]
+
+
+def test_a_french_description_alone_stays_a_description():
+    text = "« Le calendrier sera tenu », a précisé le porte-parole du gouvernement."
+    assert roles(text) == [("le porte-parole du gouvernement", None)]
+
+
+def test_french_inverted_pronouns_go_back_to_the_named_speaker():
+    text = (
+        "Claire Fontaine a présenté le plan mardi.\n\n"
+        "« Nous ne reculerons pas devant les lobbies », a-t-elle ajouté.\n\n"
+        "« Le vote aura lieu en juin », dit-elle."
+    )
+    assert speakers(text) == ["Claire Fontaine", "Claire Fontaine"]
+
+
+def test_a_spanish_name_after_a_title_or_in_apposition_is_the_speaker():
+    text = (
+        "El Ayuntamiento aprobó el lunes el nuevo plan de movilidad.\n\n"
+        "«Es un cambio histórico», señaló el alcalde de Sevilla, Manuel Ortega.\n\n"
+        "\"Llega con dos años de retraso\", criticó la portavoz socialista, Carmen Vidal.\n\n"
+        "\"No hay dinero para pagarlo\", dijo la concejala Rosa Márquez."
+    )
+    assert roles(text) == [
+        ("Manuel Ortega", "el alcalde de Sevilla"),
+        ("Carmen Vidal", "la portavoz socialista"),
+        ("Rosa Márquez", "concejala"),
+    ]
+
+
+def test_a_relative_clause_is_not_a_role():
+    text = (
+        "\"La ley llega tarde\", lamentó Pedro Sanz, que ya había recurrido la norma en abril.\n\n"
+        "\"We will appeal again,\" said Tom Ward, who lost the first case."
+    )
+    assert roles(text) == [("Pedro Sanz", None), ("Tom Ward", None)]

@@ -1,5 +1,6 @@
 """The shapes of an attribution in news copy, as patterns: "…,” Danilov said", "said X, a professor",
-"X told Reuters: “…", "according to X", German "sagt X" and Spanish "dijo X", and the small word lists
+"X told Reuters: “…", "according to X", German "sagt X", Spanish "dijo X", French "a déclaré X" / "dit-il" / "selon X", Thai
+"X กล่าวว่า" and Japanese "Xは…「…」と述べた", and the small word lists
 that go with them. ``speakers.py`` applies them in order; keeping them here keeps that file about the
 order and the decisions. All are compiled through ``rx`` (regenerate its cache after editing one).
 """
@@ -35,7 +36,12 @@ SPN = r"(?P<sp>" + NAME + r"|" + NOUN_PHRASE + r")"
 # After the closing mark: "…,” Danilov said" / "…,” Danilov, the secretary of …, told".
 AFTER_SP_VERB = rx.compile(r"\A[\s,]*" + SP + APPOS + ADV + r"\s+" + VERB + r"\b", FLAGS)
 # "…,” said Konrad Gajewski, a professor" / "…,” says architect Lorena Paz Akin" / "said he".
-AFTER_VERB = rx.compile(r"\A[\s,]*" + VERB_THEN_SPEAKER + r"\b", FLAGS)
+# «…», a déclaré X / «…», selon X, adjointe au maire
+AFTER_VERB = rx.compile(r"\A[\s,]*(?:(?:(?:a|ont)[ \t\u00a0]+)?" + VERB_THEN_SPEAKER + r"|selon|según)\b", FLAGS)
+# French inverted pronoun: «…», dit-il / a-t-elle ajouté / estime-t-il.
+AFTER_FR_PRONOUN = rx.compile(
+    r"\A[\s,]*(?:a-t-(?P<p1>il|elle)[ \t\u00a0]+" + VERB + r"|" + VERB + r"-(?:t-)?(?P<p2>il|elle))\b", FLAGS
+)
 # The same with the apposition's closing comma missing (common in wire copy).
 AFTER_NAME_ROLE_VERB = rx.compile(
     r"\A[\s,]*(?P<sp>" + NAME + r")\s*,\s*(?P<role>(?:a|an|the|\p{Ll})[^,;:.!?\n\u0001\u0002]{2,160}?)"
@@ -75,8 +81,12 @@ BEFORE_INVERTED = rx.compile(
     FLAGS | regex.REVERSE,
 )
 # A description, not a name: "Campbell's partner", "the company's chief executive", "his wife".
-DESCRIPTION = rx.compile(r"\A(?:\p{Lu}[\p{L}\-]*[’']s?|the|a|an|his|her|their|its)\s+\p{Ll}[^\n]*\Z", FLAGS)
-BEFORE_ACCORDING = rx.compile(r"\b[Aa]ccording to\s+" + SPN + r"(?:\s*,\s*" + ROLE + r")?\s*[:,]\s*\Z", FLAGS)
+DESCRIPTION = rx.compile(
+    r"\A(?:(?:\p{Lu}[\p{L}\-]*[’']s?|the|a|an|his|her|their|its|"
+    r"el|la|los|las|un|una|su|sus|le|les|une|son|sa|ses|leur)\s+|l['’])\p{Ll}[^\n]*\Z",
+    FLAGS,
+)  # (and Spanish, French: "el alcalde de Madrid", "la portavoz", "le maire de Lyon", "l'avocat")
+BEFORE_ACCORDING = rx.compile(r"\b(?:[Aa]ccording to|[Ss]elon|[Ss]egún)\s+" + SPN + r"(?:\s*,\s*" + ROLE + r")?\s*[:,]\s*\Z", FLAGS)
 PRONOUN_VERB = rx.compile(
     r"\b" + PRONOUN + ADV + r"\s+" + VERB + r"\b|\b" + VERB + r"\s+" + PRONOUN + r"\b", FLAGS
 )
@@ -98,8 +108,8 @@ ORG_HEADS = frozenset(
 )
 POSSESSIVE_RE = rx.compile(r"\A\S+['’]s\s+\p{Ll}", FLAGS)
 FOREIGN_NP = rx.compile(
-    r"\A(?:ein|eine|einer|der|die|el|la|los|las|un|una)\s+\p{L}[\p{L}\-]*"
-    r"(?:\s+(?:der|des|del|de\s+la|de)\s+[\p{L}‘’'\-]+(?:\s+\p{Lu}[\p{L}’'\-]*){0,2})?",
+    r"\A(?:(?:ein|eine|einer|der|die|el|la|los|las|un|una|le|les|une)\s+|l['’])\p{L}[\p{L}\-]*"
+    r"(?:(?:\s+(?:der|des|del|de\s+la|de|du)\s+|\s+d['’])[\p{L}‘’'\-]+(?:\s+\p{Lu}[\p{L}’'\-]*){0,2})?",
     FLAGS,
 )
 LOWER_WORD = rx.compile(r"(?<![\p{L}'’])\p{Ll}[\p{Ll}\-]+", FLAGS)

@@ -28,7 +28,9 @@ _SENT_END = rx.compile(
 
 # Candidate words, checked against the verb set: much faster than a 200-way alternation.
 _LOWER_RUN = rx.compile(r"\b(?:according to|\p{Ll}+)\b", _F)
-_VERB_SET = frozenset(VERBS) | {"according to"}
+# "according to X" and its French and Spanish forms "selon X", "según X".
+_ACCORDING = frozenset(("according to", "selon", "según"))
+_VERB_SET = frozenset(VERBS) | _ACCORDING
 _INVERTING_VERBS = frozenset(VERBS_DE_ES)
 # Each verb by the lower-case run it shows up as ("according to" as "according").
 _VERB_KEYS = {v.split()[0]: v for v in _VERB_SET}
@@ -136,7 +138,7 @@ def mentions(text: str, verbs: list[regex.Match[str]] | None = None) -> list[tup
     out: list[tuple[int, str, str | None, bool]] = []
     for v in _verbs(text) if verbs is None else verbs:
         word = v.group()
-        if word.startswith("according"):
+        if word in _ACCORDING:
             m = _MENTION_ACCORDING.match(text, v.end())
             if m:
                 out.append((m.start("sp"), m.group("sp"), None, False))
@@ -305,7 +307,7 @@ def described_mentions(text: str, verbs: list[regex.Match[str]] | None = None) -
     a sentence: "A spokesperson for the association said …" / "The players say …" (outside quotes)."""
     out: list[tuple[int, str, str]] = []
     for v in _verbs(text) if verbs is None else verbs:
-        if v.group().startswith("according") or v.group() in ("reads", "posts", "points", "charges"):
+        if v.group() in _ACCORDING or v.group() in ("reads", "posts", "points", "charges"):
             continue
         para = text.rfind("\n", max(0, v.start() - 400), v.start()) + 1  # (sentence_start looks back 300)
         start = sentence_start(text, para, v.start())

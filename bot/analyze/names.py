@@ -2,7 +2,8 @@
 
 Regex *sources* (``VERB``, ``NAME``, ``NOUN_PHRASE``, ``ROLE`` …) are composed into the patterns of
 ``speakers.py``; the word lists decide what a name, a title or a common-noun speaker is.
-Everything here is English news usage; nothing is specific to one article.
+Everything here is news usage (English, with the German, Spanish and French speech verbs and
+articles); nothing is specific to one article.
 """
 
 from __future__ import annotations
@@ -44,13 +45,23 @@ VERBS_DE_ES = (
     "ergänzte ergänzt warnte warnt kritisierte kritisiert forderte fordert behauptet behauptete "
     "dijo dice dicen dijeron afirmó afirma señaló señala explicó explica aseguró asegura declaró "
     "manifestó manifiesta sostuvo sostiene sostenía añadió añade agregó agrega indicó indica comentó "
-    "comenta subrayó subraya advirtió advierte precisó insistió reconoció destacó destaca apuntó respondió"
+    "comenta subrayó subraya advirtió advierte precisó insistió reconoció destacó destaca apuntó respondió "
+    "criticó critica lamentó lamenta denunció denuncia recordó recuerda concluyó sentenció aseveró opinó "
+    "reiteró expresó admitió relató defendió"
 ).split()
-VERBS = VERBS + VERBS_DE_ES
+# French: « … », a déclaré X / estime X (the auxiliary "a"/"ont" is an ADVERB below, so the verb is
+# the one word "déclaré" and the cheap verb test of mentions.has_verb still sees whole words).
+VERBS_FR = (
+    "déclaré dit affirmé ajouté expliqué indiqué souligné réagi assuré estimé précisé lancé confié "
+    "répondu rappelé poursuivi insisté martelé dénoncé déploré regretté confirmé raconté prévenu "
+    "déclare affirme ajoute explique indique souligne réagit estime précise lance confie répond "
+    "rappelle poursuit insiste martèle dénonce déplore regrette confirme raconte assure"
+).split()
+VERBS = VERBS + VERBS_DE_ES + VERBS_FR
 # Longest first; ties alphabetically, so the pattern's source is the same in every process (the
 # precompiled-pattern cache of rx.py is keyed by it; equal-length words never both match anyway).
 VERB = r"(?:" + "|".join(sorted({v.rstrip(".") for v in VERBS}, key=lambda v: (-len(v), v))) + r")"
-ADVERB = r"(?:also|often|never|always|sometimes|later|then|once|again|previously|recently|earlier|simply|quickly|further|has|had|have|would|will|just|was|were|is|quoted|as|\p{Ll}+ly)"
+ADVERB = r"(?:also|often|never|always|sometimes|later|then|once|again|previously|recently|earlier|simply|quickly|further|has|had|have|would|will|just|was|were|is|quoted|as|\p{Ll}+ly|a|ont|avait|avaient|aussi|encore)"
 # Verbs whose next word is the person spoken *to* ("told Reuters", "asked the minister").
 OBJECT_VERBS = frozenset("told tells telling asked asks asking urged urges informed informs reminded reminds assured assures".split())
 VERB_THEN_SPEAKER = r"(?:" + "|".join(sorted({v for v in VERBS if v not in OBJECT_VERBS}, key=lambda v: (-len(v), v))) + r")"
@@ -146,7 +157,9 @@ _HONORIFIC_WORDS = frozenset("mr mrs ms miss dr prof sen rep gov del hon rev".sp
 # The sentence going on, or a circumstance ("Trump, in a tweet on Monday, wrote"), is not a role.
 _NOT_A_ROLE = rx.compile(
     r"^(?:and|but|or|he|she|they|it|er|sie|es|in|on|at|during|after|before|with|via|through|"
-    r"speaking|writing|asked|when|while|as)\b",
+    r"speaking|writing|asked|when|while|as|"
+    # a relative clause ("que ya había recurrido …", "who was …") says something about them, not what they are
+    r"who|whom|whose|which|that|que|quien|quienes|cuyo|cuya|cuyos|cuyas|qui|dont|lequel|laquelle|où|donde)\b",
     _F,
 )
 _PARTICIPLE = rx.compile(r"^\p{Ll}+ing\b", _F)  # ", referring to …" goes on with the sentence

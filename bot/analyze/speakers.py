@@ -35,7 +35,8 @@ Names become the full name as first introduced ("Danilov" -> "Oleksiy Danilov"),
 ("Premier Doug Ford" -> "Doug Ford", role "Premier"); a namesake named in full stays himself ("said
 Bill Clinton" after "Hillary Clinton"); a role given in apposition ("X, the secretary of …, said") is
 kept, and a name in apposition to a description is the speaker ("says Campbell's partner, Jason
-Louth"). Where speakers are mentioned outside quotes is found by ``mentions.py``; what a name is, by
+Louth", "señaló el alcalde de Madrid, José Luis Martínez-Almeida", "dijo la diputada Ana Ruiz"); a
+relative clause ("who lost the case", "que ya había recurrido …") is not a role. Where speakers are mentioned outside quotes is found by ``mentions.py``; what a name is, by
 ``names.py``; the shapes of an attribution, by ``attribution.py``; who a pronoun, a title or a surname
 refers to, by ``coref.py``.
 """
@@ -48,6 +49,7 @@ import regex
 
 from bot.analyze.attribution import (
     AFTER_DASH,
+    AFTER_FR_PRONOUN,
     AFTER_GROUP_VERB,
     AFTER_NAME_ROLE_VERB,
     AFTER_SP_VERB,
@@ -279,19 +281,24 @@ class Attributor(Coreference):
     def _speaker_from_phrase(self, phrase: str, role: str | None, at: int) -> Who:
         """The speaker in what follows a verb: "Rockets general manager Bruce Hamilton" ->
         Bruce Hamilton; "the mayor" -> the mayor (or who the mayor is); "he" -> pronoun."""
+        if role and DESCRIPTION.match(phrase.strip()) and NAME_RE.fullmatch(role.strip(" ,.")):
+            # "says Campbell's partner, Jason Louth" / "said the company's CEO, Ann Ruiz" / "señaló el
+            # alcalde de Madrid, José Luis Martínez-Almeida": the name in apposition to a
+            # description is the speaker.
+            name = role.strip(" ,.")
+            if not self._common_word(name):
+                return self._resolve(name, phrase.strip(), at)
         m = FOREIGN_NP.match(phrase.strip())
         if m:  # „…“, schreibt ein Anwalt der Kanzlei / «…», dijo el instructor del caso
+            rest = phrase.strip()[m.end() :].strip()
+            if rest and NAME_RE.fullmatch(rest) and is_full_name(rest):
+                # "dijo la diputada Ana Ruiz": the name after the title is the speaker, the title her role.
+                return self._resolve(rest, m.group().split(None, 1)[-1] if " " in m.group() else m.group(), at)
             return Who(m.group(), None, named=False)
         cut = PHRASE_CUT.sub("", phrase.strip())
         if cut != phrase.strip():
             role = None  # "said X before turning to …, Y": what follows the comma is not about X
         phrase = cut
-        if role and DESCRIPTION.match(phrase) and NAME_RE.fullmatch(role.strip(" ,.")):
-            # "says Campbell's partner, Jason Louth" / "said the company's CEO, Ann Ruiz": the name
-            # in apposition to a description is the speaker.
-            name = role.strip(" ,.")
-            if not self._common_word(name):
-                return self._resolve(name, phrase, at)
         if phrase and phrase.split()[0].casefold() not in DET_WORDS:
             phrase = OF_CUT.sub("", phrase)  # "Del. Stacey Plaskett of the Virgin Islands"
         if PRONOUN_RE.match(phrase):
@@ -436,6 +443,9 @@ class Attributor(Coreference):
             who = self._speaker_from_phrase(phrase, role, start)
             if who.name or PRONOUN_RE.match(phrase.strip()):
                 return who, "after", pronoun(phrase)
+        m = AFTER_FR_PRONOUN.match(after) if verb_after else None
+        if m:  # «…», a-t-il ajouté / dit-elle
+            return Who(None), "after", "he" if (m.group("p1") or m.group("p2")) == "il" else "she"
         m = AFTER_GROUP_VERB.match(after) if verb_after and after.lstrip(" ,")[:1].islower() else None
         if m:  # "…,” team members dressed for a game say in unison": the group as written
             return Who(m.group("sp"), None, named=False), "after", None
