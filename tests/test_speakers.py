@@ -572,3 +572,11 @@ def test_a_relative_clause_is_not_a_role():
         "\"We will appeal again,\" said Tom Ward, who lost the first case."
     )
     assert roles(text) == [("Pedro Sanz", None), ("Tom Ward", None)]
+
+
+def test_a_title_before_a_name_does_not_take_the_conjunction_before_it():
+    text = (
+        "Smith skipped the meeting, a breach of the rules, but coach Jim Caldwell defended him on Sunday.\n\n"
+        "\"I am not worried at all,\" Caldwell said."
+    )
+    assert roles(text) == [("Jim Caldwell", "coach")]

@@ -37,7 +37,10 @@ from bot.analyze.names import (
 # The words before a name, ending in a lower-case title word: "(Clinton campaign) (chairman) ".
 _TITLE_BEFORE = rx.compile(
     r"(?<![\p{L}\p{N}'’\-])(?P<run>(?:\p{Lu}[\p{L}\-’']*[ \t\u00a0]+){0,3}"
-    r"(?:(?!(?:as|to|the|of|and|for|with|at|in|on|by|a|an|said|says|told|former|then)\b)\p{Ll}[\p{Ll}\-]+[ \t\u00a0]+){0,2}"
+    # (a conjunction is the sentence going on: "… -- but coach Jim Caldwell vouched" is "coach")
+    r"(?:(?!(?:as|to|the|of|and|for|with|at|in|on|by|a|an|said|says|told|former|then|but|or|nor|so|yet|while|"
+    r"when|because|if|than|that|who|which|whom|whose|where|although|though|since|until|unless|whether)\b)"
+    r"\p{Ll}[\p{Ll}\-]+[ \t\u00a0]+){0,2}"
     r"(?P<last>\p{Ll}[\p{Ll}\-]+))[ \t\u00a0]+\Z",
     regex.VERSION1 | regex.REVERSE,
 )
