@@ -580,3 +580,8 @@ def test_a_title_before_a_name_does_not_take_the_conjunction_before_it():
         "\"I am not worried at all,\" Caldwell said."
     )
     assert roles(text) == [("Jim Caldwell", "coach")]
+
+
+def test_a_spanish_title_before_a_name_does_not_take_the_preposition_and_article():
+    text = "La defensa recurrió la decisión tomada por el juez José Castro en marzo.\n\n\"No lo sé\", dijo Castro."
+    assert roles(text) == [("José Castro", "juez")]

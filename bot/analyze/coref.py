@@ -39,7 +39,10 @@ _TITLE_BEFORE = rx.compile(
     r"(?<![\p{L}\p{N}'’\-])(?P<run>(?:\p{Lu}[\p{L}\-’']*[ \t\u00a0]+){0,3}"
     # (a conjunction is the sentence going on: "… -- but coach Jim Caldwell vouched" is "coach")
     r"(?:(?!(?:as|to|the|of|and|for|with|at|in|on|by|a|an|said|says|told|former|then|but|or|nor|so|yet|while|"
-    r"when|because|if|than|that|who|which|whom|whose|where|although|though|since|until|unless|whether)\b)"
+    r"when|because|if|than|that|who|which|whom|whose|where|although|though|since|until|unless|whether|"
+    # ... and the articles, prepositions and conjunctions of Spanish, French and German ("entre el juez José Castro")
+    r"el|la|los|las|le|les|un|una|une|de|del|du|des|entre|en|por|para|con|sin|sobre|y|e|o|que|et|ou|mais|"
+    r"pour|par|avec|sans|sur|dans|der|die|das|und|mit|von|für)\b)"
     r"\p{Ll}[\p{Ll}\-]+[ \t\u00a0]+){0,2}"
     r"(?P<last>\p{Ll}[\p{Ll}\-]+))[ \t\u00a0]+\Z",
     regex.VERSION1 | regex.REVERSE,
