@@ -585,3 +585,10 @@ def test_a_title_before_a_name_does_not_take_the_conjunction_before_it():
 def test_a_spanish_title_before_a_name_does_not_take_the_preposition_and_article():
     text = "La defensa recurrió la decisión tomada por el juez José Castro en marzo.\n\n\"No lo sé\", dijo Castro."
     assert roles(text) == [("José Castro", "juez")]
+
+
+def test_french_spanish_and_military_titles_before_a_name_are_roles():
+    assert roles("« Nous ne céderons pas », a déclaré la ministre Anne Moreau.") == [("Anne Moreau", "ministre")]
+    assert roles("La députée Anne Moreau a déclaré : « Nous ne céderons pas. »") == [("Anne Moreau", "députée")]
+    text = 'Lieutenant Airman Budi Santoso told reporters: "We saw the wreckage from the air."'
+    assert roles(text) == [("Budi Santoso", "Lieutenant Airman")]

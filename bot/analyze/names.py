@@ -131,7 +131,10 @@ _TITLES = frozenset(
     superintendent provost chancellor regent lawyer scientist researcher historian strategist
     pollster consultant adviser advisor aide lobbyist activist organizer organiser author novelist
     physician surgeon nurse teacher engineer
-    presidente presidenta ministro ministra portavoz alcalde alcaldesa juez jueza fiscal""".split()
+    presidente presidenta ministro ministra portavoz alcalde alcaldesa juez jueza fiscal diputado diputada
+    senador senadora concejal concejala gobernador gobernadora abogado abogada
+    ministre maire député députée sénateur sénatrice préfet préfète juge procureur procureure
+    porte-parole conseiller conseillère avocat avocate airman airwoman seaman""".split()
 )
 _DEPARTMENTS = frozenset(
     """state defense defence finance health justice education labor labour energy commerce transport
