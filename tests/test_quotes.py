@@ -541,7 +541,10 @@ def test_a_japanese_quote_with_spaces_inside_is_still_japanese() -> None:
 
 @pytest.mark.parametrize(
     "before",
-    ["山田知事は", "山田知事は、", "山田知事は定例会見で", "山田知事は２日、定例会見で", "山田知事は議会に対し", "山田知事が県庁で"],
+    [
+        "山田知事は", "山田知事は、", "山田知事は定例会見で", "山田知事は２日、定例会見で", "山田知事は議会に対し",
+        "山田知事が県庁で", "山田知事は記者が見守る中で",
+    ],
 )
 def test_a_japanese_speaker_is_the_topic_even_with_a_phrase_before_the_quote(before: str) -> None:
     # "Governor Yamada [on the 2nd, at a press conference] said '…'"

@@ -61,7 +61,6 @@ from bot.analyze.attribution import (
     BEFORE_ACCORDING,
     BEFORE_INVERTED,
     BEFORE_PARTICIPLE,
-    CJK_TOPIC,
     DESCRIPTION,
     DOCUMENT_SAYING_RE,
     FEMALE_PRONOUNS,
@@ -86,6 +85,7 @@ from bot.analyze.attribution import (
     ZERO_WIDTH,
     ZERO_WIDTH_CHARS,
     anaphoric,
+    cjk_topic,
     pronoun,
     thai_speaker,
 )
@@ -454,9 +454,9 @@ class Attributor(Coreference):
             return self._who(m.group("sp"), None, start), "after", None
         # 1b. Japanese: 地元当局者は「…」と述べた — the topic before は/が is the speaker.
         if self.text[start : start + 1] in "「『":
-            m = CJK_TOPIC.search(masked, max(para_start, start - 60), start)
-            if m:
-                return Who(m.group("sp"), None, named=False), "before", None
+            topic = cjk_topic(masked, para_start, start)
+            if topic:
+                return Who(topic, None, named=False), "before", None
         # 1c. Thai: X กล่าวว่า “…” / “…” X กล่าว (no case, no sentence punctuation, no English verb).
         if THAI_NEAR.search(masked, max(para_start, start - 40), min(para_end, end + 40)):
             thai = self._thai(start, end, para_start, para_end)
