@@ -592,3 +592,8 @@ def test_french_spanish_and_military_titles_before_a_name_are_roles():
     assert roles("La députée Anne Moreau a déclaré : « Nous ne céderons pas. »") == [("Anne Moreau", "députée")]
     text = 'Lieutenant Airman Budi Santoso told reporters: "We saw the wreckage from the air."'
     assert roles(text) == [("Budi Santoso", "Lieutenant Airman")]
+
+
+def test_an_office_abbreviation_after_a_place_stays_in_the_role():
+    assert roles('"We will fight this," said New Jersey Gov. Dana Price.') == [("Dana Price", "New Jersey Gov.")]
+    assert roles('"We will fight this," said Sen. Dana Price.') == [("Dana Price", None)]

@@ -157,6 +157,7 @@ _TITLE_COMPOUND_HEADS = (
 )
 _DESCRIPTOR_SUFFIXES = ("-based", "-born", "-owned", "-led", "-backed", "-run")
 _HONORIFIC_WORDS = frozenset("mr mrs ms miss dr prof sen rep gov del hon rev".split())
+_OFFICE_ABBREVIATIONS = frozenset("sen rep gov del".split())  # offices, kept after a place ("Vermont Sen.")
 # The sentence going on, or a circumstance ("Trump, in a tweet on Monday, wrote"), is not a role.
 _NOT_A_ROLE = rx.compile(
     r"^(?:and|but|or|he|she|they|it|er|sie|es|in|on|at|during|after|before|with|via|through|"
@@ -206,6 +207,8 @@ def split_title(name: str) -> tuple[str, str | None]:
     while cut < len(toks) - 1 and toks[cut].endswith(_DESCRIPTOR_SUFFIXES):
         cut += 1
     role_toks = [t for t in toks[:cut] if bare(t) not in _HONORIFIC_WORDS]
+    if role_toks and not is_title(role_toks[-1]) and bare(toks[cut - 1]) in _OFFICE_ABBREVIATIONS:
+        role_toks.append(toks[cut - 1])  # "New Jersey Gov. Chris Christie": the role is "New Jersey Gov."
     return " ".join(toks[cut:]), (" ".join(role_toks) or None)
 
 
