@@ -597,3 +597,10 @@ def test_french_spanish_and_military_titles_before_a_name_are_roles():
 def test_an_office_abbreviation_after_a_place_stays_in_the_role():
     assert roles('"We will fight this," said New Jersey Gov. Dana Price.') == [("Dana Price", "New Jersey Gov.")]
     assert roles('"We will fight this," said Sen. Dana Price.') == [("Dana Price", None)]
+
+
+def test_french_subject_pronouns_and_spanish_dropped_pronouns_go_back_to_the_named_speaker():
+    assert speakers("Paul Morel est arrivé mardi à Lyon.\n\nIl a déclaré : « Nous ne céderons pas. »") == ["Paul Morel"]
+    assert speakers("Anne Morel est arrivée mardi.\n\nElle a ajouté : « Nous ne céderons pas. »") == ["Anne Morel"]
+    text = "Luis Pérez habló el martes en Sevilla.\n\n«No vamos a ceder», dijo.\n\n\"Habrá acuerdo\", añadió."
+    assert speakers(text) == ["Luis Pérez", "Luis Pérez"]

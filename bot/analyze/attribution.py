@@ -211,7 +211,9 @@ AND_BEFORE = rx.compile(r"\s(?:and|&)[ \t\u00a0]+\Z")
 THEY_WINDOW = 1500  # characters back to look for the group a "they" refers to
 ZERO_WIDTH_CHARS = "\u200b\u200c\u200d\u2060\ufeff"
 ZERO_WIDTH = str.maketrans(dict.fromkeys(ZERO_WIDTH_CHARS, " "))
-PRONOUN_WORD = rx.compile(r"\b(he|she|He|She|they|They|it|It|I|we|We|er|sie|Er|él|ella|Él|Ella)\b")
+PRONOUN_WORD = rx.compile(r"\b(he|she|He|She|they|They|it|It|I|we|We|er|sie|Er|él|ella|Él|Ella|il|elle|ils|elles|Il|Elle|Ils|Elles)\b")
+# French pronouns answer as their English counterparts (the rules for he, she and they apply as they are).
+_FRENCH_PRONOUNS = {"il": "he", "Il": "He", "elle": "she", "Elle": "She", "ils": "they", "Ils": "They", "elles": "they", "Elles": "They"}
 MALE_PRONOUNS = frozenset(("he", "He", "er", "Er", "él", "Él"))
 FEMALE_PRONOUNS = frozenset(("she", "She", "ella", "Ella"))
 PARENS_END = rx.compile(r"\s*\([^()]*\)\s*$")
@@ -221,4 +223,4 @@ def pronoun(s: str | None) -> str | None:
     if not s:
         return None
     m = PRONOUN_WORD.search(s)
-    return m.group(1) if m else None
+    return _FRENCH_PRONOUNS.get(m.group(1), m.group(1)) if m else None

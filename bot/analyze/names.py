@@ -78,7 +78,7 @@ _NOT_NAME = (
     "Under Over Between Among Through Without Within Not No Yes Well Oh Instead Even Only Just Like "
     "Unlike Although Though Because Once Until Whether Regardless Indeed Perhaps Maybe Sources "
     "Police Officials Critics Experts Analysts Reuters AP CNN "
-    "Der Die Das Ein Eine Und Auf Im Am Laut Nach El La Los Las Un Una En Por Según"
+    "Der Die Das Ein Eine Und Auf Im Am Laut Nach El La Los Las Un Una En Por Según Il Elle Ils Elles Selon"
 ).split()
 _HONORIFIC = r"(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Lt|Gen|Col|Sgt|Capt|Prof|Rev|Del|Hon|Insp|Supt|Cpl|Maj|Adm|Pres|Atty|Cmdr|Const|Det|Coun|Gen|Sr|Jr|St)\."
 _CAP = r"(?:\p{Lu}\.(?:\p{Lu}\.)+|\p{Lu}\.(?=\s+\p{Lu})|\p{Lu}[\p{L}\p{M}]*(?:[-'’]\p{Lu}[\p{L}\p{M}]*)*(?:-\p{Ll}+)?)"
@@ -100,7 +100,7 @@ NAME = (
     + r"(?:,?[ \t\u00a0]+(?:Jr|Sr)\.|[ \t\u00a0]+(?:II|III|IV))?"
     + r"(?:[ \t\u00a0]*\((?:[A-Z][\w.]*-[A-Z][\w.]*|[^()\n]{1,4})\))?)"  # "(D-Wis.)"
 )
-PRONOUN = r"(?<![\p{L}\p{N}'’\-])(?:he|she|they|I|we|He|She|They|We|it|It|er|sie|Er|él|ella|Él|Ella)"
+PRONOUN = r"(?<![\p{L}\p{N}'’\-])(?:he|she|they|I|we|He|She|They|We|it|It|er|sie|Er|él|ella|Él|Ella|il|elle|ils|elles|Il|Elle|Ils|Elles)"
 # A common-noun speaker: "the father", "a spokesperson for the ministry", "one of the players".
 _DET = r"(?<![\p{L}\p{N}'’\-])(?:the|a|an|one|another|his|her|their|its|some|my|our|your|The|A|An|One|Another|His|Her|Their|Its|Some|My|Our|Your)"
 _NP_STOP = (

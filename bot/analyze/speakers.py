@@ -104,6 +104,7 @@ from bot.analyze.mentions import (
 )
 from bot.analyze.names import (
     DET_WORDS,
+    VERBS_DE_ES,
     FEMALE,
     GERMAN_HINTS,
     MALE,
@@ -127,6 +128,9 @@ from bot.analyze.names import (
     strip_parens,
     tokens,
 )
+
+
+PRO_DROP_VERBS = frozenset(VERBS_DE_ES)
 
 
 class Attributor(Coreference):
@@ -443,6 +447,9 @@ class Attributor(Coreference):
             who = self._speaker_from_phrase(phrase, role, start)
             if who.name or PRONOUN_RE.match(phrase.strip()):
                 return who, "after", pronoun(phrase)
+        elif m and not after[m.end() :].strip(" .!?…") and m.group().split()[-1] in PRO_DROP_VERBS:
+            # «…», dijo. / «…», añadió.: Spanish drops the pronoun - whoever "he" or "she" would be.
+            return Who(None), "after", None
         m = AFTER_FR_PRONOUN.match(after) if verb_after else None
         if m:  # «…», a-t-il ajouté / dit-elle
             return Who(None), "after", "he" if (m.group("p1") or m.group("p2")) == "il" else "she"
