@@ -36,9 +36,9 @@ Names become the full name as first introduced ("Danilov" -> "Oleksiy Danilov"),
 Bill Clinton" after "Hillary Clinton"); a role given in apposition ("X, the secretary of …, said") is
 kept, and a name in apposition to a description is the speaker ("says Campbell's partner, Jason
 Louth", "señaló el alcalde de Madrid, José Luis Martínez-Almeida", "dijo la diputada Ana Ruiz"); a
-relative clause ("who lost the case", "que ya había recurrido …") is not a role. Where speakers are mentioned outside quotes is found by ``mentions.py``; what a name is, by
-``names.py``; the shapes of an attribution, by ``attribution.py``; who a pronoun, a title or a surname
-refers to, by ``coref.py``.
+relative clause ("who lost the case", "que ya había recurrido …") is not a role. Where speakers are
+mentioned outside quotes is found by ``mentions.py``; what a name is, by ``names.py``; the shapes of
+an attribution, by ``attribution.py``; who a pronoun, a title or a surname refers to, by ``coref.py``.
 """
 
 from __future__ import annotations
@@ -104,13 +104,13 @@ from bot.analyze.mentions import (
 )
 from bot.analyze.names import (
     DET_WORDS,
-    VERBS_DE_ES,
     FEMALE,
     GERMAN_HINTS,
     MALE,
     NAME_RE,
     ORG_WORDS,
     THING_HEADS,
+    VERBS_DE_ES,
     Who,
     bare,
     clean_role,
@@ -130,6 +130,7 @@ from bot.analyze.names import (
 )
 
 
+# Languages that drop the subject pronoun: «…», dijo. is "he said" or "she said".
 PRO_DROP_VERBS = frozenset(VERBS_DE_ES)
 
 
@@ -285,22 +286,23 @@ class Attributor(Coreference):
     def _speaker_from_phrase(self, phrase: str, role: str | None, at: int) -> Who:
         """The speaker in what follows a verb: "Rockets general manager Bruce Hamilton" ->
         Bruce Hamilton; "the mayor" -> the mayor (or who the mayor is); "he" -> pronoun."""
-        if role and DESCRIPTION.match(phrase.strip()) and NAME_RE.fullmatch(role.strip(" ,.")):
+        stripped = phrase.strip()
+        cut = PHRASE_CUT.sub("", stripped)
+        if role and cut == stripped and DESCRIPTION.match(stripped) and NAME_RE.fullmatch(role.strip(" ,.")):
             # "says Campbell's partner, Jason Louth" / "said the company's CEO, Ann Ruiz" / "señaló el
             # alcalde de Madrid, José Luis Martínez-Almeida": the name in apposition to a
             # description is the speaker.
             name = role.strip(" ,.")
             if not self._common_word(name):
-                return self._resolve(name, phrase.strip(), at)
-        m = FOREIGN_NP.match(phrase.strip())
+                return self._resolve(name, stripped, at)
+        m = FOREIGN_NP.match(stripped)
         if m:  # „…“, schreibt ein Anwalt der Kanzlei / «…», dijo el instructor del caso
-            rest = phrase.strip()[m.end() :].strip()
+            rest = stripped[m.end() :].strip()
             if rest and NAME_RE.fullmatch(rest) and is_full_name(rest):
                 # "dijo la diputada Ana Ruiz": the name after the title is the speaker, the title her role.
                 return self._resolve(rest, m.group().split(None, 1)[-1] if " " in m.group() else m.group(), at)
             return Who(m.group(), None, named=False)
-        cut = PHRASE_CUT.sub("", phrase.strip())
-        if cut != phrase.strip():
+        if cut != stripped:
             role = None  # "said X before turning to …, Y": what follows the comma is not about X
         phrase = cut
         if phrase and phrase.split()[0].casefold() not in DET_WORDS:
