@@ -348,7 +348,8 @@ class Outbox:
         return where & (self.t.c.state == PostState.SENDING.value) & claim
 
     def mark_sent(
-        self, post_id: int, result: PublishResult, now: datetime, outcome: str = "sent", *, claimed_by: str | None | _Unguarded = UNGUARDED
+        self, post_id: int, result: PublishResult, now: datetime, outcome: str = "sent", *,
+        claimed_by: str | None | _Unguarded = UNGUARDED,
     ) -> bool:
         with self.store.transaction() as conn:
             done = conn.execute(
