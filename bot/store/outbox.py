@@ -338,68 +338,44 @@ class Outbox:
         if last is not None:
             conn.execute(update(a).where(a.c.id == last).values(finished_at=now, outcome=outcome, error=error))
 
-    def _sending_by(self, post_id: int, claimed_by: str | None | _Unguarded) -> Any:
-        """The row; with ``claimed_by`` given, only while it is still ``sending`` under that claim (None: no
-        claim recorded). What reconciliation settles must not be a row its own sender settled meanwhile."""
+    def _finish(
+        self, post_id: int, values: dict[str, Any], now: datetime, outcome: str, error: str | None,
+        claimed_by: str | None | _Unguarded,
+    ) -> bool:
+        """End a send: the row gets ``values`` and its open attempt ``outcome``. With ``claimed_by`` given,
+        only while the row is still ``sending`` under that claim (None: no claim recorded) - what
+        reconciliation settles must not be a row its own sender settled meanwhile. False if nothing changed."""
         where = self.t.c.id == post_id
-        if isinstance(claimed_by, _Unguarded):
-            return where
-        claim = self.t.c.claimed_by.is_(None) if claimed_by is None else self.t.c.claimed_by == claimed_by
-        return where & (self.t.c.state == PostState.SENDING.value) & claim
+        if not isinstance(claimed_by, _Unguarded):
+            claim = self.t.c.claimed_by.is_(None) if claimed_by is None else self.t.c.claimed_by == claimed_by
+            where = where & (self.t.c.state == PostState.SENDING.value) & claim
+        with self.store.transaction() as conn:
+            if conn.execute(update(self.t).where(where).values(**values, updated_at=now)).rowcount != 1:
+                return False
+            self._finish_attempt(conn, post_id, now, outcome, error)
+        return True
 
     def mark_sent(
         self, post_id: int, result: PublishResult, now: datetime, outcome: str = "sent", *,
         claimed_by: str | None | _Unguarded = UNGUARDED,
     ) -> bool:
-        with self.store.transaction() as conn:
-            done = conn.execute(
-                update(self.t)
-                .where(self._sending_by(post_id, claimed_by))
-                .values(
-                    state=PostState.SENT.value,
-                    remote_id=result.remote_id,
-                    remote_url=result.url,
-                    remote_extra=result.extra,
-                    last_error=None,
-                    next_attempt_at=None,
-                    sent_at=now,
-                    updated_at=now,
-                )
-            )
-            if done.rowcount != 1:
-                return False
-            self._finish_attempt(conn, post_id, now, outcome, None)
-        return True
+        values = dict(state=PostState.SENT.value, remote_id=result.remote_id, remote_url=result.url,
+                      remote_extra=result.extra, last_error=None, next_attempt_at=None, sent_at=now)
+        return self._finish(post_id, values, now, outcome, None, claimed_by)
 
     def mark_retry(
         self, post_id: int, error: str, retry_at: datetime, now: datetime, *,
         claimed_by: str | None | _Unguarded = UNGUARDED,
     ) -> bool:
         """sending → planned again, not before ``retry_at``."""
-        with self.store.transaction() as conn:
-            done = conn.execute(
-                update(self.t)
-                .where(self._sending_by(post_id, claimed_by))
-                .values(state=PostState.PLANNED.value, last_error=error, next_attempt_at=retry_at, updated_at=now)
-            )
-            if done.rowcount != 1:
-                return False
-            self._finish_attempt(conn, post_id, now, "retry", error)
-        return True
+        values = dict(state=PostState.PLANNED.value, last_error=error, next_attempt_at=retry_at)
+        return self._finish(post_id, values, now, "retry", error, claimed_by)
 
     def mark_failed(
         self, post_id: int, error: str, now: datetime, *, claimed_by: str | None | _Unguarded = UNGUARDED
     ) -> bool:
-        with self.store.transaction() as conn:
-            done = conn.execute(
-                update(self.t)
-                .where(self._sending_by(post_id, claimed_by))
-                .values(state=PostState.FAILED.value, last_error=error, next_attempt_at=None, updated_at=now)
-            )
-            if done.rowcount != 1:
-                return False
-            self._finish_attempt(conn, post_id, now, "failed", error)
-        return True
+        values = dict(state=PostState.FAILED.value, last_error=error, next_attempt_at=None)
+        return self._finish(post_id, values, now, "failed", error, claimed_by)
 
     def set_state(self, post_id: int, state: PostState, *, only_from: Iterable[str], error: str | None = None) -> bool:
         """A guarded transition (cancel, retry, expire, delete). False if the row was not in ``only_from``."""
