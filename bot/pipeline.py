@@ -81,6 +81,9 @@ def _key(article_id: int) -> str:
     return f"{article_id:012d}"
 
 
+PLANNING_MARGIN = timedelta(seconds=5)  # generous for composing a batch of new articles
+
+
 def platform_limits(settings: Settings, store: Store, platforms: Sequence[str]) -> dict[str, int]:
     """Limits an adapter has learned and cached (Mastodon's instance limit), without a network call."""
     limits: dict[str, int] = {}
@@ -127,10 +130,15 @@ def plan_pending(settings: Settings, store: Store, now: datetime, platforms: Seq
     live = [PostState.PLANNED.value, PostState.UNPLANNED.value, PostState.SENDING.value, PostState.SENT.value]
     heads = [row for row in outbox.find(live, platforms=platforms, limit=1_000_000) if row.thread_index == 0]
 
+    # A post due within the next publish tick (or the few seconds this planning takes) is as good as gone: the
+    # publish tick, in its own thread, may send it before a new plan is written. Moved behind breaking news
+    # on paper, it would still go out first; so it stays booked where it is.
+    committed_until = now + timedelta(seconds=settings.publish_tick_seconds) + PLANNING_MARGIN
+
     def is_future(row: PostRow) -> bool:
         if row.state == PostState.UNPLANNED.value:
             return True
-        return row.state == PostState.PLANNED.value and row.scheduled_at > now and row.attempts == 0
+        return row.state == PostState.PLANNED.value and row.scheduled_at > committed_until and row.attempts == 0
 
     started = {row.article_id for row in heads if not is_future(row)}
     waiting: dict[tuple[int, str], PostRow] = {}

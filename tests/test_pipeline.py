@@ -317,3 +317,19 @@ def test_an_edit_never_replaces_a_post_that_was_tried_and_retried(kyiv: Settings
     plan_pending(kyiv, store, NOW + timedelta(minutes=5), platforms=["x"])
     assert [r.id for r in heads(store)] == [head.id]
     assert outbox.get(head.id).state == PostState.PLANNED
+
+
+def test_a_post_due_before_the_next_publish_tick_is_not_moved_behind_breaking_news(
+    kyiv: Settings, store: Store
+) -> None:
+    # The publish tick may send it while this plan is being made: moved behind the breaking article on paper,
+    # it would still go out first, and the breaking article's slot would then come after it anyway.
+    queued = add(store, 1)
+    plan_pending(kyiv, store, NOW, platforms=["x"])
+    [waiting] = heads(store)
+    almost = waiting.scheduled_at - timedelta(seconds=3)  # due within the next publish tick (10 s)
+    breaking = add(store, 9, Priority.BREAKING, published=almost)
+    plan_pending(kyiv, store, almost, platforms=["x"])
+    times = {r.article_id: r.scheduled_at for r in heads(store)}
+    assert times[queued] == waiting.scheduled_at  # kept: it is as good as gone
+    assert times[breaking] > times[queued]  # the breaking article takes the next moment after it
