@@ -14,16 +14,7 @@ from bot.cli import main
 from bot.compose.render import builtin_templates_dir
 
 from testkit import SAMPLE
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+from testkit import run_cli as run
 
 
 @pytest.fixture

@@ -7,22 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+
+from testkit import run_cli as run
 from bot.errors import StoreError
 from bot.store import open_store
 from bot.store.backend import masked
 
 SECRET = "s3cretpw"
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

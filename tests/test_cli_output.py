@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from bot.cli import main
+
+from testkit import run_cli as run
 
 # Each bracket is markup to rich: "[/]" closes a style that is not open (MarkupError), "[bold]" is a style,
 # and "[everything]" a tag rich would silently drop.
@@ -24,16 +25,6 @@ The blast hit the city centre on Monday morning and [everything] near the square
 "We will rebuild [bold] every street [/] quickly," said Mayor Anna Kovalenko.
 """
 FILE_NAME = "[bold]story [everything].md"
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def flat(text: str) -> str:

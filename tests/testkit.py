@@ -7,6 +7,7 @@ They live here rather than in conftest.py because a test folder's own conftest.p
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from bot.config import Settings
 
@@ -23,3 +24,16 @@ def make_settings(tmp_path: Path, **overrides: object) -> Settings:
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+def run_cli(capsys: Any, *args: str) -> tuple[int, str, str]:
+    """``newsbot ARGS`` in this process: (exit code, stdout, stderr)."""
+    from bot.cli import main
+
+    try:
+        main(list(args))
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
