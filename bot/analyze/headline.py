@@ -73,7 +73,7 @@ def _flourish(sentence: str) -> bool:
     """A short lede that names no one and nothing, or asks or exclaims: "Here we go again.", "Why now?".
     "Pope Francis has died." is short too, and it is the news."""
     words = sentence.split()
-    if len(words) >= MIN_LEAD_WORDS or _CJK.search(sentence):
+    if len(words) >= MIN_LEAD_WORDS or P.NO_SPACE_SCRIPT.search(sentence):
         return False
     return sentence.rstrip().endswith(("?", "!")) or not any(w[:1].isupper() for w in words[1:])
 
@@ -103,5 +103,3 @@ def make_headline(
             return shorten(candidate.rstrip(".。"))
     return shorten(stripped[0].rstrip(".。")) if stripped else ""
 
-
-_CJK = re.compile(r"[\u3040-\u30FF\u4E00-\u9FFF\uAC00-\uD7AF\u0E00-\u0E7F]")

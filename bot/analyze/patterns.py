@@ -87,6 +87,11 @@ def looks_like_headline(text: str) -> bool:
     ) or (3 <= len(words) <= 20 and text.rstrip().endswith("?") and len(text) < 150)
 
 
+# Scripts written without spaces between words (kana, Han, Hangul taken as such, Thai): a short text in them
+# has more words than its spaces say.
+NO_SPACE_SCRIPT = re.compile(r"[\u3040-\u30FF\u4E00-\u9FFF\uAC00-\uD7AF\u0E00-\u0E7F]")
+
+
 # --- datelines -----------------------------------------------------------------------------------
 _MONTHS = (
     "january february march april may june july august september october november december "

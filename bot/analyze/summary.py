@@ -43,6 +43,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from bot.analyze.headline import strip_wire_dateline
+from bot.analyze.patterns import NO_SPACE_SCRIPT
 
 # --- the one configuration ------------------------------------------------------------------------
 LEAD_TERM_BOOST = 2.0  # a word in sentence i counts 1 + BOOST / (1 + DECAY * i) times in the reference model
@@ -60,7 +61,6 @@ PREFIX = 7  # a word prefix stands in for a stemmer: "investigators"/"investigat
 
 # words split like ROUGE's tokenizer ("don't" -> don, t), each cut to its first PREFIX characters
 _PREFIXES = re.compile(rf"([^\W_]{{1,{PREFIX}}})[^\W_]*", re.UNICODE)
-_CJK_CHAR = re.compile(r"[\u3040-\u30FF\u4E00-\u9FFF\uAC00-\uD7AF\u0E00-\u0E7F]")
 
 # Openers that point back to an earlier sentence: fine inside a multi-sentence summary,
 # wrong at the start of a one-line summary when a self-contained sentence exists.
@@ -78,7 +78,7 @@ _SPEECH_TAIL = re.compile(r"[,”\"]\s*(?:he|she|they)\s+(?:said|says|added|told
 def _terms(text: str) -> list[str]:
     lowered = text.casefold()
     words = _PREFIXES.findall(lowered)  # each word's first PREFIX characters, in one C-level pass
-    if not text.isascii() and _CJK_CHAR.search(text) and len(words) <= max(2, len(text) // 40):
+    if not text.isascii() and NO_SPACE_SCRIPT.search(text) and len(words) <= max(2, len(text) // 40):
         # scripts without spaces between words: character bigrams carry the content
         chars = [c for c in lowered if c.isalnum()]
         words = [a + b for a, b in zip(chars, chars[1:], strict=False)]
@@ -87,7 +87,7 @@ def _terms(text: str) -> list[str]:
 
 def _word_count(text: str) -> int:
     n = len(text.split())
-    if n <= 2 and _CJK_CHAR.search(text):
+    if n <= 2 and NO_SPACE_SCRIPT.search(text):
         n = len(text) // 2  # roughly two characters a word where words are not spaced
     return n
 
