@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -49,6 +53,20 @@ def clock() -> Clock:
 @pytest.fixture
 def fake() -> FakePlatform:
     return FakePlatform(platform_name="fake")
+
+
+@pytest.fixture
+def live_process() -> Iterator[subprocess.Popen[bytes]]:
+    """Another process on this machine that is alive (a `newsbot post` sending, or whatever took a pid)."""
+    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    yield process
+    process.kill()
+    process.wait()
+
+
+def local_worker(pid: int) -> str:
+    """The worker name a process of this machine claims rows with (as ``Publisher.worker``)."""
+    return f"{socket.gethostname()[:50]}:{pid}"
 
 
 @pytest.fixture
@@ -420,77 +438,49 @@ def test_a_reply_whose_parent_was_deleted_cannot_be_retried_into_limbo(
 
 
 def test_a_send_another_live_process_has_in_flight_is_left_alone_even_at_start_up(
-    publisher: Publisher, fake: FakePlatform, clock: Clock
+    publisher: Publisher, fake: FakePlatform, clock: Clock, live_process: subprocess.Popen[bytes]
 ) -> None:
     """Start-up reconciliation settles a crash's leftovers; a row a running `newsbot post` claimed a moment
     ago is not one: asking the platform before that send lands would find nothing and send it twice."""
-    import socket
-    import subprocess
-    import sys
-
     add_article(store=publisher.store, outbox=publisher.outbox, drafts=[draft("fake", "in flight elsewhere")])
     add_article(publisher.store, publisher.outbox, [draft("fake", "another story")], body="c")
     row = publisher.outbox.due(clock())[0]
-    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-    try:
-        publisher.outbox.claim(row.id, fake.prepare(row.idempotency_key), f"{socket.gethostname()[:50]}:{other.pid}",
-                               clock())
-        report = publisher.publish_due()  # stale_before=None: what a daemon starting up and `post` do
-        assert [(o.post_id, o.status, o.in_flight) for o in report.outcomes][0] == (row.id, "skipped", True)
-        assert publisher.outbox.get(row.id).state == "sending"
-        assert [p.text for p in fake.posts] == ["another story"]  # the platform is not blocked by it
-    finally:
-        other.kill()
-        other.wait()
+    publisher.outbox.claim(row.id, fake.prepare(row.idempotency_key), local_worker(live_process.pid), clock())
+    report = publisher.publish_due()  # stale_before=None: what a daemon starting up and `post` do
+    assert [(o.post_id, o.status, o.in_flight) for o in report.outcomes][0] == (row.id, "skipped", True)
+    assert publisher.outbox.get(row.id).state == "sending"
+    assert [p.text for p in fake.posts] == ["another story"]  # the platform is not blocked by it
+    live_process.kill()
+    live_process.wait()
     report = publisher.publish_due()  # its process is gone: now it is a crash's leftover
     assert [o.status for o in report.outcomes] == ["retry", "sent"]
     assert [p.text for p in fake.posts] == ["another story", "in flight elsewhere"]
 
 
 def test_a_row_quiet_for_long_is_settled_even_if_its_pid_lives_again(
-    publisher: Publisher, fake: FakePlatform, clock: Clock
+    publisher: Publisher, fake: FakePlatform, clock: Clock, live_process: subprocess.Popen[bytes]
 ) -> None:
     """A pid can be reused after a crash: the periodic pass (rows quiet for minutes only) never waits on it."""
-    import socket
-    import subprocess
-    import sys
-
     add_article(publisher.store, publisher.outbox, [draft("fake", "left by a crash")])
     row = publisher.outbox.due(clock())[0]
-    unrelated = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-    try:
-        publisher.outbox.claim(row.id, fake.prepare(row.idempotency_key), f"{socket.gethostname()[:50]}:{unrelated.pid}",
-                               clock())
-        clock.advance(minutes=11)
-        report = publisher.publish_due(stale_before=clock() - timedelta(minutes=10))
-        assert [o.status for o in report.outcomes] == ["retry", "sent"]
-        assert [p.text for p in fake.posts] == ["left by a crash"]
-    finally:
-        unrelated.kill()
-        unrelated.wait()
+    publisher.outbox.claim(row.id, fake.prepare(row.idempotency_key), local_worker(live_process.pid), clock())
+    clock.advance(minutes=11)
+    report = publisher.publish_due(stale_before=clock() - timedelta(minutes=10))
+    assert [o.status for o in report.outcomes] == ["retry", "sent"]
+    assert [p.text for p in fake.posts] == ["left by a crash"]
 
 
 def test_an_old_claim_by_a_live_pid_is_settled_even_with_no_daemon(
-    publisher: Publisher, fake: FakePlatform, clock: Clock
+    publisher: Publisher, fake: FakePlatform, clock: Clock, live_process: subprocess.Popen[bytes]
 ) -> None:
     """`newsbot post` from cron has no periodic pass behind it: a claim older than any send can be is a
     crash's leftover even if its pid now belongs to some other live process."""
-    import socket
-    import subprocess
-    import sys
-
     add_article(publisher.store, publisher.outbox, [draft("fake", "left by a crash")])
     row = publisher.outbox.due(clock())[0]
-    unrelated = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-    try:
-        publisher.outbox.claim(row.id, fake.prepare(row.idempotency_key), f"{socket.gethostname()[:50]}:{unrelated.pid}",
-                               clock())
-        clock.advance(minutes=11)
-        report = publisher.publish_due()  # stale_before=None, as `newsbot post` with no daemon
-        assert [o.status for o in report.outcomes] == ["retry", "sent"]
-    finally:
-        unrelated.kill()
-        unrelated.wait()
+    publisher.outbox.claim(row.id, fake.prepare(row.idempotency_key), local_worker(live_process.pid), clock())
+    clock.advance(minutes=11)
+    report = publisher.publish_due()  # stale_before=None, as `newsbot post` with no daemon
+    assert [o.status for o in report.outcomes] == ["retry", "sent"]
 
 
 def test_reconciliation_never_undoes_what_the_sender_recorded_meanwhile(
