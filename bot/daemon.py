@@ -33,16 +33,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, NamedTuple
 
 from .config import Settings
-from .errors import AlreadyRunningError, ConfigError, StoreError
+from .errors import AlreadyRunningError, BotError, ConfigError, StoreError
 from .logs import event
-from .models import PostState, Priority
+from .models import PostState, Priority, PublishResult
 from .pipeline import PlanReport, plan_pending
 from .publish import STALE_SENDING, PassReport, Publisher
 from .store import Store
-from .store.outbox import Outbox
+from .store.outbox import Outbox, PostRow
 
 log = logging.getLogger("newsbot.daemon")
 
@@ -315,9 +315,19 @@ class Daemon:
 
     def housekeeping(self) -> None:
         now = self.clock()
-        for article_id, platform, reason in expire_stale(self.settings, self.store, now):
-            event("expired", f"article {article_id} on {platform}: {reason}", article_id=article_id,
-                  platform=platform, reason=reason)
+        find_sent = None if self.dry_run else self.publisher.find_sent
+        for e in expire_stale(self.settings, self.store, now, find_sent=find_sent):
+            fields: dict[str, Any] = dict(article_id=e.article_id, platform=e.platform, post_id=e.post_id,
+                                          reason=e.reason)
+            if e.outcome == "expired":
+                event("expired", f"article {e.article_id} on {e.platform}: {e.reason}", **fields)
+            elif e.outcome == "sent":
+                self.tally.sent += 1
+                event("reconciled", f"post {e.post_id} to {e.platform} (article {e.article_id}) was not expired: "
+                      f"{e.reason}", **fields)
+            else:
+                event("expiry_unchecked", f"post {e.post_id} to {e.platform} (article {e.article_id}) is stale but "
+                      f"not expired: {e.reason}", level=logging.WARNING, **fields)
         pruned = self.outbox.prune(now - timedelta(days=self.settings.history_days))
         if pruned:
             event("pruned", f"forgot {pruned} send attempt(s) older than {self.settings.history_days} days",
@@ -402,16 +412,32 @@ class Daemon:
         self.stopping.set()
 
 
-def expire_stale(settings: Settings, store: Store, now: datetime) -> list[tuple[int, str, str]]:
+class Expiry(NamedTuple):
+    """What housekeeping did with one stale post: ``expired``; ``sent`` (found on the platform, so its
+    thread goes on); or ``unchecked`` (it was tried and nobody could say whether it went out: left planned)."""
+
+    article_id: int
+    platform: str
+    outcome: str
+    reason: str
+    post_id: int
+
+
+def expire_stale(
+    settings: Settings, store: Store, now: datetime, *, find_sent: Callable[[PostRow], PublishResult | None] | None = None
+) -> list[Expiry]:
     """Expire planned posts whose news is older than the platform's expiry (waiting out an outage, say).
 
     Only posts not started yet: a thread whose first part went out is finished, never left half-told.
-    Evergreen posts do not expire. Returns (article id, platform, reason) for each expired post.
+    Evergreen posts do not expire. A post that was tried may have gone out although its send failed (a
+    timeout after the platform took it): ``find_sent`` (``Publisher.find_sent``) is asked first, and a
+    post it finds is recorded as sent instead. Without it (a dry run), or when the platform cannot say,
+    a tried post stays planned - its next retry settles it with the same idempotency state.
     """
     from .schedule import news_since, policy_for
 
     outbox = Outbox(store)
-    expired: list[tuple[int, str, str]] = []
+    done: list[Expiry] = []
     expiry: dict[str, timedelta] = {}
     articles: dict[int, Any] = {}
     for row in outbox.find([PostState.PLANNED.value], limit=1_000_000):
@@ -428,6 +454,11 @@ def expire_stale(settings: Settings, store: Store, now: datetime) -> list[tuple[
         published = news_since(stored.article, stored.created_at)
         if published + expiry[row.platform] > now:
             continue
+        if row.prepared is not None:  # claimed before: it may be live
+            settled = _settle_tried(outbox, row, now, find_sent)
+            if settled is not None:
+                done.append(settled)
+                continue
         hours = expiry[row.platform].total_seconds() / 3600
         reason = f"not sent within {hours:g} hours of publication (last error: {row.last_error or 'none'})"
         # The head first, and the rest only if it was still planned: the publish tick, in another thread,
@@ -437,5 +468,27 @@ def expire_stale(settings: Settings, store: Store, now: datetime) -> list[tuple[
         for part in outbox.thread(row.article_id, row.platform, row.account):
             if part.thread_index > 0:
                 outbox.set_state(part.id, PostState.EXPIRED, only_from=[PostState.PLANNED.value], error=reason)
-        expired.append((row.article_id, row.platform, reason))
-    return expired
+        done.append(Expiry(row.article_id, row.platform, "expired", reason, row.id))
+    return done
+
+
+def _settle_tried(
+    outbox: Outbox, row: PostRow, now: datetime, find_sent: Callable[[PostRow], PublishResult | None] | None
+) -> Expiry | None:
+    """For a stale post that was tried: ``sent`` if the platform has it, ``unchecked`` if nobody can tell,
+    None if it certainly is not there (then it may expire)."""
+    def unchecked(why: str) -> Expiry:
+        return Expiry(row.article_id, row.platform, "unchecked", why, row.id)
+
+    if find_sent is None:
+        return unchecked("it was tried and may have gone out; a run that sends checks it before expiring it")
+    try:
+        found = find_sent(row)
+    except BotError as exc:
+        return unchecked(f"it was tried and may have gone out, and checking failed ({exc}); it stays planned")
+    if found is None:
+        return None
+    if not outbox.mark_found(row.id, found, now):
+        return unchecked("it was taken by a publish tick while being checked")
+    return Expiry(row.article_id, row.platform, "sent", f"found on {row.platform} after all: {found.url or found.remote_id}",
+                  row.id)

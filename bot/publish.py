@@ -192,6 +192,12 @@ class Publisher:
                 report.outcomes.append(self._outcome(row, "retry"))
         return report
 
+    def find_sent(self, row: PostRow) -> PublishResult | None:
+        """Is a post that was tried on the platform after all? Looks only, never sends; raises ``BotError``
+        (a ``PlatformError`` when the platform cannot tell)."""
+        reply_to, _root = self._thread_refs(row)
+        return self.platform(row.platform).find(row.part, prepared=row.prepared or {}, reply_to=reply_to)
+
     def _live_owner(self, row: PostRow) -> int | None:
         """The pid of another process on this machine that claimed ``row`` and is still alive, else None.
 

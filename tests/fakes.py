@@ -28,6 +28,8 @@ class FakePlatform(Platform):
     the outbox recorded it: the post exists remotely and ``publish`` raises ``SystemExit``.
     ``keyed`` picks the reconciliation style: True = look up by the prepared key (Bluesky/Mastodon),
     False = X-like (no key; identical text is refused as a duplicate).
+    ``land_then_fail`` queues errors raised *after* the post was taken (a timeout whose post landed).
+    ``find_fails`` makes ``find`` (look-up only) raise it: the platform cannot say.
     """
 
     name: ClassVar[str] = "fake"
@@ -36,7 +38,10 @@ class FakePlatform(Platform):
     posts: list[RemotePost] = field(default_factory=list)
     fail_next: list[PlatformError] = field(default_factory=list)
     crash_after_send: bool = False
+    land_then_fail: list[PlatformError] = field(default_factory=list)
+    find_fails: PlatformError | None = None
     calls: int = 0
+    finds: int = 0
     _ids: Any = field(default_factory=lambda: itertools.count(1))
 
     def prepare(self, key: str) -> dict[str, Any]:
@@ -72,6 +77,8 @@ class FakePlatform(Platform):
         if self.crash_after_send:
             self.crash_after_send = False
             raise SystemExit("crashed between send and record")
+        if self.land_then_fail:
+            raise self.land_then_fail.pop(0)
         return self._result(post)
 
     def reconcile(
@@ -82,6 +89,19 @@ class FakePlatform(Platform):
         reply_to: PublishResult | None = None,
         root: PublishResult | None = None,
     ) -> PublishResult | None:
+        existing = self._find(part, prepared)
+        return None if existing is None else self._result(existing)
+
+    def find(
+        self,
+        part: Part,
+        *,
+        prepared: dict[str, Any],
+        reply_to: PublishResult | None = None,
+    ) -> PublishResult | None:
+        self.finds += 1
+        if self.find_fails is not None:
+            raise self.find_fails
         existing = self._find(part, prepared)
         return None if existing is None else self._result(existing)
 

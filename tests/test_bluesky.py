@@ -294,6 +294,18 @@ def test_reconcile_finds_a_post_made_under_the_stored_key_and_nothing_for_an_unu
 
 
 @servers
+def test_find_reads_the_stored_key_back_and_never_creates_a_record(bluesky: BlueskyPlatform, bluesky_account: Any) -> None:
+    sent, unsent = bluesky.prepare("sent"), bluesky.prepare("unsent")
+    published = bluesky.publish(part("Sent before the outage"), prepared=sent)
+
+    assert bluesky.find(part("Sent before the outage"), prepared=sent) == published
+    assert bluesky.find(part("never sent"), prepared=unsent) is None
+    assert bluesky.find(part("never prepared"), prepared={}) is None
+    # looking did not post: the key that was never sent is still free
+    assert bluesky.reconcile(part("never sent"), prepared=unsent) is None
+
+
+@servers
 def test_sending_again_under_the_same_key_never_makes_a_second_post(
     bluesky: BlueskyPlatform, bluesky_pds: Any, bluesky_account: Any
 ) -> None:

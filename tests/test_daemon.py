@@ -28,7 +28,7 @@ from bot.publish import Publisher
 from bot.store import Store, open_store
 from bot.store.outbox import Outbox
 
-from fakes import FakePlatform, permanent
+from fakes import FakePlatform, permanent, transient
 
 ROOT = Path(__file__).resolve().parent.parent
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
@@ -417,7 +417,7 @@ def test_housekeeping_expires_stale_news_still_waiting_but_never_half_a_thread(
     outbox.claim(started[0], {}, "w", T0)
     outbox.mark_sent(started[0], PublishResult("1"), T0)
     expired = expire_stale(dsettings, dstore, T0)
-    assert [(title_id, platform) for title_id, platform, _ in expired] == [(outbox.get(stale[0]).article_id, "bluesky")]
+    assert [(e.article_id, e.platform, e.outcome) for e in expired] == [(outbox.get(stale[0]).article_id, "bluesky", "expired")]
     assert [outbox.get(i).state for i in stale] == ["expired", "expired"]
     assert "not sent within 24 hours" in (outbox.get(stale[0]).last_error or "")
     assert outbox.get(fresh[0]).state == "planned"
@@ -443,6 +443,93 @@ def test_housekeeping_leaves_a_thread_whose_head_went_out_meanwhile_whole(
     monkeypatch.setattr(Outbox, "find", find_then_the_tick_claims_the_head)
     assert expire_stale(dsettings, dstore, T0) == []
     assert [outbox.get(i).state for i in stale] == ["sending", "planned"]
+
+
+def _tried_once(publisher: Publisher, store: Store, head: int) -> None:
+    """One send attempt of ``head`` that ends in a retryable error (the platform's faults decide whether
+    the post landed first)."""
+    outcome = publisher.publish_row(Outbox(store).get(head))
+    assert outcome.status == "retry"
+
+
+def test_housekeeping_records_a_stale_post_whose_timed_out_send_landed_as_sent_and_finishes_its_thread(
+    dsettings: Settings, dstore: Store, fakes: dict[str, FakePlatform], clock: Clock
+) -> None:
+    # The send timed out after Bluesky took the post; the retries then waited out an outage past the
+    # expiry. Writing "expired" would leave a live post recorded as never sent, and its thread half-told.
+    outbox, bluesky = Outbox(dstore), fakes["bluesky"]
+    thread = _planned(dstore, "timed out", "bluesky", T0 - timedelta(hours=26), published=T0 - timedelta(hours=26),
+                      parts=2)
+    publisher = Publisher(dsettings, dstore, platforms=fakes, clock=clock)
+    bluesky.land_then_fail.append(transient("bluesky"))
+    _tried_once(publisher, dstore, thread[0])
+    [landed] = bluesky.posts
+
+    done = expire_stale(dsettings, dstore, T0, find_sent=publisher.find_sent)
+
+    assert [(e.post_id, e.outcome) for e in done] == [(thread[0], "sent")]
+    head = outbox.get(thread[0])
+    assert head.state == "sent" and head.remote_id == landed.id
+    assert outbox.get(thread[1]).state == "planned"  # the thread goes on
+    publisher.publish_due()
+    assert [(p.text, p.reply_to) for p in bluesky.posts] == [("timed out 0", None), ("timed out 1", landed.id)]
+    assert outbox.get(thread[1]).state == "sent"
+
+
+def test_housekeeping_expires_a_stale_post_that_was_tried_but_is_not_on_the_platform(
+    dsettings: Settings, dstore: Store, fakes: dict[str, FakePlatform], clock: Clock
+) -> None:
+    outbox, bluesky = Outbox(dstore), fakes["bluesky"]
+    thread = _planned(dstore, "refused", "bluesky", T0 - timedelta(hours=26), published=T0 - timedelta(hours=26),
+                      parts=2)
+    publisher = Publisher(dsettings, dstore, platforms=fakes, clock=clock)
+    bluesky.fail_next.append(transient("bluesky"))  # refused before anything was posted
+    _tried_once(publisher, dstore, thread[0])
+
+    done = expire_stale(dsettings, dstore, T0, find_sent=publisher.find_sent)
+
+    assert [(e.post_id, e.outcome) for e in done] == [(thread[0], "expired")]
+    assert [outbox.get(i).state for i in thread] == ["expired", "expired"]
+    assert bluesky.finds == 1 and bluesky.posts == []
+
+
+def test_housekeeping_leaves_a_tried_stale_post_planned_when_the_platform_cannot_say_and_it_goes_out_once(
+    dsettings: Settings, dstore: Store, fakes: dict[str, FakePlatform], clock: Clock
+) -> None:
+    outbox, bluesky = Outbox(dstore), fakes["bluesky"]
+    [head] = _planned(dstore, "unknown", "bluesky", T0 - timedelta(hours=26), published=T0 - timedelta(hours=26))
+    publisher = Publisher(dsettings, dstore, platforms=fakes, clock=clock)
+    bluesky.land_then_fail.append(transient("bluesky"))
+    _tried_once(publisher, dstore, head)
+    bluesky.find_fails = transient("bluesky")
+
+    done = expire_stale(dsettings, dstore, T0, find_sent=publisher.find_sent)
+
+    assert [(e.post_id, e.outcome) for e in done] == [(head, "unchecked")]
+    assert "checking failed" in done[0].reason
+    assert outbox.get(head).state == "planned"
+    # Its retry reuses the prepared key: the post that landed is recorded, not posted again.
+    clock.advance(hours=2)
+    publisher.publish_due()
+    assert outbox.get(head).state == "sent" and len(bluesky.posts) == 1
+
+
+def test_a_dry_run_never_expires_a_post_that_was_tried(
+    make_daemon: Callable[..., Daemon], dsettings: Settings, dstore: Store, fakes: dict[str, FakePlatform],
+    clock: Clock, log_lines: Any
+) -> None:
+    # A dry run has no platform to ask whether the post went out: it says so and decides nothing.
+    [head] = _planned(dstore, "dry", "bluesky", T0 - timedelta(hours=26), published=T0 - timedelta(hours=26))
+    fakes["bluesky"].land_then_fail.append(transient("bluesky"))
+    _tried_once(Publisher(dsettings, dstore, platforms=fakes, clock=clock), dstore, head)
+    log_lines(dsettings, as_json=True)
+
+    make_daemon(dry_run=True).housekeeping()
+
+    assert Outbox(dstore).get(head).state == "planned"
+    assert fakes["bluesky"].finds == 0
+    [line] = [json.loads(x) for x in log_lines.lines() if "expiry_unchecked" in x]
+    assert line["post_id"] == head and "may have gone out" in line["reason"]
 
 
 def test_housekeeping_prunes_old_attempts_but_keeps_the_posts(

@@ -134,6 +134,28 @@ def test_reconcile_posts_a_status_that_never_arrived(masto: MastodonPlatform, ma
     assert found is not None and found.remote_id == status.id
 
 
+def test_find_looks_for_a_status_whose_answer_was_lost_and_never_posts(
+    masto: MastodonPlatform, mastodon_server: MastodonServer
+) -> None:
+    # Before housekeeping expires a stale post that was tried, it asks: is it there? Asking must not send.
+    landed, lost = masto.prepare("a:mastodon:acct:0"), masto.prepare("b:mastodon:acct:0")
+    mastodon_server.reset_next(after_processing=True, only="POST /api/v1/statuses")
+    with pytest.raises(PlatformError):
+        masto.publish(part("Landed, answer lost"), prepared=landed)
+    mastodon_server.reset_next(after_processing=False, only="POST /api/v1/statuses")
+    with pytest.raises(PlatformError):
+        masto.publish(part("Never arrived"), prepared=lost)
+    posts_before = sum(r.method == "POST" for r in mastodon_server.requests)
+
+    found = masto.find(part("Landed, answer lost"), prepared=landed)
+    missing = masto.find(part("Never arrived"), prepared=lost)
+
+    [status] = mastodon_server.live_statuses
+    assert found is not None and found.remote_id == status.id
+    assert missing is None
+    assert sum(r.method == "POST" for r in mastodon_server.requests) == posts_before
+
+
 def two_hours_later(masto: MastodonPlatform, server: MastodonServer) -> None:
     later = datetime.now(UTC) + timedelta(hours=2)
     masto.clock = lambda: later

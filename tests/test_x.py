@@ -152,6 +152,21 @@ def test_reconcile_publishes_a_post_that_never_arrived(x: XPlatform, x_server: X
     assert found is not None and found.remote_id == post.id and post.text == "Never arrived"
 
 
+def test_find_looks_for_a_post_whose_answer_was_lost_and_never_posts(x: XPlatform, x_server: XServer) -> None:
+    x_server.reset_next(after_processing=True, only="POST /2/tweets")
+    with pytest.raises(PlatformError):
+        x.publish(part("Landed, answer lost"), prepared={})
+    [post] = x_server.live_posts
+
+    found = x.find(part("Landed, answer lost"), prepared={})
+    missing = x.find(part("Never sent"), prepared={})
+    as_reply = x.find(part("Landed, answer lost"), prepared={}, reply_to=PublishResult(remote_id=post.id))
+
+    assert found is not None and found.remote_id == post.id
+    assert missing is None and as_reply is None  # the same text elsewhere in a thread is another post
+    assert [p.id for p in x_server.live_posts] == [post.id]
+
+
 def test_reconcile_matches_the_post_although_x_rewrites_its_text(x: XPlatform, x_server: XServer) -> None:
     text = "Fish & chips <3 https://example.com/fish?a=1&b=2"
     sent = x.publish(part(text), prepared={})

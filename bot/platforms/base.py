@@ -6,7 +6,10 @@ The outbox executor (``bot.publish``) drives adapters one thread part at a time:
    use; Mastodon: the Idempotency-Key). The executor commits it with the row as ``sending``.
 2. ``publish(part, prepared=…, reply_to=…, root=…)`` sends one part and returns its PublishResult.
 3. After a crash between send and record, ``reconcile(...)`` is asked first: it returns the post if it
-   exists remotely, or None when it certainly does not (the executor then sends again).
+   exists remotely, or None when it certainly does not (the executor then sends again). It may send
+   the post itself when that is the only safe way to ask (Mastodon's Idempotency-Key, X's duplicate check).
+4. ``find(...)`` only looks and never sends: housekeeping asks it before expiring a post that was tried
+   (a timeout may have published it), so "expired" is never written over a post that is live.
 
 Failures are raised as ``PlatformError(platform, message, retryable=…, reset_at=…)`` with a message a
 person can act on. Heavy client libraries (tweepy, atproto, Mastodon.py) are imported inside the adapter
@@ -59,6 +62,19 @@ class Platform(ABC):
     ) -> PublishResult | None:
         """Was a post whose send was interrupted published after all? None means: not published."""
         return None
+
+    def find(
+        self,
+        part: Part,
+        *,
+        prepared: dict[str, Any],
+        reply_to: PublishResult | None = None,
+    ) -> PublishResult | None:
+        """The post if it is on the platform, None if it is not; look only, never send. Raises
+        ``PlatformError`` when the platform cannot tell (then nothing is decided about the post)."""
+        from ..errors import PlatformError
+
+        raise PlatformError(self.name, "this platform cannot look up a post without sending it", retryable=True)
 
     @abstractmethod
     def delete(self, result: PublishResult) -> None:

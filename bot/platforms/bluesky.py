@@ -130,6 +130,16 @@ class BlueskyPlatform(Platform):
             return found
         return self._result(created.uri, created.cid, rkey)
 
+    def find(
+        self,
+        part: Part,
+        *,
+        prepared: dict[str, Any],
+        reply_to: PublishResult | None = None,
+    ) -> PublishResult | None:
+        rkey = prepared.get("rkey")
+        return self._get_post(str(rkey)) if rkey else None  # no record key prepared: never sent
+
     def reconcile(
         self,
         part: Part,

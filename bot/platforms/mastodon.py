@@ -125,6 +125,16 @@ class MastodonPlatform(Platform):
                 return found
         return self._post(part, prepared, reply_to)
 
+    def find(
+        self,
+        part: Part,
+        *,
+        prepared: dict[str, Any],
+        reply_to: PublishResult | None = None,
+    ) -> PublishResult | None:
+        # Only a POST can ask the Idempotency-Key, and that would send: search the account's latest statuses.
+        return self.find_recent(part.text, reply_to)
+
     def _key_remembered(self, prepared: dict[str, Any]) -> bool:
         try:
             started = datetime.fromisoformat(str(prepared["prepared_at"]))

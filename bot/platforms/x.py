@@ -151,6 +151,15 @@ class XPlatform(Platform):
                 status=403,
             ) from None
 
+    def find(
+        self,
+        part: Part,
+        *,
+        prepared: dict[str, Any],
+        reply_to: PublishResult | None = None,
+    ) -> PublishResult | None:
+        return self.find_recent(part.text, reply_to.remote_id if reply_to else None)
+
     def delete(self, result: PublishResult) -> None:
         try:
             self.client.delete_tweet(result.remote_id, user_auth=self.user_auth)

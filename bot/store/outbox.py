@@ -377,6 +377,20 @@ class Outbox:
         values = dict(state=PostState.FAILED.value, last_error=error, next_attempt_at=None)
         return self._finish(post_id, values, now, "failed", error, claimed_by)
 
+    def mark_found(self, post_id: int, result: PublishResult, now: datetime) -> bool:
+        """planned → sent for a post found on the platform although its send was answered with an error (a
+        timeout after the post landed). False if the row was no longer planned (a publish tick took it)."""
+        t = self.t
+        values = dict(state=PostState.SENT.value, remote_id=result.remote_id, remote_url=result.url,
+                      remote_extra=result.extra, next_attempt_at=None, sent_at=now, updated_at=now)
+        with self.store.transaction() as conn:
+            done = conn.execute(update(t).where(t.c.id == post_id, t.c.state == PostState.PLANNED.value).values(**values))
+            if done.rowcount != 1:
+                return False
+            conn.execute(schema.attempts.insert().values(post_id=post_id, started_at=now, finished_at=now,
+                                                         outcome="reconciled"))
+        return True
+
     def set_state(self, post_id: int, state: PostState, *, only_from: Iterable[str], error: str | None = None) -> bool:
         """A guarded transition (cancel, retry, expire, delete). False if the row was not in ``only_from``."""
         values: dict[str, Any] = {"state": state.value, "updated_at": utcnow()}
