@@ -169,6 +169,39 @@ def test_windows_1252_text_falls_back_instead_of_failing(tmp_path):
     assert article.text == "The café’s owner – Ana – was pleased."
 
 
+@pytest.mark.parametrize(
+    ("encoding", "text"),
+    [
+        ("cp1251", "Мост открыт\n\nМэр сказал во вторник, что старый мост снова открыт для велосипедистов."),
+        ("cp1253", "Η γέφυρα ανοίγει\n\nΟ δήμαρχος είπε ότι η γέφυρα θα ανοίξει ξανά την Τρίτη."),
+        ("gbk", "大桥重新开放\n\n市长周二表示，这座老桥将重新向骑自行车的人开放。"),
+        ("big5", "大橋重新開放\n\n市長週二表示，這座老橋將重新向騎自行車的人開放。"),
+    ],
+)
+def test_other_legacy_encodings_are_refused_not_read_as_windows_1252_gibberish(tmp_path, encoding, text):
+    # Each of these decodes "successfully" as Windows-1252 into mojibake (Ìýð ñêàçàë …) that would be posted.
+    why = reason(tmp_path, "a.txt", text.encode(encoding))
+    assert why.startswith("undecodable text:")
+    assert "UTF-8" in why
+
+
+def test_shift_jis_text_is_undecodable_text_not_a_binary_file(tmp_path):
+    # Its lead bytes are C1 controls in Latin-1; the file is still a text, only in an encoding we do not read.
+    data = "橋が再開\n\n市長は火曜日に、古い橋を再び開くと述べた。「良い日だ」と彼は言った。".encode("shift_jis")
+    why = reason(tmp_path, "a.txt", data)
+    assert why.startswith("undecodable text:")
+    assert "UTF-8" in why
+
+
+def test_html_declaring_latin1_is_read_as_windows_1252_like_a_browser_does(tmp_path):
+    # Pages labelled ISO-8859-1 routinely carry Windows-1252 curly quotes (0x93/0x94): browsers (and the
+    # WHATWG encoding standard) read the label as Windows-1252. As Latin-1 they are control characters, and
+    # the quote marks the analysis looks for would be gone.
+    page = ARTICLE_HTML.replace('charset="utf-8"', 'charset="iso-8859-1"').replace("©", "(c)")
+    article = read(tmp_path, "page.html", page.encode("cp1252"))
+    assert "“It is a good day for the town,” said Maria Lopez" in article.text
+
+
 # --- .md ----------------------------------------------------------------------------------------------
 
 FRONT_MATTER = """---

@@ -44,6 +44,10 @@ _SIGNATURES = (
 )
 _ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
 MAX_CONTROL_SHARE = 0.05  # more control characters than this and it is not a text
+# Western-European text read as Windows-1252 is mostly ASCII (French or German: under 5% of the characters
+# are not). Cyrillic, Greek, Chinese … in a legacy encoding also "decode" as Windows-1252, into gibberish
+# that is mostly non-ASCII ("Ìýð ñêàçàë"): past this share of its non-space characters, it is refused.
+MAX_NON_ASCII_SHARE_1252 = 0.3
 HEADER_LINES = 4  # a URL / "URL:" / "Source:" line counts as metadata only among the first few lines
 _META_LINE = re.compile(r"^(url|link|source)\s*:\s*(.+)$", re.IGNORECASE)
 _TITLE_LINE = re.compile(r"^(?:title|headline)\s*:\s*(.+)$", re.IGNORECASE)
@@ -61,6 +65,20 @@ def _control_share(text: str) -> float:
         return 0.0
     bad = sum(1 for ch in text if (unicodedata.category(ch) == "Cc" and ch not in _ALLOWED_CONTROLS) or ch == "\ufffd")
     return bad / len(text)
+
+
+def _c0_share(data: bytes) -> float:
+    """The share of C0 control bytes (tab and line breaks aside). Only these mark binary data: bytes
+    0x80-0x9f, C1 controls in Latin-1, are ordinary lead bytes of Shift-JIS, GBK or Big5 text."""
+    if not data:
+        return 0.0
+    bad = sum(1 for b in data if (b < 0x20 and b not in b"\t\n\r\f\v") or b == 0x7F)
+    return bad / len(data)
+
+
+def _mostly_non_ascii(text: str) -> bool:
+    visible = [ch for ch in text if not ch.isspace()]
+    return bool(visible) and sum(1 for ch in visible if ord(ch) > 0x7F) / len(visible) > MAX_NON_ASCII_SHARE_1252
 
 
 def _binary_kind(data: bytes) -> str | None:
@@ -127,7 +145,15 @@ def decode_text(data: bytes, *, html: bool = False) -> tuple[str, str]:
         if declared:
             name = declared.group(1).decode("ascii", "replace")
             try:
-                return data.decode(name), codecs.lookup(name).name
+                encoding = codecs.lookup(name).name
+                if encoding in ("latin-1", "iso8859-1", "ascii"):
+                    # Browsers read these labels as Windows-1252 (WHATWG encoding standard), and such pages
+                    # do carry its curly quotes (0x93/0x94), which Latin-1 would make control characters.
+                    try:
+                        return data.decode("cp1252"), "cp1252"
+                    except UnicodeDecodeError:
+                        pass
+                return data.decode(name), encoding
             except (LookupError, UnicodeDecodeError):
                 pass
     try:
@@ -135,8 +161,13 @@ def decode_text(data: bytes, *, html: bool = False) -> tuple[str, str]:
     except UnicodeDecodeError:
         text = None
     if text is not None and _control_share(text) <= MAX_CONTROL_SHARE:
+        if _mostly_non_ascii(text):
+            raise IngestError(
+                "undecodable text: not UTF-8, and read as Windows-1252 it is gibberish (mostly non-Latin "
+                "characters: Cyrillic, Greek, Chinese or Japanese in an older encoding?); re-save the file as UTF-8"
+            )
         return text, "cp1252"
-    if _control_share(data.decode("latin-1")) > MAX_CONTROL_SHARE:
+    if _c0_share(data) > MAX_CONTROL_SHARE:
         raise IngestError("binary file: it is mostly non-text bytes; save the article as plain text")
     raise IngestError(
         f"undecodable text: not UTF-8 (bad byte 0x{data[utf8_error.start]:02x} at offset {utf8_error.start}) "
