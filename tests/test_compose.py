@@ -348,3 +348,25 @@ def test_a_quote_the_summary_already_gives_is_not_repeated_in_the_thread() -> No
     replies = [p.text for p in draft.parts[1:]]
     assert replies and not any(QUOTE_PROVOKE[:40] in r for r in replies)
     assert any(QUOTE_ORDERS[:40] in r for r in replies)
+
+
+def test_a_long_japanese_quote_is_cut_short_on_x_not_dropped() -> None:
+    quote = (
+        "市長は記者会見で、橋の修理は春までに終わらせると述べ、住民の皆さんにはご不便をおかけしますが、"
+        "もうしばらくお待ちくださいと語った。工事は来月から始まり、通行止めは三か月続く見込みだ。"
+        "市は迂回路を設ける。さらに市は、工事期間中の交通安全対策として警備員を配置する方針を示した。"
+    )
+    body = f"市は橋の修理を発表した。「{quote}」"
+    start = body.index("「")
+    analysis = sample_analysis(
+        headline="橋の修理、春までに完了へ",
+        summary="市は橋の修理を発表した。",
+        summary_sentences=("市は橋の修理を発表した。",),
+        quotes=(Quote(quote, start, start + len(quote) + 2, "田中市長", None, 1.0, key=True),),
+        text=body,
+        language="ja",
+    )
+    (x,) = compose(sample_article(title=None), analysis, compose_settings(), ["x"])
+    (part,) = x.parts
+    assert "「市長は記者会見で、橋の修理は" in part.text and "…」 — 田中市長" in part.text
+    assert part.length <= 280

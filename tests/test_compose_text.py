@@ -94,3 +94,12 @@ def test_facets_use_utf8_byte_offsets_end_exclusive() -> None:
 def test_written_out_links_in_the_text_are_linked_too() -> None:
     (facet,) = facets_for("More: https://ex.am/report.")
     assert (facet.kind, facet.value) == ("link", "https://ex.am/report")
+
+
+def test_a_quote_in_a_script_without_spaces_is_shortened_at_character_boundaries_too() -> None:
+    # Japanese and Chinese put no spaces between words, so "at least four words" cannot mean four
+    # space-separated pieces: the whole quote is one such piece, and it could never be shortened.
+    cuts = shortenings("橋の修理は春までに終わらせる", min_words=4)
+    assert cuts[0] == "橋の修理は春までに終わらせ…"
+    assert cuts[-1] == "橋の修理…"
+    assert shortenings("市长说 桥梁将在春季修复", min_words=4)[-1] == "市长说 桥…"
