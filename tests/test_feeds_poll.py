@@ -325,6 +325,24 @@ def test_a_page_added_by_hand_is_not_ingested_again_from_a_feed(
     assert store.get_article(result.duplicate_article_ids[0]).duplicate_of == added.article_id
 
 
+def test_a_page_whose_charset_is_only_in_the_http_header_is_read_in_it(
+    http_server: LocalServer, settings: Settings, store: Store, fetcher: Fetcher
+) -> None:
+    # Servers often declare a legacy charset only in Content-Type (nginx `charset windows-1251;`), with no
+    # <meta charset> in the page: the header is what a browser goes by.
+    paragraph = "Городской совет во вторник проголосовал за то, чтобы снова открыть старый мост для велосипедистов."
+    page = (
+        "<html><head><title>Мост снова открыт</title></head><body><article><h1>Мост снова открыт</h1>"
+        + f"<p>{paragraph}</p>" * 4
+        + "</article></body></html>"
+    )
+    http_server.put("/pages/most.html", page.encode("cp1251"), content_type="text/html; charset=windows-1251")
+    added = add_url(settings, store, http_server.url("/pages/most.html"), client=fetcher)
+    article = store.get_article(added.article_id).article
+    assert article.title == "Мост снова открыт"
+    assert article.text.startswith(paragraph)
+
+
 # --- errors: a clear status on the feed, never a crash --------------------------------------------
 def error_of(store: Store, feed_id: int) -> tuple[str, str | None, int, bool]:
     feed = get_feed(store, feed_id)

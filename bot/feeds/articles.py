@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, replace
 from typing import Any
 from datetime import datetime
@@ -50,7 +51,8 @@ def fetch_page(fetcher: Fetcher, url: str) -> PageContent:
     result = fetcher.get(url, accept="text/html,application/xhtml+xml;q=0.9,*/*;q=0.5")
     if result.content_type not in _HTML_TYPES:
         raise FetchError("not_html", f"{url} is {result.content_type}, not an HTML page", url=url)
-    page = extract_page(result.content, result.final_url)
+    charset = re.search(r"""charset\s*=\s*["']?([\w.:-]+)""", result.headers.get("content-type", ""), re.I)
+    page = extract_page(result.content, result.final_url, charset=charset.group(1) if charset else None)
     if not page.text.strip():
         raise FetchError("no_article", f"no article text found on {result.final_url}", url=url)
     return page

@@ -6,6 +6,7 @@ trafilatura finds the article body; the page's own ``<link rel=canonical>``, ``o
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -33,13 +34,18 @@ class PageContent:
     site_name: str | None = None
 
 
-def _decode(html: str | bytes) -> str:
+def _decode(html: str | bytes, header_charset: str | None = None) -> str:
+    """The page's text: in the charset its <meta> declares, else the one its HTTP Content-Type header
+    declares (servers often name it only there), else UTF-8, else Windows-1252."""
     if isinstance(html, str):
         return html
     head = html[:2048].decode("ascii", "ignore")
     found = re.search(r"""charset=["']?([\w-]+)""", head, re.I)
-    for encoding in ((found.group(1),) if found else ()) + ("utf-8", "cp1252"):
+    declared = [name for name in ((found.group(1) if found else None), header_charset) if name]
+    for encoding in (*declared, "utf-8", "cp1252"):
         try:
+            if codecs.lookup(encoding).name in ("latin-1", "ascii"):
+                encoding = "cp1252"  # how browsers read these labels; pages under them carry its curly quotes
             return html.decode(encoding)
         except (LookupError, UnicodeDecodeError):
             continue
@@ -115,11 +121,12 @@ def feed_links(html: str | bytes, url: str) -> list[str]:
     return found
 
 
-def extract_page(html: str | bytes, url: str) -> PageContent:
-    """The article in an HTML page. ``text`` is empty when no article body could be found."""
+def extract_page(html: str | bytes, url: str, *, charset: str | None = None) -> PageContent:
+    """The article in an HTML page. ``text`` is empty when no article body could be found. ``charset``
+    is the one the HTTP response declared, if any."""
     import trafilatura
 
-    source = _decode(html)
+    source = _decode(html, charset)
     tree = _tree(source)
     doc = trafilatura.bare_extraction(
         source, url=url, with_metadata=True, include_comments=False, include_tables=False, favor_precision=True
