@@ -103,3 +103,17 @@ def test_a_quote_in_a_script_without_spaces_is_shortened_at_character_boundaries
     assert cuts[0] == "橋の修理は春までに終わらせ…"
     assert cuts[-1] == "橋の修理…"
     assert shortenings("市长说 桥梁将在春季修复", min_words=4)[-1] == "市长说 桥…"
+
+
+def test_a_written_out_link_ends_before_an_ellipsis_or_closing_mark_but_keeps_balanced_parentheses() -> None:
+    def linked(text: str) -> list[str]:
+        return [f.value for f in facets_for(text)]
+
+    # a summary cut right after a link ends "…/1234…": the "…" is the cut's, not the link's
+    assert linked("The ruling is at https://ex.am/rulings/1234…") == ["https://ex.am/rulings/1234"]
+    assert linked("« https://ex.am/a » et «https://ex.am/b»") == ["https://ex.am/a", "https://ex.am/b"]
+    assert linked("See https://en.wikipedia.org/wiki/Mercury_(planet) now") == [
+        "https://en.wikipedia.org/wiki/Mercury_(planet)"
+    ]
+    assert linked("(see https://ex.am/a_(b)).") == ["https://ex.am/a_(b)"]
+    assert linked("Read it (https://ex.am/a).") == ["https://ex.am/a"]

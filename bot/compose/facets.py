@@ -22,7 +22,11 @@ _TAG = regex.compile(
 )
 _TRAILING_PUNCT = regex.compile(r"\p{P}+$")
 _BARE_URL = regex.compile(r"https?://[^\s]+")
-_URL_TRAILING = regex.compile(r"[.,;:!?\"'”’)\]]+$")
+# What may follow a link without being part of it: punctuation, closing quotation marks, and the "…" of a
+# summary cut right after a link. A closing bracket is the link's own when it closes one the link opened
+# ("…/wiki/Mercury_(planet)"), as in @atproto/api.
+_URL_TRAILING = ".,;:!?\"'”’»›」』…)]"
+_URL_OPENS = {")": "(", "]": "["}
 _MAX_TAG_LENGTH = 64  # Bluesky's limit, counted in UTF-16 units by the app
 
 
@@ -32,6 +36,15 @@ def _byte_offset(text: str, index: int) -> int:
 
 def _utf16_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
+
+
+def _strip_url_trailing(url: str) -> str:
+    while url and url[-1] in _URL_TRAILING:
+        last = url[-1]
+        if last in _URL_OPENS and url.count(_URL_OPENS[last]) >= url.count(last):
+            break
+        url = url[:-1]
+    return url
 
 
 def facets_for(text: str, links: Mapping[str, str] | None = None) -> tuple[Facet, ...]:
@@ -55,7 +68,7 @@ def facets_for(text: str, links: Mapping[str, str] | None = None) -> tuple[Facet
             add(pos, pos + len(shown), "link", url)
             pos = text.find(shown, pos + len(shown))
     for m in _BARE_URL.finditer(text):
-        url = _URL_TRAILING.sub("", m.group(0))
+        url = _strip_url_trailing(m.group(0))
         add(m.start(), m.start() + len(url), "link", url)
     for m in _TAG.finditer(text):
         leading, tag = m.group(1), m.group(2)
