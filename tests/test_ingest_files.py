@@ -340,6 +340,29 @@ def test_html_article_and_its_metadata(tmp_path):
     assert "Home" not in article.text and "rights reserved" not in article.text
 
 
+@pytest.mark.parametrize(
+    ("declared", "expected"),
+    [
+        ("/img/bridge.jpg", "https://example.com/img/bridge.jpg"),
+        ("//cdn.example.com/bridge.jpg", "https://cdn.example.com/bridge.jpg"),
+        ("../../img/bridge.jpg", "https://example.com/img/bridge.jpg"),
+    ],
+)
+def test_html_relative_lead_image_is_resolved_against_the_pages_link(tmp_path, declared, expected):
+    # A relative og:image is on the publisher's server: read as a local path it would be a missing file
+    # (or some file of this machine) when the post is sent.
+    page = ARTICLE_HTML.replace("https://example.com/img/bridge.jpg", declared)
+    assert read(tmp_path, "page.html", page).image == expected
+
+
+def test_html_relative_lead_image_without_a_link_to_resolve_it_is_dropped(tmp_path):
+    page = ARTICLE_HTML.replace("https://example.com/img/bridge.jpg", "/img/bridge.jpg")
+    page = page.replace('<link rel="canonical" href="https://Example.com/news/bridge/?utm_source=rss&amp;fbclid=abc">', "")
+    article = read(tmp_path, "page.html", page)
+    assert article.url is None
+    assert article.image is None
+
+
 def test_htm_suffix_and_declared_legacy_charset(tmp_path):
     page = ARTICLE_HTML.replace('charset="utf-8"', 'charset="iso-8859-15"').replace("Maria", "Mañía")
     page = page.replace("©", "(c)").replace("“", '"').replace("”", '"')  # not in ISO-8859-15

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urljoin
 
 from ..errors import IngestError
 from ..models import Article
@@ -68,6 +69,14 @@ def extract_html(html: str, *, source: str, url: str | None = None) -> Article:
         published = aware(parsed) if parsed is not None else None
     tags = tuple(dict.fromkeys(t.strip() for t in [*(doc.tags or []), *(doc.categories or [])] if t and t.strip()))
     lang_match = _HTML_LANG.search(html[:5000])
+    # A relative og:image lives on the publisher's server, next to the page: resolved against the page's
+    # address, or dropped when there is none (as a local path it would name a file of this machine).
+    image = (doc.image or "").strip() or None
+    if image and not image.lower().startswith(("http://", "https://")):
+        base = next((u for u in (doc.url, url) if u and _canonical_or_none(u)), None)
+        image = urljoin(base.strip(), image) if base else None
+        if image and not image.lower().startswith(("http://", "https://")):
+            image = None  # data: and other schemes
     return Article(
         source=source,
         text=text,
@@ -75,7 +84,7 @@ def extract_html(html: str, *, source: str, url: str | None = None) -> Article:
         url=_canonical_or_none(doc.url) or _canonical_or_none(url),
         published=published,
         tags=tags,
-        image=(doc.image or "").strip() or None,
+        image=image,
         language=(doc.language or (lang_match.group(1) if lang_match else None)),
         outlet=(doc.sitename or "").strip() or None,
         summary=(doc.description or "").strip() or None,
