@@ -173,3 +173,17 @@ def test_readable_view_puts_failures_on_stderr_and_exits_1(
     assert code == 1
     assert "Summary:" in out and str(missing) not in out
     assert str(missing) in " ".join(err.split())
+
+
+def test_a_line_that_is_not_utf8_is_an_error_line_and_the_batch_goes_on_and_a_bom_is_no_error(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    batch = tmp_path / "batch.jsonl"
+    good = json.dumps({"id": "ok", "text": "The minister resigned on Friday after weeks of pressure."}).encode()
+    latin1 = '{"id": "cafe", "text": "Caf\u00e9 owners protested on Monday against the new rules."}'.encode("latin-1")
+    batch.write_bytes(b"\xef\xbb\xbf" + good + b"\n" + latin1 + b"\n" + good.replace(b'"ok"', b'"ok2"') + b"\n")
+    code, out = run(capsys, monkeypatch, "analyze", "--jsonl", str(batch))
+    assert code == 0
+    results = [json.loads(line) for line in out.splitlines()]
+    assert [(r["id"], "error" in r) for r in results] == [("ok", False), ("2", True), ("ok2", False)]
+    assert results[1]["line"] == 2 and "UTF-8" in results[1]["error"]

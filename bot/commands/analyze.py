@@ -40,8 +40,20 @@ def _record_id(record: Any, number: int) -> str:
     return str(number)
 
 
-def _jsonl_records(stream: IO[str]) -> Iterator[tuple[int, str, dict[str, Any] | None, str | None]]:
-    for number, line in enumerate(stream, 1):
+def _jsonl_records(stream: IO[bytes] | IO[str]) -> Iterator[tuple[int, str, dict[str, Any] | None, str | None]]:
+    # Read as bytes and decoded line by line: one line that is not UTF-8 is that line's error, where a text
+    # stream would stop the whole batch at the first bad byte.
+    lines: Iterable[bytes | str] = stream
+    for number, raw in enumerate(lines, 1):
+        if isinstance(raw, bytes):
+            try:
+                line = raw.decode("utf-8-sig")  # -sig: a BOM that a Windows editor wrote is not data
+            except UnicodeDecodeError as exc:
+                yield number, str(number), None, (f"line {number} is not UTF-8 text (byte {raw[exc.start]:#04x} at "
+                                                  f"position {exc.start}); save the batch as UTF-8")
+                continue
+        else:
+            line = raw
         if not line.strip():
             continue
         try:
@@ -61,7 +73,7 @@ def _failure(exc: Exception) -> str:
     return f"analysis failed: {type(exc).__name__}: {exc}"
 
 
-def analyze_jsonl(stream: IO[str], summary_sentences: int) -> Iterator[dict[str, Any]]:
+def analyze_jsonl(stream: IO[bytes] | IO[str], summary_sentences: int) -> Iterator[dict[str, Any]]:
     """One result per non-blank input line, in order; the batch always goes on.
 
     A line that fails yields ``{"id", "line", "error"}``: ``id`` is the record's own id, or the line
@@ -117,9 +129,9 @@ def _show(result: dict[str, Any]) -> None:
         console.print(f"{star}“{escape(q['text'])}” — [cyan]{escape(who)}[/]", soft_wrap=True)
 
 
-def _open_jsonl(name: str) -> IO[str]:
+def _open_jsonl(name: str) -> IO[bytes]:
     try:
-        return open(name, encoding="utf-8")  # noqa: SIM115 - closed by the caller after the batch
+        return open(name, "rb")  # noqa: SIM115 - closed by the caller after the batch; decoded line by line
     except FileNotFoundError:
         raise NotFoundError(f"--jsonl: no such file {name!r}; give a JSON-lines file, or - to read stdin") from None
     except OSError as exc:
@@ -147,7 +159,7 @@ def analyze(
         raise typer.BadParameter("give article files, or --jsonl FILE (- for stdin)")
     if jsonl:
         as_json = True
-        stream: IO[str] = sys.stdin if jsonl == "-" else _open_jsonl(jsonl)
+        stream: IO[bytes] | IO[str] = getattr(sys.stdin, "buffer", sys.stdin) if jsonl == "-" else _open_jsonl(jsonl)
         total = None if jsonl == "-" else _count_lines(Path(jsonl))
         results = analyze_jsonl(stream, n)
     else:
@@ -166,7 +178,7 @@ def analyze(
             else:
                 _show(result)
             progress.advance(task)
-    if stream is not sys.stdin:
+    if stream is not sys.stdin and stream is not getattr(sys.stdin, "buffer", None):
         stream.close()
     # Machine output carries its failures as data: one bad record in a batch of thousands must not make the
     # whole run look failed to the pipeline reading it. A person reading the view gets the exit code.
