@@ -358,6 +358,19 @@ def retry_post(store: Store, post_id: int) -> list[int]:
             raise NotFoundError(
                 f"post {post_id} replies to post {parent.id}, which is {parent.state}; it can never be sent"
             )
+        if parent is None:
+            # `thread` leaves cancelled rows out: the parent may be cancelled still (`cancel` and `delete`
+            # take the replies after a post with it). Planned before it, this reply would never be due.
+            cancelled = [
+                r for r in outbox.find([PostState.CANCELLED.value], article_id=row.article_id, platforms=[row.platform])
+                if r.account == row.account and r.thread_index == row.thread_index - 1
+                and not (r.last_error or "").startswith(SUPERSEDED)
+            ]
+            if cancelled:
+                raise NotFoundError(
+                    f"post {post_id} replies to post {cancelled[0].id}, which is cancelled; "
+                    f"`newsbot retry {cancelled[0].id}` first, then this one"
+                )
     if not outbox.set_state(post_id, PostState.PLANNED, only_from=[PostState.FAILED.value, PostState.CANCELLED.value]):
         raise NotFoundError(f"post {post_id} is {row.state}; only failed or cancelled posts can be retried")
     return [
