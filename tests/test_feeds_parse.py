@@ -169,6 +169,30 @@ def test_relative_entry_links_are_resolved_against_the_feed_url() -> None:
     assert entry.link == "https://paper.example/news/a"
 
 
+def test_relative_entry_images_are_resolved_against_the_feed_url() -> None:
+    # A relative image is on the publisher's server; kept relative it would be read as a local file path.
+    doc = b"""<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>t</title>
+      <item><guid>1</guid><title>A</title><link>/news/a</link><description>one</description>
+        <media:content url="/img/a.jpg" medium="image"/></item>
+      <item><guid>2</guid><title>B</title><link>/news/b</link><description>two</description>
+        <enclosure url="img/b.jpg" type="image/jpeg" length="1000"/></item>
+    </channel></rss>"""
+    a, b = parse_feed(doc, url="https://paper.example/feeds/all.xml").entries
+    assert a.image == "https://paper.example/img/a.jpg"
+    assert b.image == "https://paper.example/feeds/img/b.jpg"
+
+
+def test_a_plain_text_atom_title_keeps_its_angle_brackets() -> None:
+    # type="text" (Atom's default) is text, not markup: "<script>" there is part of the headline.
+    doc = b"""<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><id>urn:t</id>
+      <entry><id>urn:1</id><title type="text">Why the &lt;blink&gt; tag had to go &amp; what came next</title>
+        <link href="https://paper.example/news/blink"/><summary type="html">&lt;p&gt;One &lt;b&gt;two&lt;/b&gt;&lt;/p&gt;</summary></entry>
+    </feed>"""
+    (entry,) = parse_feed(doc, url="https://paper.example/atom.xml").entries
+    assert entry.title == "Why the <blink> tag had to go & what came next"
+    assert entry.text == "One two"  # type="html" is still markup
+
+
 # --- hostile input: a clear error or data, never a crash ------------------------------------------
 from hypothesis import given, settings as hsettings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402

@@ -17,6 +17,7 @@ from urllib.parse import urljoin
 
 from ..errors import IngestError
 from ..models import content_hash
+from .pages import _collapse as collapse_text  # the same paragraph rule as for HTML
 from .pages import feed_links, html_to_text
 
 # An entry is a teaser — its full text must come from its page — when its text is shorter than this
@@ -125,15 +126,23 @@ def _image(entry: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _as_text(value: Any, detail: Mapping[str, Any] | None) -> str:
+    """A feed text construct as plain text: markup is read as HTML, but a plain-text one (Atom's
+    ``type="text"``) is kept as written, angle brackets included, with its spacing collapsed."""
+    if isinstance(value, str) and (detail or {}).get("type") == "text/plain":
+        return collapse_text(value)
+    return html_to_text(value)
+
+
 def _entry(raw: Mapping[str, Any], feed_url: str) -> FeedEntry | None:
-    title = html_to_text(raw.get("title")) or None
+    title = _as_text(raw.get("title"), raw.get("title_detail")) or None
     link = raw.get("feedburner_origlink") or raw.get("link") or None
     if link:
         link = urljoin(feed_url, link.strip())  # a relative link is relative to the feed
-    summary = html_to_text(raw.get("summary")) or None
+    summary = _as_text(raw.get("summary"), raw.get("summary_detail")) or None
     content = ""
     for part in raw.get("content") or []:
-        candidate = html_to_text(part.get("value"))
+        candidate = _as_text(part.get("value"), part)
         if len(candidate) > len(content):
             content = candidate
     text = content if len(content) >= len(summary or "") else (summary or "")
@@ -149,9 +158,15 @@ def _entry(raw: Mapping[str, Any], feed_url: str) -> FeedEntry | None:
         text=text,
         summary=summary,
         published=_when(raw),
-        image=_image(raw),
+        image=_absolute(feed_url, _image(raw)),
         author=raw.get("author") or None,
     )
+
+
+def _absolute(feed_url: str, url: str | None) -> str | None:
+    """A relative image is on the publisher's server (like a relative link): as it stands, it would be read
+    as a local file path when the post is sent."""
+    return urljoin(feed_url, url.strip()) if url and url.strip() else None
 
 
 def _looks_like_html(content: bytes, content_type: str) -> bool:
