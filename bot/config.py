@@ -130,6 +130,16 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown platform {unknown[0]!r}; choose from {', '.join(PLATFORMS)}")
         return names
 
+    @field_validator("schedule_overrides")
+    @classmethod
+    def _override_platforms(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        # Keyed like NEWSBOT_PLATFORMS: an override for "twitter" or "X" would otherwise be silently ignored.
+        overrides = {name.lower(): settings for name, settings in value.items()}
+        unknown = [name for name in overrides if name not in PLATFORMS]
+        if unknown:
+            raise ValueError(f"unknown platform {unknown[0]!r}; choose from {', '.join(PLATFORMS)}")
+        return overrides
+
     @field_validator("hashtags")
     @classmethod
     def _strip_hash(cls, value: list[str]) -> list[str]:

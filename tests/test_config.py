@@ -88,3 +88,20 @@ def test_listing_a_platform_without_its_credentials_says_what_to_set(monkeypatch
     monkeypatch.setenv("BLUESKY_HANDLE", "desk.bsky.social")
     with pytest.raises(ConfigError, match="set BLUESKY_APP_PASSWORD in .env"):
         load_settings(None)
+
+
+def test_a_schedule_override_for_no_known_platform_is_an_error_not_silently_ignored(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("NEWSBOT_SCHEDULE_OVERRIDES", '{"twitter": {"daily_cap": 10}}')
+    with pytest.raises(ConfigError) as info:
+        load_settings(None)
+    assert "NEWSBOT_SCHEDULE_OVERRIDES: unknown platform 'twitter'; choose from x, bluesky, mastodon" in str(info.value)
+
+
+def test_schedule_override_platforms_are_read_like_newsbot_platforms_whatever_their_case(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("NEWSBOT_SCHEDULE_OVERRIDES", '{"X": {"daily_cap": 10}}')
+    settings = load_settings(None)
+    assert settings.schedule_value("x", "daily_cap") == 10
