@@ -390,6 +390,15 @@ def plan(
             outcomes[i] = Planned(req, at)
         elif expires and deadline <= horizon_end:
             outcomes[i] = Expired(req, _expired_reason(req, policy, earliest + offset, deadline))
+        elif earliest > horizon_end:  # not the slots' fault: it may not go out before then
+            embargoed = req.embargo is not None and earliest == _utc(req.embargo, "embargo")
+            when = "its embargo lifts" if embargoed else "its publication time"
+            outcomes[i] = Unplanned(
+                req,
+                f"not before {when}, {_fmt(earliest, policy.tz)}, which is beyond the "
+                f"{horizon.total_seconds() / 86400:g}-day planning horizon (until {_fmt(horizon_end, policy.tz)}); "
+                "it is planned once that time comes within it",
+            )
         else:
             outcomes[i] = Unplanned(
                 req,

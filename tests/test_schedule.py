@@ -327,6 +327,19 @@ def test_beyond_the_planning_horizon_a_post_is_left_unplanned() -> None:
     assert all(isinstance(o, Unplanned) and "14-day planning horizon" in o.reason for o in outcomes)
 
 
+def test_an_embargo_beyond_the_horizon_says_so_instead_of_blaming_the_slots() -> None:
+    now = datetime(2026, 1, 10, 10, 0, tzinfo=UTC)
+    embargo = datetime(2026, 2, 20, 6, 0, tzinfo=UTC)  # six weeks ahead, an undated article: news from then
+    for priority in (NORMAL, EVERGREEN):
+        article = Article(source="report.md", text="…", embargo=embargo, priority=priority)
+        [outcome] = plan(requests_for("r", article, ["x"], ingested_at=now), {}, {"x": policy()}, now)
+        assert isinstance(outcome, Unplanned)
+        assert "not before its embargo lifts, 2026-02-20 06:00 UTC" in outcome.reason, outcome.reason
+        assert "check the slots" not in outcome.reason
+    [outcome] = plan([req("f", datetime(2026, 3, 1, 9, 0, tzinfo=UTC))], {}, {"x": policy()}, now)
+    assert isinstance(outcome, Unplanned) and "its publication time, 2026-03-01 09:00 UTC" in outcome.reason, outcome.reason
+
+
 # --- stagger and per-platform policies -------------------------------------------------------------------
 
 
