@@ -60,6 +60,7 @@ class Settings(BaseSettings):
         extra="ignore",
         populate_by_name=True,
         validate_default=True,
+        allow_inf_nan=False,  # "inf" is > 0, but no interval or timeout can be infinite (timedelta overflows)
     )
 
     # --- where things live -------------------------------------------------------------------

@@ -69,6 +69,9 @@ def test_credentials_are_secret(monkeypatch: pytest.MonkeyPatch) -> None:
         ("NEWSBOT_MAX_FILE_BYTES", "0", "NEWSBOT_MAX_FILE_BYTES: Input should be greater than 0"),
         ("BLUESKY_PDS_URL", "bsky.social", "BLUESKY_PDS_URL: 'bsky.social' is not an http(s) URL"),
         ("NEWSBOT_SCHEDULE_OVERRIDES", "{not json", "NEWSBOT_SCHEDULE_OVERRIDES"),
+        # "inf" is > 0 and parses as a float, but a timedelta of it stops every planning pass
+        ("NEWSBOT_PUBLISH_TICK_SECONDS", "inf", "NEWSBOT_PUBLISH_TICK_SECONDS: Input should be a finite number"),
+        ("NEWSBOT_EXPIRE_HOURS", "infinity", "NEWSBOT_EXPIRE_HOURS: Input should be a finite number"),
     ],
 )
 def test_an_invalid_setting_is_one_line_naming_the_variable(
