@@ -486,6 +486,10 @@ def _settle_tried(
         found = find_sent(row)
     except BotError as exc:
         return unchecked(f"it was tried and may have gone out, and checking failed ({exc}); it stays planned")
+    except Exception as exc:  # noqa: BLE001 - an adapter bug must not stop the expiry of every other post
+        log.exception("looking up post %s on %s failed unexpectedly", row.id, row.platform)
+        return unchecked(f"it was tried and may have gone out, and checking it failed unexpectedly "
+                         f"({type(exc).__name__}: {exc}; this is a bug, please report it); it stays planned")
     if found is None:
         return None
     if not outbox.mark_found(row.id, found, now):

@@ -39,7 +39,7 @@ class FakePlatform(Platform):
     fail_next: list[PlatformError] = field(default_factory=list)
     crash_after_send: bool = False
     land_then_fail: list[PlatformError] = field(default_factory=list)
-    find_fails: PlatformError | None = None
+    find_fails: Exception | None = None
     calls: int = 0
     finds: int = 0
     _ids: Any = field(default_factory=lambda: itertools.count(1))

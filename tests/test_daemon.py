@@ -514,6 +514,31 @@ def test_housekeeping_leaves_a_tried_stale_post_planned_when_the_platform_cannot
     assert outbox.get(head).state == "sent" and len(bluesky.posts) == 1
 
 
+def test_a_look_up_that_breaks_unexpectedly_leaves_its_post_planned_and_expires_the_others(
+    dsettings: Settings, dstore: Store, fakes: dict[str, FakePlatform], clock: Clock
+) -> None:
+    # An adapter bug in one platform's look-up (an answer of a shape it did not expect) must not stop
+    # housekeeping: the other platforms' stale news still expires, and the post it could not check is
+    # left as it is (it may be live).
+    outbox = Outbox(dstore)
+    stale = T0 - timedelta(hours=26)
+    [on_bluesky] = _planned(dstore, "odd answer", "bluesky", stale, published=stale)
+    [on_mastodon] = _planned(dstore, "refused", "mastodon", stale, published=stale)
+    publisher = Publisher(dsettings, dstore, platforms=fakes, clock=clock)
+    fakes["bluesky"].land_then_fail.append(transient("bluesky"))
+    fakes["mastodon"].fail_next.append(transient("mastodon"))
+    _tried_once(publisher, dstore, on_bluesky)
+    _tried_once(publisher, dstore, on_mastodon)
+    fakes["bluesky"].find_fails = KeyError("in_reply_to_id")
+
+    done = expire_stale(dsettings, dstore, T0, find_sent=publisher.find_sent)
+
+    assert sorted((e.post_id, e.outcome) for e in done) == [(on_bluesky, "unchecked"), (on_mastodon, "expired")]
+    assert "KeyError" in next(e.reason for e in done if e.post_id == on_bluesky)
+    assert outbox.get(on_bluesky).state == "planned"
+    assert outbox.get(on_mastodon).state == "expired"
+
+
 def test_a_dry_run_never_expires_a_post_that_was_tried(
     make_daemon: Callable[..., Daemon], dsettings: Settings, dstore: Store, fakes: dict[str, FakePlatform],
     clock: Clock, log_lines: Any
