@@ -230,6 +230,29 @@ def test_one_file_crashing_the_reader_does_not_stop_the_others(queue, settings, 
     assert fine.status is ItemStatus.INGESTED
 
 
+def test_a_file_name_that_is_not_utf8_is_handled_and_shown_with_a_replacement_character(queue, settings, store):
+    # A name in Latin-1 bytes (copied from an old Windows share or zip) on a UTF-8 system: Python spells the
+    # bad byte as a lone surrogate, which no UTF-8 note, log line or JSON output can hold.
+    try:
+        drop(queue, os.fsdecode(b"Caf\xe9 broken.txt"), b"", age=90)
+        drop(queue, os.fsdecode(b"Caf\xe9 story.txt"), f"Bridge reopens\n\n{BODY}")
+    except (OSError, UnicodeError):
+        pytest.skip("this file system refuses names that are not UTF-8")
+    report = ingest_queue(settings, store, now=NOW)
+    assert [(i.name, i.status) for i in report.items] == [
+        ("Caf\ufffd broken.txt", ItemStatus.FAILED),
+        ("Caf\ufffd story.txt", ItemStatus.INGESTED),
+    ]
+    failed = report.items[0].path
+    assert failed.name == os.fsdecode(b"Caf\xe9 broken.txt")  # the file itself keeps its name
+    note = failed.with_name(failed.name + ".error.txt").read_text(encoding="utf-8")
+    assert note.startswith("empty file: it has 0 bytes") and "file: Caf\ufffd broken.txt" in note
+    json.dumps(report.to_dict(), ensure_ascii=False).encode("utf-8")  # printable as UTF-8 (`--json`)
+    listing = queue_listing(settings)
+    json.dumps(listing, ensure_ascii=False).encode("utf-8")
+    assert listing["failed"][0]["reason"].startswith("empty file")
+
+
 def test_files_are_taken_oldest_first_and_reported_as_they_go(queue, settings, store):
     drop(queue, "b.txt", f"Second story\n\n{BODY}", age=100)
     drop(queue, "a.txt", f"First story\n\nA different body for the first story.", age=200)

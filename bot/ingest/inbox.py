@@ -64,7 +64,7 @@ class IngestItem:
         return {
             "name": self.name,
             "status": self.status.value,
-            "path": str(self.path),
+            "path": shown(str(self.path)),
             "article_id": self.article_id,
             "duplicate_of": self.duplicate_of,
             "reason": self.reason,
@@ -113,6 +113,13 @@ class QueuedFile:
 
 
 # --- the folder ---------------------------------------------------------------------------------------
+
+
+def shown(name: str) -> str:
+    """A file name as text that can be written anywhere. A name that is not UTF-8 (Latin-1 bytes from an old
+    Windows share, say) reaches Python with lone surrogates, which no UTF-8 note, log line or JSON output
+    can hold: each bad byte is shown as U+FFFD, the replacement character."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _queue_dir(settings: Settings) -> Path:
@@ -289,20 +296,20 @@ def ingest_queue(
             on_item(item)
 
     for claimed in _candidates(processing):
-        record(_ingest_one(claimed, claimed.name, queue, store, settings.max_file_bytes, recovered=True))
+        record(_ingest_one(claimed, shown(claimed.name), queue, store, settings.max_file_bytes, recovered=True))
 
     for path in _candidates(queue):
         reason = _settle_reason(path, moment, settings.file_settle_seconds)
         if reason is not None:
             if path.exists():
-                record(IngestItem(path.name, ItemStatus.SKIPPED, path, reason=reason))
+                record(IngestItem(shown(path.name), ItemStatus.SKIPPED, path, reason=reason))
             continue
         claimed = unique_path(processing, path.name)
         try:
             os.rename(path, claimed)
         except FileNotFoundError:
             continue  # taken or removed by someone else in the meantime
-        record(_ingest_one(claimed, path.name, queue, store, settings.max_file_bytes, recovered=False))
+        record(_ingest_one(claimed, shown(path.name), queue, store, settings.max_file_bytes, recovered=False))
     return report
 
 
@@ -312,7 +319,7 @@ def ingest_queue(
 def _file_info(path: Path) -> dict[str, Any]:
     stat = path.stat()
     return {
-        "name": path.name,
+        "name": shown(path.name),
         "size": stat.st_size,
         "modified": datetime.fromtimestamp(stat.st_mtime, UTC).isoformat(timespec="seconds"),
     }
