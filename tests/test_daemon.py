@@ -470,6 +470,7 @@ def test_housekeeping_records_a_stale_post_whose_timed_out_send_landed_as_sent_a
     assert [(e.post_id, e.outcome) for e in done] == [(thread[0], "sent")]
     head = outbox.get(thread[0])
     assert head.state == "sent" and head.remote_id == landed.id
+    assert head.last_error is None  # the timeout was no failure after all (`status --json` shows this field)
     assert outbox.get(thread[1]).state == "planned"  # the thread goes on
     publisher.publish_due()
     assert [(p.text, p.reply_to) for p in bluesky.posts] == [("timed out 0", None), ("timed out 1", landed.id)]

@@ -382,7 +382,7 @@ class Outbox:
         timeout after the post landed). False if the row was no longer planned (a publish tick took it)."""
         t = self.t
         values = dict(state=PostState.SENT.value, remote_id=result.remote_id, remote_url=result.url,
-                      remote_extra=result.extra, next_attempt_at=None, sent_at=now, updated_at=now)
+                      remote_extra=result.extra, last_error=None, next_attempt_at=None, sent_at=now, updated_at=now)
         with self.store.transaction() as conn:
             done = conn.execute(update(t).where(t.c.id == post_id, t.c.state == PostState.PLANNED.value).values(**values))
             if done.rowcount != 1:
