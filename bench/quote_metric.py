@@ -283,6 +283,12 @@ def _row(name: str, s: dict[str, float]) -> str:
     )
 
 
+_ONE_LINE_UNIT = (
+    "John Smith went to the market. “We are ready for the vote today,” he said. "
+    "Mary Jones agreed with the plan and said it would pass. "
+)
+
+
 def main(argv: list[str]) -> int:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from bot.analyze.quotes import extract_quotes
@@ -339,6 +345,9 @@ def main(argv: list[str]) -> int:
         ("all articles on one line", one_line),
         ("20k straight quotes", '"a ' * 20001),
         ("20k apostrophes", "'a " * 20000),
+        # Prose pasted without line breaks, many named subjects and he-said quotes, a widget at the end:
+        # "the line" and "the previous paragraph" are the whole text (quadratic until Nov 2026).
+        ("one-line prose, 2k he-said quotes", _ONE_LINE_UNIT * 2000 + "Follow us on Twitter"),
     ):
         c0 = time.process_time()
         extract_quotes(text)

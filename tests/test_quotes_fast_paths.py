@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -66,6 +67,48 @@ def test_verbs_are_the_lower_case_runs_that_are_verbs(text: str) -> None:
 @given(texts)
 def test_sentence_openings_are_the_patterns_matches(text: str) -> None:
     assert M._sentence_openings(text) == _openings_plain(text)
+
+
+# The definition: a subject is a name opening a sentence, on a line that ends in sentence punctuation.
+_SUBJECT_IN_PROSE_LINE = regex.compile(
+    M._SUBJECT_AT.pattern + r"(?=[^\n]*[.!?”\"\u0002][ \t\u00a0]*(?:\n|\Z))", M._SUBJECT_AT.flags
+)
+
+
+def _subjects_plain(text: str) -> list[tuple[int, int]]:
+    out = []
+    for start, end in _openings_plain(text):
+        m = _SUBJECT_IN_PROSE_LINE.match(text, end)
+        if m and (text[start - 2 : start - 1] != "," or M._VERBISH_NEXT.match(text, m.end())):
+            out.append(m.span("sp"))
+        elif text.startswith("The ", end) and (m := M._THE_NOUN_NAME.match(text, end)):
+            out.append(m.span("sp"))
+        elif text.startswith("For ", end) and (m := M._FOR_TOPIC.match(text, end)):
+            out.append(m.span("sp"))
+    return out
+
+
+subject_texts = st.lists(
+    st.sampled_from(["Anna Ruiz", "Tom Berg", "The mayor, Tom Berg,", "For Anna Ruiz,", " ", " ", "\t", "\u00a0",
+                     "\n", ". ", ", ", "went", "said", "home", ".", "!", "”", "\u0002", "Share this"]),
+    max_size=40,
+).map("".join)
+
+
+def test_subjects_on_the_sample_article_and_only_in_prose_lines() -> None:
+    masked = _masked(SAMPLE)
+    assert [m.span("sp") for m in M.sentence_subjects(masked)] == _subjects_plain(masked)
+    assert [m.group("sp") for m in M.sentence_subjects("Tom Berg went home.\nAnna Ruiz went home")] == ["Tom Berg"]
+    # one line of many sentences (text pasted without its line breaks) is one line all the same
+    line = "Tom Berg went home. Anna Ruiz went out. " * 50
+    assert len(M.sentence_subjects(line)) == 100
+    assert M.sentence_subjects(line + "Share this") == []
+
+
+@settings(max_examples=400, deadline=None)
+@given(subject_texts)
+def test_subjects_are_the_names_opening_sentences_of_prose_lines(text: str) -> None:
+    assert [m.span("sp") for m in M.sentence_subjects(text)] == _subjects_plain(text)
 
 
 @settings(max_examples=300, deadline=None)

@@ -10,6 +10,8 @@ introduction) and the candidates a later reference can point to - speakers repor
 from __future__ import annotations
 
 import bisect
+import heapq
+from collections.abc import Iterable, Iterator
 
 import regex
 
@@ -164,20 +166,27 @@ class Coreference:
 
     def _nearest_named_at(self, pos: int, gender: str | None = None, pronoun_since: int | None = None) -> tuple[int, Who] | None:
         """``_nearest_named`` with the position it was found at."""
-        cands = self._recent(pos)
+        cands: Iterable[tuple[int, Who]] = self._recent(pos)
         if pronoun_since is not None:
-            i = bisect.bisect_left(self._subject_pos, pos) - 1
-            while i >= 0 and self._subjects[i][0] >= pronoun_since:
-                cands.append(self._subjects[i])
-                i -= 1
-            cands.sort(key=lambda c: -c[0])
+            # Nearest first, merged lazily: the first fitting candidate is usually the first, and in
+            # a text without line breaks the "previous paragraph" reaches back to its start.
+            cands = heapq.merge(cands, self._subjects_back(pos, pronoun_since), key=lambda c: -c[0])
+        first: tuple[int, Who] | None = None
+        person: tuple[int, Who] | None = None
         for p, who in cands:
             if gender is None or (self._gender.get(who.name or "", gender) == gender and person_like(who.name)):
                 return p, who
-        people = [(p, who) for p, who in cands if person_like(who.name)]
-        if people:
-            return people[0]
-        return cands[0] if cands else None
+            first = first or (p, who)
+            if person is None and person_like(who.name):
+                person = (p, who)
+        return person or first
+
+    def _subjects_back(self, pos: int, since: int) -> Iterator[tuple[int, Who]]:
+        """The sentence subjects in [since, pos), nearest first."""
+        i = bisect.bisect_left(self._subject_pos, pos) - 1
+        while i >= 0 and self._subjects[i][0] >= since:
+            yield self._subjects[i]
+            i -= 1
 
     def _nearest_org(self, pos: int) -> Who | None:
         """The last organisation named as a speaker before ``pos`` (for "it said")."""

@@ -80,9 +80,9 @@ _SENTENCE_OPENING = rx.compile(
 )
 # After "In a statement on Friday, " the name must be followed by a verb-looking word.
 _VERBISH_NEXT = rx.compile(r"(?:[ \t\u00a0]*,[^,;\n\u0001\u0002]{2,120},)?[ \t\u00a0]+(?:also[ \t\u00a0]+|later[ \t\u00a0]+)?\p{Ll}+(?:ed|s)\b", _F)
-_SUBJECT_AT = rx.compile(
-    r"(?P<sp>" + NAME + r")\b(?![’'])(?=[ \t\u00a0]*[,\p{Ll}])(?=[^\n]*[.!?”\"\u0002][ \t\u00a0]*(?:\n|\Z))", _F
-)
+# (A subject only counts in a line of prose, one ending in sentence punctuation: ``_prose_line``.)
+_SUBJECT_AT = rx.compile(r"(?P<sp>" + NAME + r")\b(?![’'])(?=[ \t\u00a0]*[,\p{Ll}])", _F)
+_PROSE_LINE_END = frozenset(".!?”\"\u0002")
 
 
 def has_verb(text: str) -> bool:
@@ -201,10 +201,36 @@ def _sentence_openings(text: str) -> list[tuple[int, int]]:
     return out
 
 
+class _ProseLines:
+    """Does the line holding a position end in sentence punctuation (spaces and tabs after it
+    aside)? Asked at increasing positions, it finds each line's end once: a lookahead to the line's
+    end in the subject pattern rescanned the line at every sentence opening, quadratic in a text
+    that is all on one line."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.end = -1  # the end of the line last asked about
+        self.prose = False
+
+    def __call__(self, pos: int) -> bool:
+        text = self.text
+        if pos > self.end:
+            end = text.find("\n", pos)
+            self.end = end = len(text) if end == -1 else end
+            last = end - 1
+            while last >= pos and text[last] in " \t\u00a0":
+                last -= 1
+            self.prose = last >= pos and text[last] in _PROSE_LINE_END
+        return self.prose
+
+
 def sentence_subjects(text: str) -> list[regex.Match[str]]:
     out = []
+    prose_line = _ProseLines(text)
     for start, end in _sentence_openings(text):
         m = _SUBJECT_AT.match(text, end)
+        if m is not None and not prose_line(m.end()):
+            m = None  # a headline or widget line, not prose
         if m and (text[start - 2 : start - 1] != "," or _VERBISH_NEXT.match(text, m.end())):
             out.append(m)
         elif text.startswith("The ", end):
