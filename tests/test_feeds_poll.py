@@ -325,6 +325,18 @@ def test_a_page_added_by_hand_is_not_ingested_again_from_a_feed(
     assert store.get_article(result.duplicate_article_ids[0]).duplicate_of == added.article_id
 
 
+def test_a_page_whose_article_failed_to_compose_can_be_added_again(
+    http_server: LocalServer, settings: Settings, store: Store, fetcher: Fetcher
+) -> None:
+    serve_teasers(http_server)
+    first = add_url(settings, store, http_server.url("/pages/dam-inspection.html"), client=fetcher)
+    store.set_article_state(first.article_id, ArticleState.FAILED, "template error")  # as plan_pending does
+    again = add_url(settings, store, http_server.url("/pages/dam-inspection.html"), client=fetcher)
+    assert again.duplicate_of is None and again.article_id != first.article_id
+    third = add_url(settings, store, http_server.url("/pages/dam-inspection.html"), client=fetcher)
+    assert third.duplicate_of == again.article_id
+
+
 def test_a_page_whose_charset_is_only_in_the_http_header_is_read_in_it(
     http_server: LocalServer, settings: Settings, store: Store, fetcher: Fetcher
 ) -> None:

@@ -118,6 +118,21 @@ def test_a_duplicate_of_an_earlier_run_is_caught_too(queue, settings, store):
     assert (queue / "processed" / "one.txt").exists()
 
 
+def test_an_article_that_failed_to_compose_can_be_dropped_in_again(queue, settings, store):
+    # An article that could not be composed (a broken template, say) has no posts. Once the cause is fixed,
+    # dropping its file in again must bring it back, not record it as a duplicate of the failure for good.
+    drop(queue, "one.txt", f"Bridge reopens\nhttps://example.com/bridge\n\n{BODY}")
+    [first] = ingest_queue(settings, store, now=NOW).items
+    store.set_article_state(first.article_id, ArticleState.FAILED, "template error")  # as plan_pending does
+    drop(queue, "one.txt", f"Bridge reopens\nhttps://example.com/bridge\n\n{BODY}")
+    [again] = ingest_queue(settings, store, now=NOW).items
+    assert again.status is ItemStatus.INGESTED and again.duplicate_of is None
+    assert [a.id for a in store.list_articles([ArticleState.INGESTED])] == [again.article_id]
+    drop(queue, "one.txt", f"Bridge reopens\nhttps://example.com/bridge\n\n{BODY}")
+    [third] = ingest_queue(settings, store, now=NOW).items
+    assert third.status is ItemStatus.DUPLICATE and third.duplicate_of == again.article_id
+
+
 def test_a_file_still_changing_is_left_for_the_next_round(queue, settings, store):
     drop(queue, "fresh.txt", f"Bridge reopens\n\n{BODY}", age=0.5)
     [item] = ingest_queue(settings, store, now=NOW).items

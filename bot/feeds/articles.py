@@ -14,7 +14,7 @@ from ..config import Settings
 from ..errors import IngestError
 from ..ingest.urls import canonical_url
 from ..models import Article, ArticleState, Priority, normalise_for_hash
-from ..store import Store, utcnow
+from ..store import NOT_ORIGINALS, Store, utcnow
 from ..store import schema as s
 from .fetch import Fetcher, FetchError
 from .pages import PageContent, extract_page
@@ -92,9 +92,7 @@ def find_duplicate(conn: Connection, article: Article) -> int | None:
     cond = t.c.content_hash == article.content_hash
     if article.url:
         cond = or_(cond, t.c.canonical_url == article.url)
-    found = conn.execute(
-        select(t.c.id).where(cond, t.c.state != ArticleState.DUPLICATE.value).order_by(t.c.id).limit(1)
-    ).scalar()
+    found = conn.execute(select(t.c.id).where(cond, t.c.state.not_in(NOT_ORIGINALS)).order_by(t.c.id).limit(1)).scalar()
     if found is not None:
         return int(found)
     lead = lead_fingerprint(article.title, article.text)
@@ -102,7 +100,11 @@ def find_duplicate(conn: Connection, article: Article) -> int | None:
         return None
     k = s.article_keys
     found = conn.execute(
-        select(k.c.article_id).where(k.c.kind == "lead", k.c.value == lead).order_by(k.c.article_id).limit(1)
+        select(k.c.article_id)
+        .join(t, t.c.id == k.c.article_id)
+        .where(k.c.kind == "lead", k.c.value == lead, t.c.state.not_in(NOT_ORIGINALS))
+        .order_by(k.c.article_id)
+        .limit(1)
     ).scalar()
     return int(found) if found is not None else None
 

@@ -21,6 +21,9 @@ from . import schema
 from .backend import make_engine, masked
 from .migrations import current_version, migrate
 
+# Articles that never count as the original of a later one (see ``Store.find_duplicate``).
+NOT_ORIGINALS = (ArticleState.DUPLICATE.value, ArticleState.FAILED.value)
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -125,12 +128,15 @@ class Store:
 
     # --- articles ------------------------------------------------------------------------------
     def find_duplicate(self, url: str | None, content_hash: str) -> int | None:
-        """The id of an article already ingested with the same canonical URL or content hash."""
+        """The id of an article already ingested with the same canonical URL or content hash.
+
+        Duplicates are not originals, and an article that failed to compose (it has no posts) is no reason
+        to refuse the same article dropped in again once the cause is fixed."""
         t = schema.articles
         cond = t.c.content_hash == content_hash
         if url:
             cond = or_(cond, t.c.canonical_url == url)
-        query = select(t.c.id).where(cond, t.c.state != ArticleState.DUPLICATE.value).order_by(t.c.id).limit(1)
+        query = select(t.c.id).where(cond, t.c.state.not_in(NOT_ORIGINALS)).order_by(t.c.id).limit(1)
         with self.engine.connect() as conn:
             return conn.execute(query).scalar()
 
