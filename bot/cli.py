@@ -69,9 +69,26 @@ def _root(
     debug: bool = typer.Option(False, "--debug", help="Show full tracebacks for errors."),
     env_file: Path = typer.Option(Path(".env"), "--env-file", help="Settings file to read (beside the environment)."),
 ) -> None:
+    global _current
     state = AppContext(env_file if env_file.exists() else None, debug)
-    ctx.obj = state
+    ctx.obj = _current = state
     ctx.call_on_close(state.close)
+
+
+_current: AppContext | None = None  # this run's context, for the error boundary in main()
+
+
+def _redacted(exc: BotError) -> BotError:
+    """``exc`` with every credential replaced by ***: a platform's refusal may quote the token it was sent
+    (`newsbot delete` prints it straight from the platform). Only when the settings were read: a ConfigError
+    comes before that, and never carries a credential."""
+    settings = _current.__dict__.get("settings") if _current is not None else None
+    if settings is not None:
+        from .logs import redact
+
+        exc.message = redact(exc.message, settings)
+        exc.args = (exc.message, *exc.args[1:])
+    return exc
 
 
 def state(ctx: typer.Context) -> AppContext:
@@ -88,13 +105,16 @@ register_all()
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``newsbot`` console script: the one place errors become exit codes."""
+    global _current
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
+    _current = None
     try:
         code = app(args=args, standalone_mode=False, prog_name="newsbot")
         if isinstance(code, int) and code:
             sys.exit(code)  # typer.Exit(n) comes back as a return value when not standalone
     except BotError as exc:
+        _redacted(exc)
         if debug:
             raise
         # escape: messages carry file names, titles and URLs, which rich would read as markup ("[/]", "[postgres]")

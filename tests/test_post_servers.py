@@ -138,3 +138,22 @@ def test_delete_removes_the_post_from_its_platform(
     assert mastodon_server.status(main_post["remote_id"]).deleted
     code, history = run_json(capsys, "history", "--json")
     assert next(p for p in history if p["id"] == main_post["id"])["state"] == "deleted"  # type: ignore[union-attr]
+
+
+def test_a_delete_the_platform_refuses_with_the_token_in_its_answer_prints_no_token(
+    all_platforms: Path, capsys: pytest.CaptureFixture[str], mastodon_server
+) -> None:
+    code, first = run_json(capsys, "post", str(all_platforms), "--json", "--platform", "mastodon")
+    main_post = first["posts"][0]  # type: ignore[index]
+    token = mastodon_server.access_token
+    mastodon_server.fail_next(422, only="DELETE /api/v1/statuses",
+                              body={"error": f"Validation failed: token {token} may not delete this"})
+    try:
+        main(["delete", str(main_post["id"])])
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    assert code == 7
+    assert token not in out + err
+    assert err.startswith("error: ") and "***" in err
