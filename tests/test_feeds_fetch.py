@@ -140,6 +140,39 @@ def test_silent_server_times_out() -> None:
         listener.close()
 
 
+def test_a_server_that_trickles_forever_times_out_too() -> None:
+    # Each byte comes well within the read timeout, so only a limit on the whole response ends it: without
+    # one, an endless stream (a live or event-stream URL added as a feed) holds up every feed after it.
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    stop = threading.Event()
+
+    def trickle() -> None:
+        conn = listener.accept()[0]
+        with conn:
+            conn.recv(4096)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n\r\n<rss>")
+            for _ in range(200):  # 20 s at most, so a fetcher without the limit ends the test (and fails it)
+                if stop.wait(0.1):
+                    return
+                try:
+                    conn.sendall(b" ")
+                except OSError:
+                    return
+
+    thread = threading.Thread(target=trickle, daemon=True)
+    thread.start()
+    try:
+        with Fetcher(user_agent=UA, timeout=0.5, per_host_per_second=1000) as f, pytest.raises(FetchError) as info:
+            f.get(f"http://127.0.0.1:{listener.getsockname()[1]}/live")
+        assert info.value.kind == "timeout"
+    finally:
+        stop.set()
+        thread.join()
+        listener.close()
+
+
 @pytest.mark.parametrize("url", ["ftp://example.org/feed", "not a url", "file:///etc/passwd"])
 def test_only_http_urls(fetcher: Fetcher, url: str) -> None:
     with pytest.raises(FetchError) as info:

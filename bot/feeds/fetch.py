@@ -21,6 +21,9 @@ from ..config import Settings
 from ..errors import IngestError
 
 MAX_REDIRECTS = 5
+# httpx's timeout is per read: a server sending a byte now and then (an endless stream added as a feed)
+# never trips it. The whole response must come within this many times the timeout.
+TOTAL_TIMEOUT_FACTOR = 3
 DEFAULT_PER_HOST_PER_SECOND = 2.0  # "at most a few requests per host per second"
 _REDIRECTS = {301, 302, 303, 307, 308}
 
@@ -121,6 +124,7 @@ class Fetcher:
         limiter: HostRateLimiter | None = None,
     ) -> None:
         self.max_bytes = max_bytes
+        self.total_timeout = timeout * TOTAL_TIMEOUT_FACTOR
         self.limiter = limiter or HostRateLimiter(per_host_per_second)
         self.client = httpx.Client(
             headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
@@ -198,6 +202,7 @@ class Fetcher:
     def _one(self, current: str, headers: dict[str, str], url: str) -> tuple[int, dict[str, str], bytes]:
         host = urlsplit(current).hostname or ""
         self.limiter.wait(host)
+        started = time.monotonic()
         try:
             with self.client.stream("GET", current, headers=headers) as resp:
                 resp_headers = {k.lower(): v for k, v in resp.headers.items()}
@@ -215,6 +220,13 @@ class Fetcher:
                     size += len(chunk)
                     if size > self.max_bytes:
                         raise _too_large(url, self.max_bytes)
+                    if time.monotonic() - started > self.total_timeout:
+                        raise FetchError(
+                            "timeout",
+                            f"{host} was still sending after {self.total_timeout:g}s "
+                            f"({TOTAL_TIMEOUT_FACTOR}× NEWSBOT_HTTP_TIMEOUT_SECONDS); not read",
+                            url=url,
+                        )
                     chunks.append(chunk)
                 return status, resp_headers, b"".join(chunks)
         except httpx.TimeoutException:
