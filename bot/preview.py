@@ -170,7 +170,8 @@ def build_preview(
             item.error = str(exc)
             continue
         item.analysis, item.drafts = prepared.analysis, prepared.drafts
-        requests += requests_for(str(index), article, chosen, ingested_at=now)
+        # Zero-padded like the daemon's keys: the planner breaks ties by key, and "10" sorts before "2".
+        requests += requests_for(f"{index:012d}", article, chosen, ingested_at=now)
     if requests:
         booked = _booked(settings, now) if use_store else {}
         for outcome in schedule_requests(requests, booked, settings, now):

@@ -333,3 +333,14 @@ def test_a_post_due_before_the_next_publish_tick_is_not_moved_behind_breaking_ne
     times = {r.article_id: r.scheduled_at for r in heads(store)}
     assert times[queued] == waiting.scheduled_at  # kept: it is as good as gone
     assert times[breaking] > times[queued]  # the breaking article takes the next moment after it
+
+
+def test_preview_plans_a_long_queue_first_come_first_served_as_the_daemon_does(kyiv: Settings) -> None:
+    from bot.preview import build_preview
+
+    articles = [(f"{n}.txt", Article(source=f"{n}.txt", text=body(n), title=f"Council votes on proposal {n}",
+                                     url=f"https://news.example/{n}", published=NOW)) for n in range(1, 13)]
+    report = build_preview(kyiv, now=NOW, platforms=["mastodon"], use_store=False, articles=articles)
+    times = [a.scheduled_at["mastodon"] for a in report.articles]
+    assert all(times)
+    assert times == sorted(times)  # the 11th and 12th files do not jump ahead of the 3rd ("10" < "2" as text)
