@@ -214,6 +214,19 @@ def test_the_url_on_the_first_line_and_short_labels_go() -> None:
     assert_only_body(text)
 
 
+def test_a_url_glued_before_the_first_paragraph_is_cut_off_and_offsets_still_map() -> None:
+    # the page's address and its text on one line (a scraper that dropped the line break)
+    text = "https://example.com/news/2024/bridge-closed " + BODY_1 + "\n\n" + "\n\n".join([BODY_2, BODY_3])
+    cleaned = clean_text(text)
+    assert cleaned.paragraphs == (BODY_1, BODY_2, BODY_3)
+    assert text[cleaned.spans[0][0] : cleaned.spans[0][1]] == BODY_1
+
+
+def test_a_paragraph_that_only_mentions_a_url_keeps_it() -> None:
+    body = "Tickets are on sale at https://example.com/tickets from Monday, the council said."
+    assert clean_text("\n\n".join([BODY_1, body, BODY_2])).paragraphs == (BODY_1, body, BODY_2)
+
+
 def test_a_repeated_title_is_dropped_and_the_body_kept() -> None:
     title = "City to close old bridge for repairs"
     cleaned = clean_text("\n\n".join([title, BODY_1, title, BODY_2, BODY_3]), title=title)

@@ -388,8 +388,9 @@ def _trimmed(text: str, ln: _Line) -> _Line:
 
 
 def _trim(text: str, ln: _Line) -> tuple[int, int]:
-    """Cut a live-blog time stamp at the start ("14.53 These images ...") and a trailing photo
-    credit ("... (c)AFP/Aminu ABUBAKAR") off a paragraph - by moving its span, not editing it."""
+    """Cut a live-blog time stamp or a glued page address at the start ("14.53 These images ...",
+    "https://x.y/story The council ...") and a trailing photo credit ("... (c)AFP/Aminu ABUBAKAR")
+    off a paragraph - by moving its span, not editing it."""
     start, end = ln.start, ln.end
     m = P.LEADING_WIDGET.match(text, start, end)
     if m:
@@ -401,6 +402,9 @@ def _trim(text: str, ln: _Line) -> tuple[int, int]:
         m = P.TRAILING_TAGS.search(text, start, end)
         if m and m.start() > start:
             end = m.start()
+    m = P.LEADING_URL.match(text, start, end) if text[start : start + 4].lower() == "http" else None
+    if m and m.end() < end and not text[m.end()].islower():
+        start = m.end()
     m = P.LEADING_TIMESTAMP.match(text, start, end)
     if m:
         start = m.end()

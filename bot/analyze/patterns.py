@@ -319,6 +319,9 @@ def _is_bar(words: str, before: str, after: str) -> bool:
 
 LEADING_TAGS = re.compile(r"(?:</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]{0,200})?/?>\s*)+")
 TRAILING_TAGS = re.compile(r"(?:\s*</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]{0,200})?/?>)+\s*$")
+# The page's address glued before its text ("https://example.com/news/x The council voted …"); a
+# sentence that goes on after an address ("https://x.y is where …") starts in lower case and keeps it.
+LEADING_URL = re.compile(r"https?://\S+\s+", re.I)
 LEADING_TIMESTAMP = re.compile(r"(?:[01]?\d|2[0-3])[.:][0-5]\d\s+(?=[A-Z“\"'‘])")
 
 
