@@ -296,12 +296,36 @@ def test_md_front_matter_that_is_not_fields(tmp_path):
         ("tags: {a: 1}", "tags", "list"),
         ("title: [a, b]", "title", "expected text"),
         ("language: English (UK)", "language", "language code"),
+        # YAML reads these as timestamps and its datetime() refuses them: a date that does not exist, an
+        # hour 24, an offset past 24 hours. They are wrong values of their field, not crashes.
+        ("published: 2024-02-30", "published", "ISO 8601"),
+        ("embargo: 2024-05-01T24:00:00Z", "embargo", "ISO 8601"),
+        ("embargo: 2024-05-01T09:30:00+25:00", "embargo", "ISO 8601"),
+        ("published: 0000-00-00", "published", "ISO 8601"),
+        # A zone name the e-mail date form does not know: refused, not silently read as UTC.
+        ("embargo: Wed, 01 May 2024 12:00:00 BRT", "embargo", "ISO 8601"),
+        ("published: Wed, 01 May 2024 09:30:00 CEST", "published", "ISO 8601"),
     ],
 )
 def test_md_wrong_field_values_name_the_field(tmp_path, field_line, field, hint):
     why = reason(tmp_path, "a.md", f"---\n{field_line}\n---\n{BODY}")
     assert why.startswith(f"{field}: ")
     assert hint in why
+
+
+def test_md_front_matter_nested_too_deeply_is_broken_front_matter(tmp_path):
+    why = reason(tmp_path, "a.md", "---\ntags: " + "[" * 5000 + "\n---\n" + BODY)
+    assert why.startswith("broken front matter")
+
+
+def test_rfc_2822_dates_with_a_known_zone_or_none(tmp_path):
+    def published(value: str) -> datetime:
+        return read(tmp_path, "a.md", f"---\npublished: {value}\n---\n{BODY}").published
+
+    assert published("Wed, 01 May 2024 09:30:00 +0200") == datetime(2024, 5, 1, 7, 30, tzinfo=UTC)
+    assert published("Wed, 01 May 2024 09:30:00 GMT") == datetime(2024, 5, 1, 9, 30, tzinfo=UTC)
+    assert published("Wed, 01 May 2024 09:30:00 EDT") == datetime(2024, 5, 1, 13, 30, tzinfo=UTC)
+    assert published("Wed, 01 May 2024 09:30:00") == datetime(2024, 5, 1, 9, 30, tzinfo=UTC)  # no zone: UTC
 
 
 def test_md_with_front_matter_but_no_body(tmp_path):

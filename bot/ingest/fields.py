@@ -71,9 +71,15 @@ def parse_datetime(value: str) -> datetime | None:
     except ValueError:
         pass
     try:
-        return parsedate_to_datetime(text)
+        parsed = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
         pass
+    else:
+        # A zone name the e-mail form does not know ("CEST", "BRT") comes back as no zone at all, which
+        # would be read as UTC: hours off, and for an embargo possibly early. Refused instead.
+        if parsed.tzinfo is not None or not text.split()[-1].isalpha():
+            return parsed
+        return None
     for fmt in _DATE_FORMATS:
         try:
             return datetime.strptime(text, fmt)

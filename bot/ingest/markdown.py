@@ -35,6 +35,20 @@ _STRIKE = re.compile(r"~~(?=\S)(.+?)(?<=\S)~~")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>~|])")
 
 
+class _FrontMatterLoader(yaml.SafeLoader):
+    """YAML's safe loader, except that a timestamp ``datetime`` refuses (2024-02-30, hour 24, an offset
+    past a day) stays the text it was: the field's own check then says which field is wrong and how."""
+
+    def construct_yaml_timestamp(self, node: yaml.Node) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)  # type: ignore[arg-type]
+        except (ValueError, OverflowError):
+            return self.construct_scalar(node)  # type: ignore[arg-type]
+
+
+_FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", _FrontMatterLoader.construct_yaml_timestamp)
+
+
 def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     """The YAML front matter (between a first line '---' and the next '---' or '...') and the rest.
 
@@ -53,7 +67,9 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
         )
     block = "\n".join(lines[1:index])
     try:
-        data = yaml.safe_load(block)
+        data = yaml.load(block, Loader=_FrontMatterLoader)  # noqa: S506 (a SafeLoader)
+    except RecursionError:
+        raise IngestError("broken front matter: nested too deeply to be article fields; write 'field: value' lines") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 2}, column {mark.column + 1}" if mark is not None else ""
