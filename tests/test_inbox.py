@@ -296,6 +296,22 @@ def test_preview_reads_the_queue_without_moving_anything(queue, settings, store)
     assert store.count_articles() == {}
 
 
+def test_preview_shows_a_file_crashing_the_reader_as_an_error_like_ingest_does(queue, settings, monkeypatch):
+    real = inbox.read_article_file
+
+    def flaky(path, max_bytes, *, source=None):
+        if path.name == "boom.txt":
+            raise RuntimeError("parser bug")
+        return real(path, max_bytes, source=source)
+
+    monkeypatch.setattr(inbox, "read_article_file", flaky)
+    drop(queue, "boom.txt", f"Bridge reopens\n\n{BODY}", age=90)
+    drop(queue, "fine.txt", "Another story\n\nSomething else happened in the town today.")
+    boom, fine = read_queue(settings)
+    assert boom.article is None and boom.error.startswith("unexpected error while reading (RuntimeError: parser bug)")
+    assert fine.article is not None
+
+
 def test_queue_listing_shows_waiting_processed_and_failed_with_reasons(queue, settings, store):
     drop(queue, "good.txt", f"Bridge reopens\n\n{BODY}")
     drop(queue, "bad.json", "{broken")

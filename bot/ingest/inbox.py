@@ -171,6 +171,8 @@ def read_queue(settings: Settings) -> list[QueuedFile]:
             result.append(QueuedFile(path, article=read_article_file(path, settings.max_file_bytes)))
         except IngestError as exc:
             result.append(QueuedFile(path, error=exc.message))
+        except Exception as exc:  # as in ingest: a parser bug shows on its file, the others are still read
+            result.append(QueuedFile(path, error=_unexpected(exc)))
     return result
 
 
@@ -217,6 +219,10 @@ def _timestamp(now: datetime | float | None) -> float:
 # --- ingesting ------------------------------------------------------------------------------------------
 
 
+def _unexpected(exc: Exception) -> str:
+    return f"unexpected error while reading ({type(exc).__name__}: {exc}); please report it"
+
+
 def _fail(claimed: Path, name: str, reason: str, failed_dir: Path, *, recovered: bool) -> IngestItem:
     target = _move(claimed, failed_dir)
     stamp = datetime.now(UTC).isoformat(timespec="seconds")
@@ -241,8 +247,7 @@ def _ingest_one(claimed: Path, name: str, queue: Path, store: Store, max_bytes: 
     except IngestError as exc:
         return _fail(claimed, name, exc.message, queue / FAILED, recovered=recovered)
     except Exception as exc:  # a parser bug must not stop the other files: quarantine this one, say why
-        reason = f"unexpected error while reading ({type(exc).__name__}: {exc}); please report it"
-        return _fail(claimed, name, reason, queue / FAILED, recovered=recovered)
+        return _fail(claimed, name, _unexpected(exc), queue / FAILED, recovered=recovered)
     # Store errors are not the file's fault: they propagate and the file stays in .processing/ for next run.
     duplicate_of = store.find_duplicate(article.url, article.content_hash)
     if duplicate_of is not None and recovered and _already_stored(store, duplicate_of, article):
