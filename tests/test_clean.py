@@ -284,8 +284,9 @@ def test_wire_preamble_before_the_dateline_lead_is_dropped() -> None:
     assert cleaned.paragraphs == (lead, BODY_2, BODY_3)
 
 
-def test_live_blog_time_stamps_and_trailing_credits_are_cut_off_paragraphs() -> None:
-    cleaned = clean_text("\n\n".join(["14.53 " + BODY_1, BODY_2 + " (c)AFP/Jane DOE", BODY_3]))
+@pytest.mark.parametrize("space", [" ", "\u00a0", "\t"])  # web copy has no-break spaces (&nbsp;)
+def test_live_blog_time_stamps_and_trailing_credits_are_cut_off_paragraphs(space: str) -> None:
+    cleaned = clean_text("\n\n".join([f"14.53{space}" + BODY_1, BODY_2 + f" (c)AFP/Jane{space}DOE", BODY_3]))
     assert cleaned.paragraphs == (BODY_1, BODY_2, BODY_3)
 
 

@@ -163,7 +163,8 @@ LONG_CAPTION = [
         r"^(?:in )?this (?:\w+ )?(?:image|photo|photograph|picture|handout photo|file photo|video still|frame grab)"
         r"\s+(?:\w+\s+)?(?:released|provided|made available|distributed) by\b", re.I)),
 ]
-TRAILING_CREDIT = re.compile(r"\s*(?:\(c\)|©)\s*[A-Z][\w .&/-]{1,60}$")
+# (matched in the given text, where a no-break space or a tab may stand for a space)
+TRAILING_CREDIT = re.compile(r"\s*(?:\(c\)|©)\s*[A-Z][\w \u00a0\t.&/-]{1,60}$")
 
 # --- bylines -------------------------------------------------------------------------------------
 _NAME = r"[A-ZÀ-Ý][\w'’.-]*"
