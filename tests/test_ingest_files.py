@@ -439,6 +439,19 @@ def test_json_naive_date_is_utc_and_body_may_be_html(tmp_path):
     assert article.published == datetime(2024, 5, 1, 9, 30, tzinfo=UTC)
 
 
+def test_json_html_body_drops_scripts_styles_and_comments(tmp_path):
+    # CMS bodies carry inline ad scripts and embed styles; their code is not article text (it ran into the
+    # next paragraph, the one with the quote).
+    body = (
+        "<p>The council voted on Tuesday.</p><!-- ad slot 1 -->"
+        "<script type=\"text/javascript\">googletag.cmd.push(function() { googletag.display('ad-1'); });</script>"
+        "<style>.embed { width: 100% }</style><noscript><img src=\"pixel.gif\">Enable JavaScript</noscript>"
+        "<p>“It is a good day,” said Maria Lopez.</p>"
+    )
+    article = read(tmp_path, "a.json", json.dumps({"title": "T", "text": body}))
+    assert article.text == "The council voted on Tuesday.\n\n“It is a good day,” said Maria Lopez."
+
+
 def test_json_broken_says_where(tmp_path):
     why = reason(tmp_path, "a.json", '{"title": "Bridge",\n "text": "x",,}')
     assert why.startswith("broken JSON at line 2, column")

@@ -255,13 +255,17 @@ def parse_text(text: str, *, source: str) -> Article:
 
 _BLOCK_TAGS = re.compile(r"<\s*(?:br|/p|/div|/h[1-6]|/li|/blockquote)\s*/?>", re.IGNORECASE)
 _ANY_TAG = re.compile(r"<[^<>]+>")
+# Elements whose content is code or a fallback, not words of the article (inline ad scripts, embed styles).
+_NOT_TEXT = re.compile(
+    r"<(script|style|noscript|template)\b[^>]*>.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL
+)
 
 
 def _html_fragment_to_text(body: str) -> str:
     """CMS exports often put HTML in the JSON body: keep its words, one paragraph per block."""
-    if not re.search(r"<(p|br|div|h[1-6]|li|blockquote)\b", body, re.IGNORECASE):
+    if not re.search(r"<(p|br|div|h[1-6]|li|blockquote|script|style)\b", body, re.IGNORECASE):
         return body
-    text = _ANY_TAG.sub("", _BLOCK_TAGS.sub("\n\n", body))
+    text = _ANY_TAG.sub("", _BLOCK_TAGS.sub("\n\n", _NOT_TEXT.sub("", body)))
     text = htmllib.unescape(text)
     return re.sub(r"\n\s*\n\s*", "\n\n", text).strip()
 
