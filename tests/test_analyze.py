@@ -112,6 +112,32 @@ def test_analyze_text_maps_offsets_across_dropped_lines_and_wrapped_lines() -> N
     assert first.speaker == second.speaker == "Anna Berg"
 
 
+BRIDGE = (
+    "Bridge to close for repairs\n\n"
+    "The city council voted on Tuesday to close the old bridge for repairs next spring.\n\n"
+    "“We have no choice. The steel is cracking,” said Anna Berg, the city engineer.\n\n"
+    "Share this article\n\n"
+    "Mayor Tom Reed disagreed with the council and the engineer.\n\n"
+    "“Drivers will have to be patient,” he said.\n"
+)
+
+
+# A JSON record's text may break its lines the old Mac way (CR), or with the Unicode line and paragraph
+# separators of text that went through JavaScript; read as one line, "he said" went to Anna Berg.
+@pytest.mark.parametrize("newline", ["\r\n", "\r", "\u2028", "\u2029", "\x85", "\x0b", "\x0c"])
+def test_any_line_break_character_breaks_lines_and_offsets_still_point_into_the_given_text(newline: str) -> None:
+    text = BRIDGE.replace("\n", newline)
+    result = analyze_text(text)
+    assert result.text == text
+    assert result.headline == "Bridge to close for repairs"
+    assert result.summary == "The city council voted on Tuesday to close the old bridge for repairs next spring."
+    assert not any("Share" in p for p in result.paragraphs)
+    assert [(text[q.start : q.end], q.speaker) for q in result.quotes] == [
+        ("“We have no choice. The steel is cracking,”", "Anna Berg"),
+        ("“Drivers will have to be patient,”", "Tom Reed"),
+    ]
+
+
 def test_an_article_without_a_usable_body_is_an_analyze_error() -> None:
     with pytest.raises(AnalyzeError, match="no usable body"):
         analyze(Article(source="empty.txt", text="   \n\n "))

@@ -50,6 +50,9 @@ class _Body:
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# Line breaks other than LF (and the CR of a CRLF, read as a line end's whitespace): a lone CR, the
+# Unicode line and paragraph separators, NEL, VT, FF. Cleaning and quote scanning cut lines at LF only.
+_OTHER_NEWLINE = re.compile("\r(?!\n)|[\u2028\u2029\x85\x0b\x0c]")
 
 
 def _body(text: str, title: str | None, language: str | None, source: str) -> _Body:
@@ -59,6 +62,10 @@ def _body(text: str, title: str | None, language: str | None, source: str) -> _B
     # U+FFFD stands in for it, one character for one, so every offset still points into the given text.
     if _SURROGATE.search(text):
         text = _SURROGATE.sub("\ufffd", text)
+    # ... and any other line break becomes a LF, one character for one (offsets hold as well): a text
+    # whose lines end in CR alone (or U+2028) would otherwise be one long line, paragraphs lost.
+    if _OTHER_NEWLINE.search(text):
+        text = _OTHER_NEWLINE.sub("\n", text)
     if title is not None and _SURROGATE.search(title):
         title = _SURROGATE.sub("\ufffd", title)
     clean = clean_text(text, title=title)
