@@ -289,3 +289,31 @@ def test_status_shows_articles_edited_after_posting(capsys: pytest.CaptureFixtur
     assert "Articles edited at the source" in out and "Minister resigns after" in out
     code, out, _ = run(capsys, "status", "--json")
     assert json.loads(out)["updates"][0]["new_title"] == "Minister resigns after vote"
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "code", "message"),
+    [
+        ("NEWSBOT_SLOTS", "every quarter hour", 2, "error: NEWSBOT_SLOTS: 'every quarter hour' is not a valid cron"),
+        ("NEWSBOT_TEMPLATES_DIR", "{broken}", 4, "error: template "),
+    ],
+)
+def test_run_stops_at_start_on_a_setting_or_template_that_no_article_could_pass(
+    capsys: pytest.CaptureFixture[str], queue: Path, monkeypatch: pytest.MonkeyPatch,
+    setting: str, value: str, code: int, message: str,
+) -> None:
+    """Found at start, not by the first planning pass: that pass would mark every article failed for good
+    (and `run` would go on failing each pass) over a mistake in the settings, not in the articles."""
+    shutil.copy(SAMPLE, queue / "belarus-ties.txt")
+    if value == "{broken}":
+        templates = queue.parent / "templates"
+        shutil.copytree(builtin_templates_dir(), templates)
+        (templates / "mastodon.j2").write_text("{{ headline }\n", encoding="utf-8")
+        value = str(templates)
+    monkeypatch.setenv(setting, value)
+    monkeypatch.setenv("MASTODON_API_BASE_URL", "http://127.0.0.1:9")  # nothing listens there
+    monkeypatch.setenv("MASTODON_ACCESS_TOKEN", "FAKESECRET-token")
+    got, _, err = run(capsys, "run", "--once", "--dry-run")
+    assert got == code
+    assert err.startswith(message) and len(err.strip().splitlines()) == 1, err
+    assert (queue / "belarus-ties.txt").exists()  # nothing was taken in

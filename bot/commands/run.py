@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 import typer
 
 from ..cli import app, state
+
+if TYPE_CHECKING:
+    from ..config import Settings
 
 
 @app.command()
@@ -30,6 +34,7 @@ def run(
     app_state = state(ctx)
     settings = app_state.settings
     parse_url(settings.db_url)  # a URL that does not parse is one line naming the setting, before the lock reads it
+    _check_before_start(settings)
     handler = setup_logging(settings, as_json=log_json, level=logging.DEBUG if verbose else logging.INFO)
     try:
         # The lock comes before the store is opened: a refused second daemon touches nothing.
@@ -43,3 +48,18 @@ def run(
             daemon.run_forever()
     finally:
         remove_logging(handler)
+
+
+def _check_before_start(settings: Settings) -> None:
+    """A schedule setting or a template that no article could pass stops `run` here, with one line (exit 2 or 4).
+
+    Found by the first planning pass instead, it would mark every article taken in meanwhile failed for good
+    (each then needing `newsbot post ID`) and fail again on every pass of a daemon that never exits.
+    """
+    from ..compose import load_templates
+    from ..schedule import policy_for
+
+    platforms = settings.enabled_platforms
+    for platform in platforms:
+        policy_for(settings, platform)
+    load_templates(settings.templates_dir).check(tuple(platforms))
