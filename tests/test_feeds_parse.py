@@ -132,6 +132,20 @@ def test_page_extraction_reads_what_the_publisher_declared() -> None:
     assert page.text.count("\n\n") == 3
 
 
+def test_a_publication_time_found_only_by_the_extractor_keeps_its_time_and_zone() -> None:
+    # No article:published_time meta, only JSON-LD: an evening story in New York. As a bare date it became
+    # midnight UTC of May 1, a whole day early, and a 24-hour expiry expired it on arrival.
+    paragraph = "The council voted on Tuesday evening to reopen the old bridge to cyclists and pedestrians."
+    page = (
+        "<html><head><title>Bridge reopens</title><script type=\"application/ld+json\">"
+        '{"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Bridge reopens",'
+        ' "datePublished": "2024-05-01T20:00:00-05:00"}</script></head>'
+        f"<body><article><h1>Bridge reopens</h1>{f'<p>{paragraph}</p>' * 4}</article></body></html>"
+    )
+    extracted = extract_page(page.encode(), "https://paper.example/news/bridge")
+    assert extracted.published == datetime(2024, 5, 2, 1, 0, tzinfo=UTC)
+
+
 def test_og_url_is_the_canonical_when_there_is_no_link_rel() -> None:
     page = extract_page(data("bakery-prize.html"), f"{BASE}/pages/bakery-prize.html")
     assert page.canonical_url == f"{BASE}/news/2024/bakery-prize?utm_medium=social"

@@ -129,7 +129,15 @@ def extract_page(html: str | bytes, url: str, *, charset: str | None = None) -> 
     source = _decode(html, charset)
     tree = _tree(source)
     doc = trafilatura.bare_extraction(
-        source, url=url, with_metadata=True, include_comments=False, include_tables=False, favor_precision=True
+        source,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        favor_precision=True,
+        # The time and zone too, as the queue's HTML reader asks: a bare date is midnight UTC, up to a day
+        # off, and the schedule's expiry counts from it.
+        date_extraction_params={"outputformat": "%Y-%m-%dT%H:%M:%S%z", "original_date": True},
     )
     data: dict[str, Any] = doc.as_dict() if doc is not None and hasattr(doc, "as_dict") else dict(doc or {})
     title = (data.get("title") or "").strip() or None
