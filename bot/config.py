@@ -229,6 +229,9 @@ def load_settings(env_file: str | Path | None = ".env", **overrides: Any) -> Set
             else:
                 problems.append(msg)
         raise ConfigError("invalid setting — " + "; ".join(problems)) from None
+    except UnicodeDecodeError as exc:  # the environment is text already: only the file is decoded here
+        raise ConfigError(f"cannot read the settings file {env_file}: it is not UTF-8 text (byte "
+                          f"{exc.object[exc.start]:#04x} at position {exc.start}); save it as UTF-8") from None
     except SettingsError as exc:  # a list/dict setting whose value is not valid JSON
         found = re.search(r'field "(\w+)"', str(exc))
         name = _env_name(found.group(1)) if found else "a setting"

@@ -108,3 +108,12 @@ def test_schedule_override_platforms_are_read_like_newsbot_platforms_whatever_th
     monkeypatch.setenv("NEWSBOT_SCHEDULE_OVERRIDES", '{"X": {"daily_cap": 10}}')
     settings = load_settings(None)
     assert settings.schedule_value("x", "daily_cap") == 10
+
+
+def test_a_settings_file_that_is_not_utf8_is_one_line_saying_to_save_it_as_utf8(tmp_path: Path) -> None:
+    env = tmp_path / ".env"
+    env.write_bytes("NEWSBOT_OUTLET=Café Kyiv\n".encode("latin-1"))  # a Windows editor's default
+    with pytest.raises(ConfigError) as info:
+        load_settings(env)
+    assert str(info.value) == (f"cannot read the settings file {env}: it is not UTF-8 text (byte 0xe9 at position 18); "
+                               "save it as UTF-8")
