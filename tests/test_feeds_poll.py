@@ -283,6 +283,27 @@ def test_entry_that_changes_its_guid_but_not_its_url_is_the_same_entry(
     assert result.new_article_ids == [] and result.updated_article_ids == [article_id]
 
 
+def test_entries_sharing_one_url_do_not_overwrite_each_other_on_every_poll(
+    http_server: LocalServer, settings: Settings, store: Store, fetcher: Fetcher
+) -> None:
+    # A live blog's entries (or a feed linking every item to one section page) share a canonical URL under
+    # their own guids. Each is its own entry: matched by URL, the second took the first's row, and every poll
+    # then flipped the article between the two texts, recording an update (and a re-compose) each time.
+    items = [("live-2", "Count: second update", "/live#post-2", body("the second update")),
+             ("live-1", "Count: first update", "/live#post-1", body("the first update"))]
+    http_server.put("/feed.xml", rss(http_server, *items))
+    add_feed(store, http_server.url("/feed.xml"), backfill=2, now=NOW)
+    first = only(poll(settings, store, fetcher))
+    assert len(first.new_article_ids) + len(first.duplicate_article_ids) == 2
+    (article_id,) = first.new_article_ids
+    before = store.get_article(article_id).article
+    http_server.put("/feed.xml", rss(http_server, *items) + " ")  # a new ETag: the document is read again
+    again = only(poll(settings, store, fetcher, LATER))
+    assert (again.new_article_ids, again.updates) == ([], [])
+    assert store.get_article(article_id).article == before
+    assert list_updates(store) == []
+
+
 # --- dedup ----------------------------------------------------------------------------------------
 def test_the_same_article_in_two_feeds_is_a_duplicate(
     http_server: LocalServer, settings: Settings, store: Store, fetcher: Fetcher

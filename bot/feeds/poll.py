@@ -9,7 +9,7 @@ text: never lost.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -244,7 +244,9 @@ def _process_entries(
     for entry in ordered:
         done_keys.add(entry.key)
         try:
-            _one_entry(store, feed, entry, fetcher, now, result, first_poll=not feed.primed, backfill=backfill)
+            _one_entry(
+                store, feed, entry, fetcher, now, result, first_poll=not feed.primed, backfill=backfill, listed=unique
+            )
         except Exception as exc:  # keep the entry for the next poll rather than lose it
             log.exception("feed %s entry %s failed", feed.url, entry.key)
             _save_entry(store, feed, entry, "pending", now, error=f"{type(exc).__name__}: {exc}", attempts_inc=True)
@@ -261,10 +263,15 @@ def _one_entry(
     *,
     first_poll: bool,
     backfill: set[str],
+    listed: Mapping[str, FeedEntry],
 ) -> None:
     url = safe_canonical(entry.link)
     with store.engine.connect() as conn:
         existing = get_entry(conn, feed.id, entry.key, url)
+    if existing is not None and existing["entry_key"] != entry.key and existing["entry_key"] in listed:
+        # Found by URL, but the entry it belongs to is still in the feed: not a changed guid, another entry
+        # with the same link (a live blog's updates). Taken as an edit, the two would overwrite each other.
+        existing = None
     if existing is None:
         if first_poll and entry.key not in backfill:
             _save_entry(store, feed, entry, "seen", now)
