@@ -282,6 +282,13 @@ def test_md_front_matter_invalid_yaml_says_where(tmp_path):
     assert "quotes" in why
 
 
+def test_md_toml_front_matter_is_refused_not_posted_as_body(tmp_path):
+    # Hugo and Zola write front matter in TOML between +++ lines: it must not end up as article text.
+    why = reason(tmp_path, "a.md", f'+++\ntitle = "Bridge reopens"\ndate = 2024-05-01\n+++\n\n{BODY}')
+    assert why.startswith("broken front matter: TOML")
+    assert "---" in why
+
+
 def test_md_front_matter_that_is_not_fields(tmp_path):
     why = reason(tmp_path, "a.md", f"---\n- just\n- a list\n---\n{BODY}")
     assert why.startswith("broken front matter: expected 'field: value' lines")

@@ -55,6 +55,11 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     A file that does not start with '---' has no front matter: ``({}, text)``.
     """
     lines = text.split("\n")
+    if lines and lines[0].strip() == "+++" and any(line.rstrip() == "+++" for line in lines[1:]):
+        raise IngestError(
+            "broken front matter: TOML front matter (between '+++' lines) is not read; write the fields as "
+            "YAML between '---' lines (title: …, published: …) or they would be posted as article text"
+        )
     if not lines or lines[0].strip() != "---":
         return {}, text
     for index in range(1, len(lines)):
