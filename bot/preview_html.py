@@ -32,6 +32,8 @@ def _linkify(part: Part) -> str:
     """Escape the text and turn links (the Bluesky facets, or any http URL) into anchors."""
     import re
 
+    if part.facets:
+        return _facets_html(part)
     out, last = [], 0
     for match in re.finditer(r"https?://\S+|(?<!\w)#\w+", part.text):
         out.append(html.escape(part.text[last : match.start()]))
@@ -42,9 +44,26 @@ def _linkify(part: Part) -> str:
             out.append(f'<a href="{html.escape(token)}">{html.escape(token)}</a>')
         last = match.end()
     out.append(html.escape(part.text[last:]))
-    # Bluesky shows a shortened link text; the facet carries the full URL.
-    text = "".join(out)
-    return text
+    return "".join(out)
+
+
+def _facets_html(part: Part) -> str:
+    """A Bluesky post as Bluesky shows it: a link's text is shortened ("news.example/a/lo…") and its facet,
+    in UTF-8 byte offsets, carries the full URL; the text alone has no http URL to find."""
+    data = part.text.encode("utf-8")
+    out, last = [], 0
+    for facet in sorted(part.facets, key=lambda f: f.byte_start):
+        if facet.byte_start < last:
+            continue  # overlapping facets are invalid on Bluesky; show the first
+        out.append(html.escape(data[last : facet.byte_start].decode("utf-8", "replace")))
+        shown = html.escape(data[facet.byte_start : facet.byte_end].decode("utf-8", "replace"))
+        if facet.kind == "link":
+            out.append(f'<a href="{html.escape(facet.value)}">{shown}</a>')
+        else:
+            out.append(f'<span class="hashtag">{shown}</span>')
+        last = facet.byte_end
+    out.append(html.escape(data[last:].decode("utf-8", "replace")))
+    return "".join(out)
 
 
 def _part(platform: str, index: int, part: Part) -> str:

@@ -90,3 +90,13 @@ def test_chromium_takes_a_screenshot(page: tuple[Path, dict], tmp_path: Path) ->
     assert shot.exists()
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert shot.stat().st_size > 10_000  # a real rendering, not a blank page
+
+
+def test_a_bluesky_link_shown_shortened_is_a_link_to_the_full_url_as_on_bluesky(page: tuple[Path, dict]) -> None:
+    out, data = page
+    text = out.read_text(encoding="utf-8")
+    bluesky = next(a["posts"]["bluesky"][0] for a in data["articles"] if a["url"] == "https://news.example/bridge")
+    [link] = [f for f in bluesky["facets"] if f["type"] == "link"]
+    shown = bluesky["text"].encode()[link["byteStart"] : link["byteEnd"]].decode()
+    assert shown != link["value"]  # shortened in the post, the facet carries the whole URL
+    assert f'<a href="{html.escape(link["value"])}">{html.escape(shown)}</a>' in text
