@@ -370,3 +370,22 @@ def test_a_long_japanese_quote_is_cut_short_on_x_not_dropped() -> None:
     (part,) = x.parts
     assert "「市長は記者会見で、橋の修理は" in part.text and "…」 — 田中市長" in part.text
     assert part.length <= 280
+
+
+def test_a_quote_the_article_gives_twice_gets_one_reply_not_two_identical_ones() -> None:
+    # An article may repeat its strongest quote (in the lede and again further down, or as a pull quote),
+    # and the analysis then finds it twice. X refuses a second identical post; elsewhere it reads as a glitch.
+    body = f"“{QUOTE_PROVOKE}” Danilov said. Later: “{QUOTE_PROVOKE}” he repeated. “{QUOTE_ORDERS}”"
+    first, second = body.index(QUOTE_PROVOKE) - 1, body.rindex(QUOTE_PROVOKE) - 1
+    orders = body.index(QUOTE_ORDERS) - 1
+    quotes = (
+        Quote(QUOTE_PROVOKE, first, first + len(QUOTE_PROVOKE) + 2, "Oleksiy Danilov", None, 0.9, key=True),
+        Quote(QUOTE_PROVOKE, second, second + len(QUOTE_PROVOKE) + 2, "Danilov", None, 0.9, key=True),
+        Quote(QUOTE_ORDERS, orders, orders + len(QUOTE_ORDERS) + 2, "Oleksiy Danilov", None, 0.5, key=True),
+    )
+    analysis = sample_analysis(quotes=quotes, text=body)
+    drafts = _by_platform(compose(sample_article(), analysis, compose_settings(threads=list(PLATFORMS)), PLATFORMS))
+    for platform, draft in drafts.items():
+        replies = [p.text for p in draft.parts[1:]]
+        assert len(replies) == 2, (platform, replies)
+        assert sum(QUOTE_PROVOKE[:40] in r for r in replies) == 1 and QUOTE_ORDERS[:40] in replies[1]

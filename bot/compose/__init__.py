@@ -60,10 +60,16 @@ def _key_quotes(analysis: Analysis) -> list[QuoteVar]:
         attributed = sorted((q for q in analysis.quotes if q.speaker), key=lambda q: -q.score)
         chosen = attributed[:1]
     out = []
+    seen: set[str] = set()
     text = analysis.text
     for q in chosen:
         # A quote lifted from '"…our territory," Danilov said' keeps its words but not the comma.
         words = T.clean_inline(q.text).rstrip(",;: ")
+        # An article may give its strongest quote twice (lede and body, a pull quote): post it once. A second,
+        # identical reply reads as a glitch, and X refuses it as duplicate content.
+        if _words(words) in seen:
+            continue
+        seen.add(_words(words))
         if words:
             around = (text[q.start], text[q.end - 1]) if 0 <= q.start < q.end <= len(text) else ("", "")
             marks = M.quote_marks(*around, analysis.language)
