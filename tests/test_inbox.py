@@ -228,6 +228,27 @@ def test_name_collisions_get_a_suffix_and_nothing_is_overwritten(queue, settings
     assert (queue / "failed" / "bad.txt.error.txt").read_text() == "empty file: it has 0 bytes\n"
 
 
+def test_a_name_too_long_for_its_error_note_is_shortened_not_stuck(queue, settings, store):
+    # 252 bytes is a legal name (a saved page titled in Cyrillic), but "<name>.error.txt" is not: looking
+    # for that note raised ENAMETOOLONG when the file was claimed, and every run stopped at this file.
+    name = "Мост" * 31 + ".txt"
+    assert len(name.encode()) == 252
+    try:
+        drop(queue, name, b"", age=90)
+    except OSError:
+        pytest.skip("this file system refuses 252-byte names")
+    drop(queue, "fine.txt", f"Bridge reopens\n\n{BODY}")
+    long, fine = ingest_queue(settings, store, now=NOW).items
+    assert (long.name, long.status, fine.status) == (name, ItemStatus.FAILED, ItemStatus.INGESTED)
+    assert long.path.parent == queue / "failed" and long.path.suffix == ".txt"
+    assert long.path.read_bytes() == b""
+    note = long.path.with_name(long.path.name + ".error.txt").read_text(encoding="utf-8")
+    assert note.startswith("empty file") and f"file: {name}" in note
+    drop(queue, name, b"", age=90)  # the same name again: the shortened name is taken, so it gets -2
+    [again] = ingest_queue(settings, store, now=NOW).items
+    assert again.status is ItemStatus.FAILED and again.path != long.path and again.path.exists()
+
+
 def test_one_file_crashing_the_reader_does_not_stop_the_others(queue, settings, store, monkeypatch):
     real = inbox.read_article_file
 

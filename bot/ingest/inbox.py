@@ -176,14 +176,38 @@ def read_queue(settings: Settings) -> list[QueuedFile]:
     return result
 
 
-def unique_path(folder: Path, name: str) -> Path:
-    """``folder/name``, or ``folder/<stem>-2<suffix>`` … when that (or its .error.txt) is already taken."""
-    candidate = folder / name
+MAX_NAME_BYTES = 255  # the longest file name common file systems allow (NAME_MAX)
+
+
+def _fitted(stem: str, suffix: str, tag: str = "") -> str:
+    """``stem + tag + suffix``, the stem cut short (at a character boundary) so that the name's .error.txt
+    note, and so the name itself, fits in ``MAX_NAME_BYTES``."""
+    room = MAX_NAME_BYTES - len(ERROR_SUFFIX) - len((tag + suffix).encode("utf-8", "surrogateescape"))
+    encoded = stem.encode("utf-8", "surrogateescape")
+    if len(encoded) > room:
+        cut = max(room, 1)
+        while cut > 1 and (encoded[cut] & 0xC0) == 0x80:  # not inside a UTF-8 character
+            cut -= 1
+        stem = encoded[:cut].decode("utf-8", "surrogateescape")
+    return stem + tag + suffix
+
+
+def _stem_and_suffix(name: str) -> tuple[str, str]:
     stem, suffix = Path(name).stem, Path(name).suffix
+    if len(suffix) > 16:  # not a file type ("report.final version of the story…"): shortened with the rest
+        return name, ""
+    return stem, suffix
+
+
+def unique_path(folder: Path, name: str) -> Path:
+    """``folder/name``, or ``folder/<stem>-2<suffix>`` … when that (or its .error.txt) is already taken.
+    A name too long to have a note beside it is shortened: otherwise the note could never be written."""
+    stem, suffix = _stem_and_suffix(name)
+    candidate = folder / _fitted(stem, suffix)
     n = 1
     while candidate.exists() or (folder / (candidate.name + ERROR_SUFFIX)).exists():
         n += 1
-        candidate = folder / f"{stem}-{n}{suffix}"
+        candidate = folder / _fitted(stem, suffix, f"-{n}")
     return candidate
 
 
