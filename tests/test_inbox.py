@@ -249,6 +249,28 @@ def test_a_name_too_long_for_its_error_note_is_shortened_not_stuck(queue, settin
     assert again.status is ItemStatus.FAILED and again.path != long.path and again.path.exists()
 
 
+def test_a_file_that_cannot_be_claimed_is_skipped_with_the_reason_and_the_rest_go_on(
+    queue, settings, store, monkeypatch
+):
+    # In a shared folder with the sticky bit, another user's file cannot be renamed by the bot (EPERM):
+    # it must not stop every run at that file.
+    real = os.rename
+
+    def rename(src, dst):
+        if Path(src).name == "theirs.txt":
+            raise PermissionError(1, "Operation not permitted")
+        return real(src, dst)
+
+    monkeypatch.setattr(inbox.os, "rename", rename)
+    drop(queue, "theirs.txt", f"Bridge reopens\n\n{BODY}", age=90)
+    drop(queue, "mine.txt", "Another story\n\nSomething else happened in the town today.")
+    theirs, mine = ingest_queue(settings, store, now=NOW).items
+    assert theirs.status is ItemStatus.SKIPPED and theirs.path == queue / "theirs.txt"
+    assert "Operation not permitted" in theirs.reason and "permission" in theirs.reason
+    assert (queue / "theirs.txt").exists()
+    assert mine.status is ItemStatus.INGESTED
+
+
 def test_one_file_crashing_the_reader_does_not_stop_the_others(queue, settings, store, monkeypatch):
     real = inbox.read_article_file
 

@@ -338,6 +338,13 @@ def ingest_queue(
             os.rename(path, claimed)
         except FileNotFoundError:
             continue  # taken or removed by someone else in the meantime
+        except OSError as exc:  # another user's file in a sticky folder, say: left where it is, with the reason
+            reason = (
+                f"cannot be moved out of the queue folder ({exc.strerror or exc}); check the file's owner "
+                "and the folder's permissions: newsbot must be able to rename it"
+            )
+            record(IngestItem(shown(path.name), ItemStatus.SKIPPED, path, reason=reason))
+            continue
         record(_ingest_one(claimed, shown(path.name), queue, store, settings.max_file_bytes, recovered=False))
     return report
 
