@@ -317,3 +317,13 @@ def test_run_stops_at_start_on_a_setting_or_template_that_no_article_could_pass(
     assert got == code
     assert err.startswith(message) and len(err.strip().splitlines()) == 1, err
     assert (queue / "belarus-ties.txt").exists()  # nothing was taken in
+
+
+def test_a_platform_named_twice_is_previewed_once_at_its_own_time(capsys: pytest.CaptureFixture[str], queue: Path) -> None:
+    shutil.copy(SAMPLE, queue / "belarus-ties.txt")
+    code, out, _ = run(capsys, "preview", "--json", "--platform", "mastodon")
+    once = json.loads(out)
+    code, out, _ = run(capsys, "preview", "--json", "--platform", "mastodon,Mastodon")
+    twice = json.loads(out)
+    assert twice["platforms"] == ["mastodon"]
+    assert twice["articles"][0]["scheduled_at"] == once["articles"][0]["scheduled_at"]

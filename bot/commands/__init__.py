@@ -26,7 +26,8 @@ def platform_list(value: str | None) -> list[str] | None:
 
     from ..config import PLATFORMS
 
-    names = [p.strip().lower() for p in value.split(",") if p.strip()]
+    # Each once: a platform named twice would be planned twice, and the preview show the second one's time.
+    names = list(dict.fromkeys(p.strip().lower() for p in value.split(",") if p.strip()))
     unknown = [p for p in names if p not in PLATFORMS]
     if unknown or not names:
         raise typer.BadParameter(
