@@ -125,7 +125,7 @@ class Settings(BaseSettings):
     def _known_platforms(cls, value: list[str] | None) -> list[str] | None:
         if value is None:
             return None
-        names = [v.lower() for v in value]
+        names = list(dict.fromkeys(v.lower() for v in value))  # each once: "x,X" would plan every post twice
         unknown = [v for v in names if v not in PLATFORMS]
         if unknown:
             raise ValueError(f"unknown platform {unknown[0]!r}; choose from {', '.join(PLATFORMS)}")

@@ -117,3 +117,10 @@ def test_a_settings_file_that_is_not_utf8_is_one_line_saying_to_save_it_as_utf8(
         load_settings(env)
     assert str(info.value) == (f"cannot read the settings file {env}: it is not UTF-8 text (byte 0xe9 at position 18); "
                                "save it as UTF-8")
+
+
+def test_a_platform_listed_twice_is_enabled_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MASTODON_API_BASE_URL", "https://mastodon.example")
+    monkeypatch.setenv("MASTODON_ACCESS_TOKEN", "tok")
+    monkeypatch.setenv("NEWSBOT_PLATFORMS", "mastodon, Mastodon")
+    assert load_settings(None).enabled_platforms == ["mastodon"]  # planned once, not twice over each other
