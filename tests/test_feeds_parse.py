@@ -161,6 +161,17 @@ def test_article_prefers_page_canonical_stripped_of_tracking_and_slash() -> None
     assert article.summary == "Teaser…"  # the feed's teaser is kept as the source's summary
 
 
+@pytest.mark.parametrize("declared", [f"{BASE}/", f"{BASE}", f"{BASE}/?utm_source=og"])
+def test_a_page_declaring_the_home_page_as_its_canonical_keeps_its_own_link(declared: str) -> None:
+    # A misconfigured theme puts the home page in rel=canonical / og:url on every article: taken as the
+    # article's URL, every story of the site after the first was a duplicate and never posted.
+    entry = FeedEntry(key="k", title="T", link=f"{BASE}/news/a?utm_source=rss", text="Teaser…", summary="Teaser…")
+    page = PageContent(url=f"{BASE}/news/a?utm_source=rss", canonical_url=declared, title="Page", text="Full " * 200)
+    assert article_from_parts(source="s", entry=entry, page=page).url == f"{BASE}/news/a"
+    by_hand = article_from_parts(source="s", entry=None, page=page)  # `newsbot add URL`
+    assert by_hand.url == f"{BASE}/news/a"
+
+
 def test_article_without_page_uses_the_entry_link() -> None:
     entry = FeedEntry(key="k", title="T", link="https://News.example/a/?utm_campaign=x&gclid=y", text="Body text.")
     assert article_from_parts(source="s", entry=entry, page=None).url == "https://news.example/a"

@@ -394,6 +394,13 @@ def test_html_relative_lead_image_without_a_link_to_resolve_it_is_dropped(tmp_pa
     assert article.image is None
 
 
+def test_html_declaring_the_home_page_as_its_canonical_has_no_link(tmp_path):
+    # A misconfigured theme declares the home page on every article: as the link, every later page of the
+    # site would be a duplicate of the first and never posted, and the posts would link to the home page.
+    page = ARTICLE_HTML.replace("https://Example.com/news/bridge/?utm_source=rss&amp;fbclid=abc", "https://example.com/")
+    assert read(tmp_path, "page.html", page).url is None
+
+
 def test_htm_suffix_and_declared_legacy_charset(tmp_path):
     page = ARTICLE_HTML.replace('charset="utf-8"', 'charset="iso-8859-15"').replace("Maria", "Mañía")
     page = page.replace("©", "(c)").replace("“", '"').replace("”", '"')  # not in ISO-8859-15

@@ -6,6 +6,7 @@ import hashlib
 import re
 from dataclasses import dataclass, replace
 from typing import Any
+from urllib.parse import urlsplit
 from datetime import datetime
 
 from sqlalchemy import Connection, func, or_, select
@@ -66,7 +67,12 @@ def article_from_parts(
     entry_text = entry.text if entry else ""
     page_text = page.text if page else ""
     text = page_text if len(page_text) > len(entry_text) else entry_text
-    url = safe_canonical(page.canonical_url if page else None) or safe_canonical(entry.link if entry else None)
+    declared = safe_canonical(page.canonical_url if page else None)
+    if declared is not None and urlsplit(declared).path == "/" and not urlsplit(declared).query:
+        # A home page declared as an article's canonical is a misconfigured theme (it does it on every page):
+        # taken as the URL, each story of the site after the first would be a duplicate and never posted.
+        declared = None
+    url = declared or safe_canonical(entry.link if entry else None)
     if url is None and page is not None:
         url = safe_canonical(page.url)
     summary = entry.summary if entry and entry.summary and entry.summary != text else None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from ..errors import IngestError
 from ..models import Article
@@ -26,9 +26,12 @@ def _canonical_or_none(url: str | None) -> str | None:
     if not url:
         return None
     try:
-        return canonical_url(url)
+        canonical = canonical_url(url)
     except ValueError:
         return None  # a relative or odd canonical link: better no URL than a wrong one
+    # The home page is never an article's link: a misconfigured theme declares it on every page, and as the
+    # link it would make every later article of the site a duplicate of the first.
+    return None if urlsplit(canonical).path == "/" and not urlsplit(canonical).query else canonical
 
 
 def _strip_title_line(text: str, title: str | None) -> str:
@@ -73,7 +76,7 @@ def extract_html(html: str, *, source: str, url: str | None = None) -> Article:
     # address, or dropped when there is none (as a local path it would name a file of this machine).
     image = (doc.image or "").strip() or None
     if image and not image.lower().startswith(("http://", "https://")):
-        base = next((u for u in (doc.url, url) if u and _canonical_or_none(u)), None)
+        base = next((u for u in (doc.url, url) if u and u.strip().lower().startswith(("http://", "https://"))), None)
         image = urljoin(base.strip(), image) if base else None
         if image and not image.lower().startswith(("http://", "https://")):
             image = None  # data: and other schemes
