@@ -166,6 +166,12 @@ def test_clean_title_knows_the_outlet() -> None:
     assert clean_title("Rates rise again - the daily herald", outlet="The Daily Herald") == "Rates rise again"
 
 
+def test_a_lead_that_is_only_a_wire_dateline_is_still_a_headline() -> None:
+    # cut off, the dateline leaves nothing: the headline is the lead as it stands, never empty
+    assert make_headline(None, None, ["JAKARTA (Reuters) -."]) == "JAKARTA (Reuters) -"
+    assert analyze_text("JAKARTA (Reuters) -.").headline == "JAKARTA (Reuters) -"
+
+
 def test_headline_falls_back_to_the_lead_sentence_cut_at_a_word_boundary() -> None:
     lead = (
         "JAKARTA (Reuters) - Countries around Asia on Tuesday stepped up the search for an AirAsia plane "

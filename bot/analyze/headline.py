@@ -101,5 +101,9 @@ def make_headline(
     for candidate in stripped:
         if not _flourish(candidate):
             return shorten(candidate.rstrip(".。"))
-    return shorten(stripped[0].rstrip(".。")) if stripped else ""
+    if stripped and stripped[0].rstrip(".。").strip():
+        return shorten(stripped[0].rstrip(".。"))
+    # A lead that is only a wire dateline ("JAKARTA (Reuters) -."): as it stands, rather than nothing.
+    first = next((s for s in leads if s and s.strip()), "")
+    return shorten(first.strip().rstrip(".。") or first)
 
