@@ -254,6 +254,52 @@ def test_analyze_text_never_crashes_and_offsets_stay_in_the_given_text(text: str
         assert text[q.start] in QUOTE_MARKS
 
 
+# The awkward pieces of newsroom input: every quotation-mark style, line breaks of every kind, no-break and
+# zero-width spaces, attributions, furniture (share words, captions, credits, datelines, markup), scripts
+# without spaces or capitals, a lone surrogate and a NUL.
+PIECES = [
+    "“", "”", '"', "'", "‘", "’", "«", "»", "„", "‚", "「", "」", "『", "』", "''", "’’",
+    "\n", "\n\n", "\r\n", "\r", "\u2028", " ", " ", "\t", "\u00a0", "\u200b",
+    "said", "says", "told Reuters", "according to", "Jane Smith", "Mr. Tom Berg", "he", "she", "they", "it",
+    "The mayor", "the company", ",", ".", "!", "?", ":", "…", "—", "-", "(", ")",
+    "We will win", "don't", "the players'", "Share", "Photo:", "http://x.y/z", "(c)AFP/Jane DOE",
+    "<p>", "</p>", "&quot;", "JAKARTA (Reuters) -", "ผู้ว่าฯ กล่าวว่า", "と述べた", "は", "dijo", "sagte",
+    "Él", "ß", "\ud800", "\x00", "\x85", "12:30", "1.", "•", "A", "b", "Z",
+]
+
+
+def _flat(s: str) -> str:
+    return " ".join(s.replace("\ud800", "\ufffd").split())
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(st.lists(st.sampled_from(PIECES), max_size=120).map("".join), st.text(max_size=300)),
+    st.integers(min_value=1, max_value=4),
+)
+def test_any_text_gives_a_headline_a_summary_from_the_text_and_quotes_covered_by_their_offsets(text: str, n: int) -> None:
+    try:
+        result = analyze_text(text, summary_sentences=n, max_key_quotes=2)
+    except AnalyzeError:
+        return  # no usable body: the one failure there is
+    assert result.text == text
+    assert result.headline.strip() and result.summary.strip()
+    assert 1 <= len(result.summary_sentences) <= n
+    for sentence in result.summary_sentences:
+        # from the text (a wire dateline cut off and the rest capitalised: its first letter may differ)
+        assert _flat(sentence)[2:] in _flat(text)
+    previous_end = 0
+    for q in result.quotes:
+        assert previous_end <= q.start < q.end <= len(text)  # in text order, never overlapping
+        assert text[q.start] in QUOTE_MARKS
+        # Verbatim, whitespace aside, paragraph by paragraph (a caption or credit that cleaning dropped
+        # between two paragraphs of one quote lies inside its span, not in its text).
+        for paragraph in q.text.split("\n\n"):
+            assert _flat(paragraph) in _flat(text[q.start : q.end])
+        previous_end = q.end
+    assert sum(q.key for q in result.quotes) <= 2
+
+
 def test_a_lone_surrogate_is_read_as_a_replacement_character_and_offsets_still_hold() -> None:
     text = 'The mayor said "We\ud800 are ready," on Monday. The council voted on Tuesday to close the bridge.'
     analysis = analyze_text(text)
