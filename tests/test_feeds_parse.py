@@ -78,6 +78,17 @@ def test_html_page_is_not_a_feed_and_names_the_feed_it_advertises() -> None:
     assert f"{BASE}/teaser.xml" in str(info.value)
 
 
+def test_an_html_page_names_its_rss_feed_not_its_json_feed() -> None:
+    # JSON Feed is not read here: pointing at it would only lead to "not a readable RSS/Atom feed".
+    page = (
+        b'<html><head><link rel="alternate" type="application/feed+json" href="/feed.json">'
+        b'<link rel="alternate" type="application/rss+xml" href="/feed.xml"></head><body><p>Hi</p></body></html>'
+    )
+    with pytest.raises(FeedParseError) as info:
+        parse_feed(page, url=f"{BASE}/", headers={"Content-Type": "text/html"})
+    assert f"{BASE}/feed.xml" in str(info.value) and "feed.json" not in str(info.value)
+
+
 def test_entry_without_guid_is_keyed_by_link_and_without_either_by_content() -> None:
     doc = b"""<rss version="2.0"><channel><title>t</title>
       <item><title>A</title><link>http://x.example/a</link><description>one</description></item>
