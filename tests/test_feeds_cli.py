@@ -124,3 +124,13 @@ def test_updates_are_listed(http_server: LocalServer) -> None:
     assert "'First title' → 'Second title'" in out and "nothing composed yet" in out
     (row,) = json.loads(run("feeds", "updates", "--json")[1])
     assert (row["article_id"], row["action"]) == (1, "none")
+
+
+def test_an_interval_that_is_no_number_of_minutes_is_refused_and_nothing_is_subscribed(capsys) -> None:  # type: ignore[no-untyped-def]
+    from testkit import run_cli
+
+    for interval in ("nan", "inf", "-5", "0", "1e300"):
+        code, _, err = run_cli(capsys, "feeds", "add", f"https://news.example/{interval}.xml", "--interval", interval)
+        assert code == 2, (interval, err)
+        assert "Traceback" not in err and "'--interval'" in err
+    assert json.loads(run("feeds", "list", "--json")[1]) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,6 +13,8 @@ from rich.table import Table
 from ..cli import app, state
 from ..models import Priority
 from ..output import console, print_json
+
+MAX_INTERVAL_MINUTES = 525_600
 
 feeds_app = typer.Typer(help="RSS/Atom feeds: subscribe, list with their status, unsubscribe, poll now.", no_args_is_help=True)
 app.add_typer(feeds_app, name="feeds")
@@ -41,6 +44,10 @@ def feeds_add(
     """Subscribe to a feed. Its existing entries are marked seen on the first poll, unless --backfill K."""
     from ..feeds.registry import add_feed
 
+    if interval is not None and not (math.isfinite(interval) and 0 < interval <= MAX_INTERVAL_MINUTES):
+        # nan, inf or 1e300 minutes are no number of seconds a database column holds
+        raise typer.BadParameter(f"{interval:g} is not a number of minutes between polls; give one above 0 and at "
+                                 f"most {MAX_INTERVAL_MINUTES} (a year), e.g. 15", param_hint="'--interval'")
     s = state(ctx)
     minutes = interval if interval is not None else s.settings.ingest_interval_minutes
     feed = add_feed(
