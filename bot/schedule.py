@@ -19,7 +19,8 @@ Rules, per platform, each platform with its own ``Policy``:
   that land on the same instant merge. Weekdays must be names (mon … sun): APScheduler 3 reads 0 as Monday,
   crontab reads it as Sunday.
 - A time is *allowed* when it is outside the quiet hours (local wall time; the window may cross midnight), at
-  least ``min_spacing`` from every other post on the platform (booked or planned, before or after), and its
+  least ``min_spacing`` from every other post on the platform (booked or planned, before or after; a booked
+  time counts from the start of its minute, so a send a few seconds late costs no slot), and its
   local day is under the daily cap (0 = no cap). Nothing goes before ``now``, the article's published time or
   its embargo. A slot holds one post.
 - Lanes, each first-in first-out by published time: ``breaking`` first, at the earliest allowed moment — it
@@ -292,7 +293,10 @@ class _Book:
 
     def __init__(self, policy: Policy, times: Iterable[datetime]) -> None:
         self.policy = policy
-        self.times = sorted(_utc(t, "booked time") for t in times)
+        # A booked time counts from the start of its minute, as slots do: a post the publish tick sent a few
+        # seconds after its 10:00 slot must not make the 10:15 slot "too close" under 15 minutes' spacing
+        # (every post would then cost the next one a slot).
+        self.times = sorted(_utc(t, "booked time").replace(second=0, microsecond=0) for t in times)
         self.taken = set(self.times)
         self.per_day = Counter(self._day(t) for t in self.times)
 

@@ -224,6 +224,20 @@ def test_spacing_counts_booked_posts_before_and_after() -> None:
     assert outcome.at == now + 25 * MIN  # exactly 15 minutes after the booked 10:10
 
 
+def test_a_post_sent_seconds_after_its_slot_does_not_cost_the_next_slot() -> None:
+    # Default settings: a slot every quarter-hour and 15 minutes' spacing. The publish tick sends the 10:00
+    # post a few seconds late; the 10:15 slot is still 15 minutes after it as the schedule counts (in minutes).
+    now = datetime(2026, 1, 10, 10, 5, tzinfo=UTC)
+    p = policy(min_spacing=15 * MIN)
+    sent = datetime(2026, 1, 10, 10, 0, 7, tzinfo=UTC)
+    times = planned(plan([req("a", now), req("b", now)], {"x": [sent]}, {"x": p}, now))
+    assert times == {"a": datetime(2026, 1, 10, 10, 15, tzinfo=UTC), "b": datetime(2026, 1, 10, 10, 30, tzinfo=UTC)}
+    # Sent a minute or more late (a retry, a rate limit), the real time counts.
+    late = datetime(2026, 1, 10, 10, 1, 30, tzinfo=UTC)
+    (outcome,) = plan([req("a", now)], {"x": [late]}, {"x": p}, now)
+    assert outcome.at == datetime(2026, 1, 10, 10, 30, tzinfo=UTC)
+
+
 # --- priority lanes -------------------------------------------------------------------------------------
 
 
