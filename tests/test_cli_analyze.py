@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -187,3 +188,46 @@ def test_a_line_that_is_not_utf8_is_an_error_line_and_the_batch_goes_on_and_a_bo
     results = [json.loads(line) for line in out.splitlines()]
     assert [(r["id"], "error" in r) for r in results] == [("ok", False), ("2", True), ("ok2", False)]
     assert results[1]["line"] == 2 and "UTF-8" in results[1]["error"]
+
+
+def test_json_that_python_cannot_read_is_that_lines_error_and_the_batch_goes_on(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Valid JSON that json.loads still refuses: arrays nested 100 000 deep (RecursionError), an integer
+    # of 5 000 digits (ValueError) - neither is a JSONDecodeError.
+    batch = tmp_path / "batch.jsonl"
+    good = {"id": "ok", "text": "The minister resigned on Friday after weeks of pressure from his party."}
+    nested = "[" * 100_000 + "]" * 100_000
+    huge_id = '{"id": ' + "7" * 5000 + ', "text": "The council voted on Tuesday to close the old bridge."}'
+    batch.write_text("\n".join([json.dumps(good), nested, huge_id, json.dumps(good | {"id": "ok2"})]) + "\n")
+    code, out = run(capsys, monkeypatch, "analyze", "--jsonl", str(batch))
+    assert code == 0
+    results = [json.loads(line) for line in out.splitlines()]
+    assert [(r["id"], "error" in r) for r in results] == [("ok", False), ("2", True), ("3", True), ("ok2", False)]
+    assert "line 2" in results[1]["error"] and "nested" in results[1]["error"]
+    assert "line 3" in results[2]["error"] and "digits" in results[2]["error"]
+
+
+def test_a_record_id_with_a_lone_surrogate_is_written_with_a_replacement_character(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "\ud800" is valid JSON, but not encodable as UTF-8: writing it stopped the batch with a traceback.
+    text = "The minister resigned on Friday after weeks of pressure from his party."
+    lines = '{"id": "a\\ud800", "text": "%s"}\n{"id": "b", "text": "%s"}\n' % (text, text)
+    code, out = run(capsys, monkeypatch, "analyze", "--jsonl", "-", stdin=lines)
+    assert code == 0
+    assert [json.loads(line)["id"] for line in out.splitlines()] == ["a\ufffd", "b"]
+
+
+def test_a_file_name_that_is_not_utf8_is_written_with_a_replacement_character(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    named = tmp_path / os.fsdecode(b"caf\xe9.txt")  # a Latin-1 name: "\udce9" in the str Python gives it
+    named.write_text("Minister resigns\n\nThe minister resigned on Friday after weeks of pressure from his party.\n")
+    missing = tmp_path / os.fsdecode(b"gone\xe9.txt")
+    code, out = run(capsys, monkeypatch, "analyze", "--json", str(named), str(missing), str(SAMPLE))
+    assert code == 0
+    first, second, third = (json.loads(line) for line in out.splitlines())
+    assert first["id"].endswith("caf\ufffd.txt") and "error" not in first
+    assert second["id"].endswith("gone\ufffd.txt") and "error" in second
+    assert third["headline"] == "Ukraine yet to sever diplomatic ties with Belarus"

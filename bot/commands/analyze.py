@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -33,10 +34,19 @@ def analysis_record(record_id: str, analysis: Analysis) -> dict[str, Any]:
     }
 
 
+# A lone surrogate: valid in JSON ("\\ud800") and in a file name that is not UTF-8, but not writable as UTF-8.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _printable(name: str) -> str:
+    """An id as it can be written out (the analysis does the same to the texts it reads)."""
+    return _SURROGATE.sub("\ufffd", name)
+
+
 def _record_id(record: Any, number: int) -> str:
     """A record's own ``id``; only a line without one (or not JSON at all) is named by its line number."""
     if isinstance(record, dict) and record.get("id") is not None:
-        return str(record["id"])
+        return _printable(str(record["id"]))
     return str(number)
 
 
@@ -61,6 +71,12 @@ def _jsonl_records(stream: IO[bytes] | IO[str]) -> Iterator[tuple[int, str, dict
         except json.JSONDecodeError as exc:
             yield number, str(number), None, f"line {number} is not JSON: {exc.msg}"
             continue
+        except (ValueError, RecursionError) as exc:
+            # JSON that json.loads refuses all the same: an integer of more than 4300 digits, arrays or
+            # objects nested thousands deep.
+            reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc).split(";")[0]
+            yield number, str(number), None, f"line {number} cannot be read as JSON: {reason}"
+            continue
         if not isinstance(record, dict) or not isinstance(record.get("text"), str):
             yield number, _record_id(record, number), None, f'line {number} needs a "text" string field'
             continue
@@ -69,8 +85,8 @@ def _jsonl_records(stream: IO[bytes] | IO[str]) -> Iterator[tuple[int, str, dict
 
 def _failure(exc: Exception) -> str:
     if isinstance(exc, BotError):
-        return str(exc)
-    return f"analysis failed: {type(exc).__name__}: {exc}"
+        return _printable(str(exc))  # it may name a file whose name is not UTF-8
+    return _printable(f"analysis failed: {type(exc).__name__}: {exc}")
 
 
 def analyze_jsonl(stream: IO[bytes] | IO[str], summary_sentences: int) -> Iterator[dict[str, Any]]:
@@ -100,9 +116,9 @@ def analyze_files(paths: Iterable[Path], max_bytes: int, summary_sentences: int)
     for path in paths:
         try:
             article = read_article_file(path, max_bytes)
-            yield analysis_record(str(path), analyze(article, summary_sentences=summary_sentences))
+            yield analysis_record(_printable(str(path)), analyze(article, summary_sentences=summary_sentences))
         except Exception as exc:  # one bad file must never stop the others
-            yield {"id": str(path), "error": _failure(exc)}
+            yield {"id": _printable(str(path)), "error": _failure(exc)}
 
 
 def _count_lines(path: Path) -> int | None:
