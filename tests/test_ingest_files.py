@@ -492,6 +492,14 @@ def test_json_shape_and_missing_text(tmp_path):
     assert reason(tmp_path, "d.json", '{"title": "T", "text": "  "}').startswith("no body")
 
 
+def test_json_null_text_falls_back_to_the_body_field(tmp_path):
+    # CMS exports carry every field, empty ones as null: "text": null beside the real "body".
+    article = read(tmp_path, "a.json", '{"title": "T", "text": null, "body": "The council voted on Tuesday."}')
+    assert article.text == "The council voted on Tuesday."
+    why = reason(tmp_path, "b.json", '{"title": "T", "text": null}')
+    assert why.startswith("no body") and "NoneType" not in why
+
+
 # --- bad input, each with its own reason ----------------------------------------------------------------
 
 

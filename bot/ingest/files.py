@@ -285,8 +285,13 @@ def parse_json(text: str, *, source: str) -> Article:
             f"wrong JSON shape: expected an object like {{\"title\": …, \"text\": …}}, got {type(data).__name__}"
         )
     fields = normalise_keys(data)
-    key = next((k for k in ("text", "body", "content", "article_body", "articlebody") if k in fields), None)
+    names = ("text", "body", "content", "article_body", "articlebody")
+    # null is how exports write an empty field: the next name that holds something is the body.
+    key = next((k for k in names if fields.get(k) is not None), None)
     if key is None:
+        present = next((k for k in names if k in fields), None)
+        if present is not None:
+            raise IngestError(f'no body: the JSON "{present}" field is null; put the article\'s text in it')
         raise IngestError('no body: the JSON object has no "text" field; put the article\'s text in "text"')
     body = fields[key]
     if not isinstance(body, str):
