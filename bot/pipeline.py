@@ -144,7 +144,9 @@ def plan_pending(settings: Settings, store: Store, now: datetime, platforms: Seq
     waiting: dict[tuple[int, str], PostRow] = {}
     booked: dict[str, list[datetime]] = {}
     for row in heads:
-        if is_future(row) and row.article_id not in started:
+        # An unplanned post has no time to keep: it waits for room whatever its article did on other platforms
+        # (kept out as "started", it stayed unplanned for good and made every pass re-plan everything).
+        if (is_future(row) and row.article_id not in started) or row.state == PostState.UNPLANNED.value:
             waiting[(row.article_id, row.platform)] = row
         elif row.state != PostState.SENT.value or (row.sent_at and row.sent_at > now - timedelta(days=2)):
             booked.setdefault(row.platform, []).append(row.sent_at or row.scheduled_at)

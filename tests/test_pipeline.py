@@ -344,3 +344,31 @@ def test_preview_plans_a_long_queue_first_come_first_served_as_the_daemon_does(k
     times = [a.scheduled_at["mastodon"] for a in report.articles]
     assert all(times)
     assert times == sorted(times)  # the 11th and 12th files do not jump ahead of the 3rd ("10" < "2" as text)
+
+
+def test_a_post_waiting_for_room_is_planned_when_room_appears_though_its_article_went_out_elsewhere(
+    tmp_path,  # type: ignore[no-untyped-def]
+) -> None:
+    from bot.models import PublishResult
+    from bot.store import open_store
+
+    # X takes one post a day; Mastodon has room for all. Evergreen-long expiry, so a post with no room waits.
+    tight = make_settings(tmp_path, timezone="UTC", slots="0 12 * * *", min_spacing_minutes=0, quiet_hours="",
+                          daily_cap=1, expire_hours=24 * 30, stagger_minutes=0,
+                          schedule_overrides={"mastodon": {"slots": "*/15 * * * *", "daily_cap": 0}})
+    store = open_store(tight.db_url)
+    ids = [add(store, n, published=NOW) for n in range(15)]  # 14 days of X slots: the last finds no room on X
+    plan_pending(tight, store, NOW, platforms=["x", "mastodon"])
+    outbox = Outbox(store)
+
+    def head(article_id: int, platform: str):  # type: ignore[no-untyped-def]
+        return next(r for r in outbox.find() if r.article_id == article_id and r.platform == platform
+                    and r.thread_index == 0)
+
+    assert head(ids[14], "x").state == "unplanned" and head(ids[14], "mastodon").state == "planned"
+    # The next day: yesterday's X post and the last article's Mastodon post have gone out.
+    for row in (head(ids[0], "x"), head(ids[14], "mastodon")):
+        outbox.claim(row.id, {}, "test", NOW + timedelta(hours=5))
+        outbox.mark_sent(row.id, PublishResult(str(row.id)), NOW + timedelta(hours=5))
+    plan_pending(tight, store, NOW + timedelta(days=1), platforms=["x", "mastodon"])
+    assert head(ids[14], "x").state == "planned"  # room appeared on X: the Mastodon post changes nothing there
