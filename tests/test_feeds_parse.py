@@ -131,6 +131,18 @@ def test_html_to_text_keeps_paragraphs_and_drops_markup() -> None:
     assert html_to_text(None) == ""
 
 
+def test_a_description_escaped_twice_is_still_read_as_html() -> None:
+    # A known CMS/plugin bug: the description's markup is escaped twice, so after XML parsing it is still
+    # "&lt;p&gt;…". Unescaped once more it is HTML, and its tags must not reach the article text.
+    doc = b"""<rss version="2.0"><channel><title>t</title><item><guid>1</guid><title>A</title>
+      <link>https://x.example/a</link>
+      <description>&amp;lt;p&amp;gt;The council &amp;lt;b&amp;gt;voted&amp;lt;/b&amp;gt;.&amp;lt;/p&amp;gt;&amp;lt;p&amp;gt;Second.&amp;lt;/p&amp;gt;</description>
+    </item></channel></rss>"""
+    (entry,) = parse_feed(doc, url="https://x.example/feed").entries
+    assert entry.text == "The council voted.\n\nSecond."
+    assert html_to_text("Rates fell &lt; 2% &amp; rose") == "Rates fell < 2% & rose"  # escaped text stays text
+
+
 def test_page_extraction_reads_what_the_publisher_declared() -> None:
     page = extract_page(data("dam-inspection.html"), f"{BASE}/pages/dam-inspection.html?utm_source=rss")
     assert page.canonical_url == f"{BASE}/news/2024/dam-inspection/"

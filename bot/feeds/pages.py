@@ -18,6 +18,7 @@ _BLOCKS = {
     "pre", "table", "tr", "figure", "figcaption", "header", "footer", "aside", "main", "dd", "dt",
 }  # fmt: skip
 _SPACES = re.compile(r"[ \t\u00a0]+")
+_ESCAPED_MARKUP = re.compile(r"<(?:p|br|div|span|a|b|i|em|strong|ul|ol|li|h[1-6]|blockquote|img)\b[^<>]*>", re.I)
 # What feedparser reads (not JSON Feed, application/feed+json: naming it would lead nowhere).
 _FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml")
 
@@ -194,7 +195,10 @@ def html_to_text(fragment: str | None) -> str:
     if "<" not in fragment:
         import html as htmllib
 
-        return _collapse(htmllib.unescape(fragment))
+        fragment = htmllib.unescape(fragment)
+        if not _ESCAPED_MARKUP.search(fragment):
+            return _collapse(fragment)
+        # Markup escaped twice (a known CMS/plugin bug): once unescaped it is HTML, read as such below.
     import lxml.html
     from lxml.etree import ParserError
 
