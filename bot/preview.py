@@ -108,7 +108,8 @@ def _gather(settings: Settings, paths: Sequence[str] | None) -> list[tuple[str, 
         path = Path(raw)
         if path.is_dir():
             files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
-                           and not p.name.startswith(".") and p.name.lower() != "readme.md")
+                           and not p.name.startswith(".") and p.name.lower() != "readme.md"
+                           and not _is_failure_note(p))
         elif path.exists():
             files = [path]
         elif (settings.queue_dir / raw).exists():
@@ -122,6 +123,13 @@ def _gather(settings: Settings, paths: Sequence[str] | None) -> list[tuple[str, 
             except BotError as exc:
                 items.append((str(file), None, str(exc)))
     return items
+
+
+def _is_failure_note(path: Path) -> bool:
+    """``broken.md.error.txt`` beside ``broken.md`` in queue/failed/: why a file failed, not an article."""
+    from .ingest.inbox import ERROR_SUFFIX
+
+    return path.name.endswith(ERROR_SUFFIX) and path.with_name(path.name[: -len(ERROR_SUFFIX)]).exists()
 
 
 def _booked(settings: Settings, now: datetime) -> dict[str, list[datetime]]:
