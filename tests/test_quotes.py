@@ -128,6 +128,20 @@ def test_x_said_and_said_x() -> None:
     assert only("“The bridge will open in May,” said Ravi Patel.").speaker == "Ravi Patel"
 
 
+@pytest.mark.parametrize("verb", ["remembers", "remembered"])
+def test_a_quote_followed_by_remembers_x_is_xs_not_the_speaker_before(verb: str) -> None:
+    # Unattributed, it went to the person quoted before: a wrong name, where the right one stood next to it.
+    text = (
+        "“The island was bare,” says Ana Ruiz, a coordinator with the project.\n\n"
+        "The first step was moving the goats.\n\n"
+        f"“Those goats were so smart,” {verb} Lena Berg, who ran the programme, with a laugh. "
+        "“They would look at our snares, and jump over them.”"
+    )
+    first, *rest = extract_quotes(text)
+    assert first.speaker == "Ana Ruiz"
+    assert rest and all(q.speaker == "Lena Berg" for q in rest)
+
+
 def test_said_x_with_a_role_in_apposition() -> None:
     q = only("“This is the kind of thing people predicted,” said Konrad Gajewski, a professor of geography.")
     assert q.speaker == "Konrad Gajewski"

@@ -22,7 +22,7 @@ _F = regex.VERSION1 | regex.UNICODE
 VERBS = (
     "said says say saying told tells telling added adds adding asked asks asking explained explains "
     "wrote writes writing stated states noted notes continued replied replies responded responds "
-    "argued argues insisted insists declared declares warned warns claimed claims recalled recalls "
+    "argued argues insisted insists declared declares warned warns claimed claims recalled recalls remembered remembers "
     "remarked remarks urged urges announced announces admitted admits acknowledged acknowledges "
     "suggested suggests tweeted tweets posted posts joked jokes quipped quips conceded concedes "
     "emphasized emphasizes emphasised emphasises stressed stresses concluded concludes observed "
