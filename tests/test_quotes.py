@@ -142,6 +142,21 @@ def test_a_quote_followed_by_remembers_x_is_xs_not_the_speaker_before(verb: str)
     assert rest and all(q.speaker == "Lena Berg" for q in rest)
 
 
+@pytest.mark.parametrize("verb", ["beams", "gushes", "shrugs", "enthuses", "deadpans", "echoes", "beamed"])
+def test_a_verb_the_list_lacks_before_a_name_gives_that_name_not_the_speaker_before(verb: str) -> None:
+    text = (
+        "“The island was bare,” says Ana Ruiz, a coordinator with the project.\n\n"
+        "The first step was moving the goats.\n\n"
+        f"“Those goats were so smart,” {verb} Lena Berg, who ran the programme."
+    )
+    assert [q.speaker for q in extract_quotes(text)] == ["Ana Ruiz", "Lena Berg"]
+
+
+def test_a_verb_the_list_lacks_does_not_make_a_title_a_quote() -> None:
+    # only who said a quote that is kept anyway: “Jaws” stars Roy Scheider is a film, not his words
+    assert extract_quotes("Ana Ruiz went to see a film. “Jaws,” stars Roy Scheider.") == []
+
+
 def test_said_x_with_a_role_in_apposition() -> None:
     q = only("“This is the kind of thing people predicted,” said Konrad Gajewski, a professor of geography.")
     assert q.speaker == "Konrad Gajewski"

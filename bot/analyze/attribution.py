@@ -62,6 +62,11 @@ AFTER_GROUP_VERB = rx.compile(
 # "…,” they sign off as a group": a plural pronoun as the subject, whatever its verb.
 AFTER_THEY = rx.compile(r"\A[\s,]*(?:they|They)[ \t\u00a0]+\p{Ll}", FLAGS)
 AFTER_DASH = rx.compile(r"\A\s*[―—–]\s*(?P<sp>" + NAME + r")", FLAGS)
+# "…,” beams Lena Berg, …" / "…,” gushed Tom Reed.": a verb-like word the list of speech verbs lacks,
+# then a name that ends the clause. Not a reason to keep a quote; only who said one that is kept.
+AFTER_ANY_VERB_NAME = rx.compile(
+    r"\A[ \t\u00a0]*,?[ \t\u00a0]*\p{Ll}{3,}(?:s|ed)[ \t\u00a0]+(?P<sp>" + NAME + r")(?=[ \t\u00a0]*(?:[,.;!?]|\Z))", FLAGS
+)
 # The subject of a verb is not the object of a preposition ("marching through the streets chanted").
 NOT_AFTER_PREPOSITION = r"(?<!\b(?:through|into|in|on|at|of|to|from|with|by|for|across|around|over|under|near)\s+)"
 # "Protesters marching through the streets chanted “…": a participle clause after the subject.

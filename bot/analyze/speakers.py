@@ -48,6 +48,7 @@ import bisect
 import regex
 
 from bot.analyze.attribution import (
+    AFTER_ANY_VERB_NAME,
     AFTER_DASH,
     AFTER_FR_PRONOUN,
     AFTER_GROUP_VERB,
@@ -541,6 +542,13 @@ class Attributor(Coreference):
             # "…,” they sign off as a group": not attributed by a speech verb (so not a reason to
             # keep the quote), but the speaker is a group, never one named person.
             return Who(None), None, "they"
+        m = AFTER_ANY_VERB_NAME.match(after)
+        if m and not self._common_word(m.group("sp")):
+            # "…,” beams Lena Berg": a verb missing from the list, and the speaker named next to the
+            # quote - not a reason to keep it, but never the person quoted before (a wrong name).
+            who = self._who(m.group("sp"), None, start)
+            if who.named and who.name:
+                return who, None, "named"
         return Who(None), None, None
 
     def _thai(self, start: int, end: int, para_start: int, para_end: int) -> tuple[Who, str | None, str | None] | None:
