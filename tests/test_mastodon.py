@@ -235,6 +235,29 @@ def test_a_retry_after_the_key_expired_finds_the_status_instead_of_posting_again
     assert again.remote_id == status.id
 
 
+def test_a_retry_after_the_key_expired_is_not_taken_for_an_older_post_with_another_link(
+    masto: MastodonPlatform, mastodon_server: MastodonServer
+) -> None:
+    # A recurring headline ("Morning briefing") differs from yesterday's post only by its link. Taking
+    # yesterday's status for today's would record today's post as sent and never post it.
+    masto.publish(part("Morning briefing\n\nhttps://news.example/2026/11/24/briefing"), prepared=key(1))
+    prepared = masto.prepare("article-2:mastodon:acct:0")
+    mastodon_server.reset_next(after_processing=False, only="POST /api/v1/statuses")
+    today = part("Morning briefing\n\nhttps://news.example/2026/11/25/briefing")
+    with pytest.raises(PlatformError):
+        masto.publish(today, prepared=prepared)
+    two_hours_later(masto, mastodon_server)
+
+    assert masto.find(today, prepared=prepared) is None
+    sent = masto.publish(today, prepared=prepared)
+
+    assert [s.text for s in mastodon_server.live_statuses] == [
+        "Morning briefing\n\nhttps://news.example/2026/11/24/briefing",
+        "Morning briefing\n\nhttps://news.example/2026/11/25/briefing",
+    ]
+    assert sent.remote_id == mastodon_server.live_statuses[1].id
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -377,7 +400,22 @@ def test_a_403_names_the_scopes(masto: MastodonPlatform, mastodon_server: Mastod
         masto.publish(part("Scopes"), prepared=key())
 
     assert caught.value.status == 403 and not caught.value.retryable
-    assert "write:statuses" in caught.value.message and "outside the authorized scopes" in caught.value.message
+    assert "may lack the write:statuses scope" in caught.value.message
+    assert "outside the authorized scopes" in caught.value.message
+
+
+def test_a_403_while_reading_names_the_read_scope_not_the_write_ones(
+    masto: MastodonPlatform, mastodon_server: MastodonServer
+) -> None:
+    # A token made with only write:statuses and write:media can post, but not look a status up (a retry past
+    # the key's hour, housekeeping before expiry) nor check the account: the fix is the read scope.
+    mastodon_server.fail_next(403, body={"error": "This action is outside the authorized scopes"},
+                              only="GET /api/v1/accounts/verify_credentials")
+    with pytest.raises(PlatformError) as caught:
+        masto.find(part("Was it sent?"), prepared=key())
+
+    assert caught.value.status == 403 and not caught.value.retryable
+    assert "may lack the read scope" in caught.value.message
 
 
 # --- delete and check -----------------------------------------------------------------------------------------------

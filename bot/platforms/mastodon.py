@@ -246,14 +246,17 @@ def html_to_text(content: str) -> str:
     return "".join(parser.parts)
 
 
-_URL = re.compile(r"https?://\S+")
 _REMOTE_MENTION = re.compile(r"(@\w+)@[\w.-]+\w")
 
 
 def comparable(text: str) -> str:
-    """Text reduced to what survives Mastodon's rendering: links and remote mentions normalised."""
+    """Text reduced to what survives Mastodon's rendering: whitespace and remote mentions normalised.
+
+    Links are compared whole: the status HTML keeps every character of a link (the parts it hides are in
+    invisible spans), and a recurring headline ("Morning briefing") differs from yesterday's post only
+    by its link - taken for it, today's post would be recorded as sent and never posted."""
     text = unicodedata.normalize("NFC", text)
-    text = _REMOTE_MENTION.sub(r"\1", _URL.sub("<url>", text))
+    text = _REMOTE_MENTION.sub(r"\1", text)
     return " ".join(text.split())
 
 
@@ -297,10 +300,13 @@ def map_error(exc: MastodonError, *, doing: str, base_url: str, reset_at: dateti
         )
     if isinstance(exc, MastodonAPIError):
         if status == 403:
+            # The scope this request needs: a token made for posting only cannot look a status up.
+            scope = {"posting": "write:statuses", "deleting a post": "write:statuses",
+                     "uploading an image": "write:media"}.get(doing, "read")
             return PlatformError(
                 "mastodon",
-                f"Mastodon refused {doing} (403): {detail} — the token may lack the write:statuses or "
-                "write:media scope; create one that has them and set MASTODON_ACCESS_TOKEN",
+                f"Mastodon refused {doing} (403): {detail} — the token may lack the {scope} scope; create one "
+                "with the scopes read, write:statuses and write:media and set MASTODON_ACCESS_TOKEN",
                 status=403,
             )
         if status == 404:
