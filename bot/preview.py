@@ -157,9 +157,11 @@ def build_preview(
     platforms: Sequence[str] | None = None,
     use_store: bool = True,
     articles: Sequence[tuple[str, Article]] | None = None,
+    send_now: bool = False,
 ) -> PreviewReport:
     """The preview of ``paths`` (default: the waiting queue), or of ``articles`` already read,
-    given as (source label, article)."""
+    given as (source label, article). ``send_now``: as `newsbot post` sends them, every post at ``now``,
+    not planned into a slot."""
     chosen = list(platforms) if platforms else preview_platforms(settings)
     from .compose import load_templates
 
@@ -178,6 +180,9 @@ def build_preview(
             item.error = str(exc)
             continue
         item.analysis, item.drafts = prepared.analysis, prepared.drafts
+        if send_now:
+            item.scheduled_at = {draft.platform: now for draft in prepared.drafts}
+            continue
         # Zero-padded like the daemon's keys: the planner breaks ties by key, and "10" sorts before "2".
         requests += requests_for(f"{index:012d}", article, chosen, ingested_at=now)
     if requests:

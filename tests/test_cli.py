@@ -341,3 +341,18 @@ def test_preview_of_the_failed_folder_shows_each_file_once_and_no_reason_note_as
     code, out, _ = run(capsys, "preview", "--json", str(queue / "failed"))
     sources = [Path(a["source"]).name for a in json.loads(out)["articles"]]
     assert sources == ["broken.json", "fixed.txt"]  # the note saying why is no article to post
+
+
+def test_post_dry_run_shows_the_posts_going_out_now_as_post_sends_them_not_at_a_slot(
+    capsys: pytest.CaptureFixture[str], queue: Path
+) -> None:
+    shutil.copy(SAMPLE, queue / "belarus-ties.txt")
+    code, out, _ = run(capsys, "preview", "--json")
+    slots = json.loads(out)["articles"][0]["scheduled_at"]
+    code, out, _ = run(capsys, "post", "belarus-ties.txt", "--dry-run", "--json")
+    assert code == 0
+    report = json.loads(out)
+    [article] = report["articles"]
+    assert set(article["scheduled_at"]) == {"x", "bluesky", "mastodon"}
+    assert set(article["scheduled_at"].values()) == {report["generated_at"]}  # `post` sends at once
+    assert set(article["scheduled_at"].values()) != set(slots.values())

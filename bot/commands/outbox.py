@@ -70,7 +70,7 @@ def post(
 
             stored = [(f"article {article}", resolve_article(settings, app_state.store, article)[1])]
         report = build_preview(settings, [article], now=datetime.now(UTC), platforms=_platform_list(platform),
-                               articles=stored)
+                               articles=stored, send_now=True)
         print_json(report.as_json()) if as_json else render_terminal(report, console)
         if any(item.error for item in report.articles):
             raise typer.Exit(1)
