@@ -311,6 +311,41 @@ def test_a_file_name_that_is_not_utf8_is_handled_and_shown_with_a_replacement_ch
     assert listing["failed"][0]["reason"].startswith("empty file")
 
 
+def test_a_second_ingest_at_the_same_time_waits_instead_of_taking_the_claimed_file(
+    queue, settings, store, tmp_path, monkeypatch
+):
+    # `newsbot ingest` run while the daemon ingests: the second run must not take the first one's claimed
+    # file in .processing/ for a crash leftover (both read it; one of the moves then fails, the run crashes).
+    import threading
+
+    real = inbox.read_article_file
+    other_store = open_store(f"sqlite:///{tmp_path}/t.db")
+    second: dict[str, object] = {}
+
+    def second_run() -> None:
+        try:
+            second["report"] = ingest_queue(settings, other_store, now=NOW)
+        except Exception as exc:  # reported below, not lost in the thread
+            second["error"] = exc
+
+    def reading(path, max_bytes, *, source=None):
+        if path.name == "a.txt" and "thread" not in second:
+            second["thread"] = thread = threading.Thread(target=second_run)
+            thread.start()
+            thread.join(timeout=2)  # time enough to take the file, if it is not kept waiting
+        return real(path, max_bytes, source=source)
+
+    monkeypatch.setattr(inbox, "read_article_file", reading)
+    drop(queue, "a.txt", f"Bridge reopens\n\n{BODY}")
+    [first] = ingest_queue(settings, store, now=NOW).items
+    second["thread"].join()  # type: ignore[attr-defined]
+    other_store.close()
+    assert "error" not in second
+    assert first.status is ItemStatus.INGESTED
+    assert second["report"].items == []  # type: ignore[attr-defined]
+    assert store.count_articles() == {"ingested": 1}
+
+
 def test_files_are_taken_oldest_first_and_reported_as_they_go(queue, settings, store):
     drop(queue, "b.txt", f"Second story\n\n{BODY}", age=100)
     drop(queue, "a.txt", f"First story\n\nA different body for the first story.", age=200)

@@ -9,14 +9,16 @@ Layout (under ``settings.queue_dir``)::
 
 A file is claimed by renaming it into ``.processing/`` (atomic on one filesystem), so a half-read file is
 never taken twice and never lost. Nothing is ever deleted; a name already taken gets a ``-2``, ``-3`` … suffix.
-One process ingests a queue folder at a time (the daemon holds the store's lock).
+One process ingests a queue folder at a time: a flock on ``.processing/`` makes a second one (`newsbot
+ingest` while the daemon runs) wait.
 """
 
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -324,6 +326,33 @@ def ingest_queue(
         if on_item is not None:
             on_item(item)
 
+    with _one_ingest_at_a_time(processing):
+        _ingest_files(queue, processing, settings, store, moment, record)
+    return report
+
+
+@contextmanager
+def _one_ingest_at_a_time(processing: Path) -> Iterator[None]:
+    """An exclusive flock on the ``.processing/`` folder itself while the queue is ingested; a second ingest
+    (`newsbot ingest` beside the daemon) waits for it. Otherwise it would take the file the first one has just
+    claimed for a crash's leftover: both would read and store it, and the second move would fail."""
+    try:
+        import fcntl
+    except ImportError:  # no flock on this system: one ingest at a time is then up to the operator
+        yield
+        return
+    fd = os.open(processing, os.O_RDONLY)  # a folder can be flocked too: no lock file in the queue
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing drops the lock
+
+
+def _ingest_files(
+    queue: Path, processing: Path, settings: Settings, store: Store, moment: float,
+    record: Callable[[IngestItem], None],
+) -> None:
     for claimed in _candidates(processing):
         record(_ingest_one(claimed, shown(claimed.name), queue, store, settings.max_file_bytes, recovered=True))
 
@@ -346,7 +375,6 @@ def ingest_queue(
             record(IngestItem(shown(path.name), ItemStatus.SKIPPED, path, reason=reason))
             continue
         record(_ingest_one(claimed, shown(path.name), queue, store, settings.max_file_bytes, recovered=False))
-    return report
 
 
 # --- listing ---------------------------------------------------------------------------------------------
