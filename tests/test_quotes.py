@@ -261,6 +261,24 @@ def test_a_definite_description_resolves_to_the_person_with_that_title() -> None
     assert q.role == "Mayor"
 
 
+def test_the_official_is_the_one_described_since_not_a_named_official_quoted_before() -> None:
+    text = (
+        "“We will reopen the bridge,” said Jane Doe, a spokeswoman for the ministry.\n\n"
+        "The police were less sure.\n\n"
+        "A spokeswoman for the police said the road would stay closed for weeks.\n\n"
+        "“Nobody can drive there,” the spokeswoman said."
+    )
+    first, second = extract_quotes(text)
+    assert first.speaker == "Jane Doe"
+    assert second.speaker != "Jane Doe" and second.speaker is not None and "spokeswoman" in second.speaker
+    text = (
+        "“We lost everything,” says Naseem Akbar, a former official in the government.\n\n"
+        "“Has corruption become the glue?” one Western official asks.\n\n"
+        "“There is corruption for oneself,” the same official explains."
+    )
+    assert [q.speaker for q in extract_quotes(text)][1:] == ["one Western official", "the same official"]
+
+
 def test_an_unnamed_speaker_keeps_its_noun_phrase() -> None:
     assert only("“Stephen really needs a kidney,” says one of the players in the video.").speaker == (
         "one of the players"

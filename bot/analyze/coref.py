@@ -25,6 +25,7 @@ from bot.analyze.names import (
     NOT_NAME_WORDS,
     Who,
     bare,
+    description_head,
     is_title,
     name_parts,
     not_in_name,
@@ -115,16 +116,29 @@ class Coreference:
         self._gender.setdefault(name, "m" if m.group().casefold() in MALE else "f")
 
     def _titled(self, pos: int, head: str) -> Who | None:
-        """The most recent named speaker before ``pos`` whose role or title contains ``head``."""
+        """The most recent named speaker before ``pos`` whose role or title contains ``head`` - unless
+        someone described by that noun spoke since ("said Jane Doe, a spokeswoman for the ministry" …
+        "A spokeswoman for the police said …" … "the spokeswoman said" is the police's, not Jane Doe)."""
         cands = self._recent(pos, 50)
-        for _p, who in cands:
+        for p, who in cands:
             if who.role and head in (bare(w) for w in who.role.replace("-", " ").split()):
-                return who
+                return None if self._described_since(pos, p, head) else who
         # Introduced with the title but not yet quoted ("Mayor Doug McCallum defended …").
         titled = [k for k, r in self._roles.items() if head in (bare(w) for w in r.replace("-", " ").split())]
-        if len(titled) == 1 and titled[0] in self._full:
+        if len(titled) == 1 and titled[0] in self._full and not self._described_since(pos, -1, head):
             return Who(self._full[titled[0]], self._roles[titled[0]], named=True)
         return None
+
+    def _described_since(self, pos: int, since: int, head: str) -> bool:
+        """Did a speaker described by the noun ``head`` ("a spokeswoman for the police") speak in (since, pos)?"""
+        self._index_described()
+        i = bisect.bisect_left(self._described_pos, pos) - 1
+        while i >= 0 and self._described[i][0] > since:
+            found = description_head(self._described[i][1].name or "")
+            if found is not None and bare(found) == head:
+                return True
+            i -= 1
+        return False
 
     # -- candidates ----------------------------------------------------------------------------
     def _recent(self, pos: int, limit: int = 6) -> list[tuple[int, Who]]:
