@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, func, inspect, select
+from sqlalchemy import Connection, func, inspect, select, text
 
 from bot.config import Settings
 from bot.daemon import STALE_SENDING
@@ -169,6 +169,37 @@ def test_key_value_state_is_persistent_on_postgres(postgres_url: str) -> None:
     with reopened.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(schema.kv)).scalar() == 1
     reopened.close()
+
+
+def test_two_workers_saving_the_same_new_state_key_at_once_both_succeed(pg_store: Store) -> None:
+    # Two workers starting on a fresh database log in to Bluesky together and both save the session:
+    # neither sees the other's uncommitted row, so both insert. The second must update, not fail (a
+    # failure here fails the post being sent with "unexpected error").
+    first = pg_store.engine.connect()
+    first.begin()
+    first.execute(schema.kv.insert().values(key="bluesky.session.newsdesk", value="first", updated_at=T0))
+    failures: list[BaseException] = []
+
+    def second_worker() -> None:
+        try:
+            pg_store.kv.set("bluesky.session.newsdesk", "second")
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            failures.append(exc)
+
+    worker = threading.Thread(target=second_worker)
+    worker.start()
+    with pg_store.engine.connect() as watcher:  # the second worker's insert waits for the first's lock
+        waiting = text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+        for _ in range(10_000):
+            if watcher.execute(waiting).scalar():
+                break
+            watcher.rollback()
+    first.commit()
+    first.close()
+    worker.join()
+
+    assert failures == []
+    assert pg_store.kv.get("bluesky.session.newsdesk") == "second"
 
 
 # --- the outbox ---------------------------------------------------------------------------------------

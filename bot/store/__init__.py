@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, CursorResult, Engine, RowMapping, func, or_, select, update
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from ..errors import NotFoundError, StoreError
 from ..models import Article, ArticleState, Priority
@@ -101,12 +101,19 @@ class KVState:
             return conn.execute(select(schema.kv.c.value).where(schema.kv.c.key == key)).scalar()
 
     def set(self, key: str, value: str) -> None:
-        with self._store.transaction() as conn:
-            done = conn.execute(
-                update(schema.kv).where(schema.kv.c.key == key).values(value=value, updated_at=utcnow())
-            )
-            if done.rowcount == 0:
-                conn.execute(schema.kv.insert().values(key=key, value=value, updated_at=utcnow()))
+        for attempt in range(2):
+            try:
+                with self._store.transaction() as conn:
+                    done = conn.execute(
+                        update(schema.kv).where(schema.kv.c.key == key).values(value=value, updated_at=utcnow())
+                    )
+                    if done.rowcount == 0:
+                        conn.execute(schema.kv.insert().values(key=key, value=value, updated_at=utcnow()))
+                return
+            except IntegrityError:
+                # Another worker (PostgreSQL) inserted the same new key meanwhile: now the update finds it.
+                if attempt:
+                    raise
 
 
 class Store:
