@@ -471,3 +471,18 @@ def test_done_when_the_sample_plus_ten_broken_files(queue, settings, store):
     assert again.items == []
     assert tree(queue) == before
     assert store.count_articles() == {"ingested": 1}
+
+
+def test_a_failed_file_dropped_in_again_with_its_error_note_never_posts_the_note(queue, settings, store):
+    # README: "Fix the file and drop it into the queue folder again". Moved back together with its note
+    # (mv failed/story.md* .), the note saying why it failed must not become an article and go out as a post.
+    drop(queue, "story.txt", b"")
+    ingest_queue(settings, store, now=NOW)
+    for name in ("story.txt", "story.txt.error.txt"):
+        shutil.move(queue / "failed" / name, queue / name)
+    drop(queue, "story.txt", f"Bridge reopens\n\n{BODY}")  # fixed
+    os.utime(queue / "story.txt.error.txt", (NOW.timestamp() - 60, NOW.timestamp() - 60))
+    items = ingest_queue(settings, store, now=NOW).items
+    assert [(i.name, i.status) for i in items] == [("story.txt", ItemStatus.INGESTED)]
+    assert [a.article.title for a in store.list_articles([ArticleState.INGESTED])] == ["Bridge reopens"]
+    assert [q.path.name for q in read_queue(settings)] == []  # nothing else waiting to preview

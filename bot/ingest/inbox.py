@@ -136,7 +136,8 @@ def _queue_dir(settings: Settings) -> Path:
 def is_candidate_name(name: str) -> bool:
     """Whether a name in the queue root may be an article: not a dotfile, temp file or the folder's README."""
     low = name.lower()
-    return not (name.startswith(".") or low.endswith(TEMP_SUFFIXES) or low in IGNORED_NAMES or name.startswith("~$"))
+    return not (name.startswith(".") or low.endswith(TEMP_SUFFIXES) or low in IGNORED_NAMES or name.startswith("~$")
+                or low.endswith(ERROR_SUFFIX))  # a failed file's note, moved back with it, is no article to post
 
 
 def _candidates(folder: Path) -> list[Path]:
