@@ -282,6 +282,12 @@ def test_md_front_matter_invalid_yaml_says_where(tmp_path):
     assert "quotes" in why
 
 
+def test_md_front_matter_after_blank_lines_is_still_front_matter(tmp_path):
+    # A blank line pasted above the '---': the fields were taken for article text, and the link was lost.
+    article = read(tmp_path, "a.md", f"\n\n---\ntitle: Bridge reopens\nurl: https://example.com/b\n---\n\n{BODY}")
+    assert (article.title, article.url, article.text) == ("Bridge reopens", "https://example.com/b", BODY)
+
+
 def test_md_toml_front_matter_is_refused_not_posted_as_body(tmp_path):
     # Hugo and Zola write front matter in TOML between +++ lines: it must not end up as article text.
     why = reason(tmp_path, "a.md", f'+++\ntitle = "Bridge reopens"\ndate = 2024-05-01\n+++\n\n{BODY}')

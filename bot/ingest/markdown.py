@@ -55,6 +55,10 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     A file that does not start with '---' has no front matter: ``({}, text)``.
     """
     lines = text.split("\n")
+    blank = 0
+    while blank < len(lines) - 1 and not lines[blank].strip():
+        blank += 1  # blank lines above the opening '---' (pasted in) do not make the fields body text
+    lines = lines[blank:]
     if lines and lines[0].strip() == "+++" and any(line.rstrip() == "+++" for line in lines[1:]):
         raise IngestError(
             "broken front matter: TOML front matter (between '+++' lines) is not read; write the fields as "
@@ -77,7 +81,7 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
         raise IngestError("broken front matter: nested too deeply to be article fields; write 'field: value' lines") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 2}, column {mark.column + 1}" if mark is not None else ""
+        where = f" at line {mark.line + 2 + blank}, column {mark.column + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise IngestError(
             f"broken front matter: not valid YAML{where} ({problem}); "
