@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 from compose_samples import HEADLINE, URL, compose_settings, sample_analysis, sample_article
 
 from bot.compose import compose
-from bot.compose.render import builtin_templates_dir, load_templates, resolve_templates_dir
+from bot.compose.render import TEMPLATE_VARIABLES, builtin_templates_dir, load_templates, resolve_templates_dir
 from bot.errors import ComposeError
 
 
@@ -111,3 +112,30 @@ def test_templates_dir_defaults_to_a_local_templates_folder_then_the_builtin_one
     (tmp_path / "templates").mkdir()
     assert resolve_templates_dir(None) == Path("templates")
     assert resolve_templates_dir(tmp_path / "elsewhere") == tmp_path / "elsewhere"
+
+
+def test_a_misspelt_variable_in_a_branch_this_article_skips_is_still_an_error(tpl_dir: Path) -> None:
+    # The breaking-news line is rendered only for breaking news: a typo there must not wait for the first
+    # breaking story to show up - every article (and so `newsbot preview`) reports it.
+    (tpl_dir / "x.j2").write_text(
+        '{% if priority == "breaking" %}{{ breaking_lable }}: {% endif %}{{ headline }}\n{{ url }}\n', encoding="utf-8"
+    )
+    with pytest.raises(ComposeError) as err:
+        _compose(tpl_dir, ["x"])  # a normal article
+    message = str(err.value)
+    assert "x.j2, line 1" in message and "'breaking_lable' is undefined" in message
+    assert "templates/README.md" in message
+
+
+def test_every_documented_variable_is_known_and_given_to_the_templates(tpl_dir: Path) -> None:
+    readme = (builtin_templates_dir() / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Variables", 1)[1].split("\n\n", 2)[1]
+    documented = {name for row in table.splitlines()[2:] for name in re.findall(r"`(\w+)`", row.split("|")[1])}
+    assert documented == TEMPLATE_VARIABLES | {"quote"}
+    # The composer gives every one of them: turning a missing one into text fails the render (StrictUndefined).
+    names = ", ".join(sorted(TEMPLATE_VARIABLES))
+    use_all = f"{{% set all = [{names}] | map('string') | list %}}"
+    (tpl_dir / "x.j2").write_text(use_all + "{{ headline }} {{ url }}", encoding="utf-8")
+    (tpl_dir / "quote.j2").write_text(use_all + "“{{ quote.text }}”", encoding="utf-8")
+    (draft,) = _compose(tpl_dir, ["x"], threads=["x"])
+    assert draft.parts[0].text == f"{HEADLINE} {URL}" and len(draft.parts) == 3

@@ -2,7 +2,8 @@
 
 Templates are Jinja2 files a newsroom can edit without touching code. Per platform there is a main
 post (``x.j2``, ``bluesky.j2``, ``mastodon.j2``) and a thread reply for a quote (``x_quote.j2`` …,
-falling back to a shared ``quote.j2``). Undefined variables are errors (StrictUndefined), and every
+falling back to a shared ``quote.j2``). Undefined variables are errors - a name no template is given as soon
+as the template is loaded, whichever branch it sits in, the rest when rendered (StrictUndefined) - and every
 template problem becomes a ComposeError naming the file and line.
 """
 
@@ -15,6 +16,7 @@ from typing import Any
 
 import jinja2
 import regex
+from jinja2 import meta, nodes
 
 import bot
 
@@ -37,6 +39,16 @@ def resolve_templates_dir(configured: Path | None) -> Path:
     if local.is_dir():
         return local
     return builtin_templates_dir()
+
+
+# The variables every template is given (``compose._variables``; listed in templates/README.md). A quote
+# template also gets ``quote``. A template naming any other is refused when it is loaded, so a typo in a branch
+# few articles take ({% if priority == "breaking" %}) shows up on the next article, not on the first breaking one.
+TEMPLATE_VARIABLES = frozenset({
+    "headline", "summary", "url", "full_url", "key_quote", "quotes", "hashtags", "thread", "index",
+    "language", "breaking_label", "outlet", "published", "priority", "platform", "limit",
+})
+_UNDEFINED_HINT = " (a misspelt variable? see the list of template variables in templates/README.md)"
 
 
 def _tidy(text: str) -> str:
@@ -64,28 +76,45 @@ class Templates:
             keep_trailing_newline=False,
             auto_reload=True,
         )
+        self._checked: dict[str, jinja2.Template] = {}
 
     def _path(self, name: str) -> Path:
         return self.directory / name
 
-    def _get(self, *names: str) -> jinja2.Template:
+    def _get(self, *names: str, known: frozenset[str] = TEMPLATE_VARIABLES) -> jinja2.Template:
         for name in names:
             if self._path(name).is_file():
                 try:
-                    return self.env.get_template(name)
+                    template = self.env.get_template(name)
                 except jinja2.TemplateSyntaxError as exc:
                     where = exc.filename or str(self._path(name))
                     raise ComposeError(f"template {where}, line {exc.lineno}: {exc.message}") from None
+                if self._checked.get(name) is not template:  # once per version of the file
+                    self._check_variables(name, template, known)
+                    self._checked[name] = template
+                return template
         raise ComposeError(
             f"no template {' or '.join(names)} in {self.directory}; "
             f"copy it from the built-in templates in {builtin_templates_dir()}"
         )
 
+    def _check_variables(self, name: str, template: jinja2.Template, known: frozenset[str]) -> None:
+        source, filename, _ = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
+        tree = self.env.parse(source, name, filename)
+        unknown = meta.find_undeclared_variables(tree) - known
+        if unknown:
+            uses = sorted((n.lineno, n.name) for n in tree.find_all(nodes.Name) if n.name in unknown)
+            line, variable = uses[0] if uses else (None, sorted(unknown)[0])
+            where = template.filename or filename
+            raise ComposeError(
+                f"template {where}{f', line {line}' if line else ''}: '{variable}' is undefined" + _UNDEFINED_HINT
+            )
+
     def main(self, platform: str) -> jinja2.Template:
         return self._get(f"{platform}.j2")
 
     def quote(self, platform: str) -> jinja2.Template:
-        return self._get(f"{platform}_quote.j2", "quote.j2")
+        return self._get(f"{platform}_quote.j2", "quote.j2", known=TEMPLATE_VARIABLES | {"quote"})
 
     def check(self, platforms: tuple[str, ...] = ("x", "bluesky", "mastodon")) -> None:
         """Load every template once, so a syntax error shows up before any article is composed."""
@@ -118,7 +147,7 @@ def _describe(template: jinja2.Template, exc: BaseException) -> str:
     if quote_attr:  # not "'bot.compose.fit.QuoteVar object' has no attribute 'txt'"
         message = f"a quote has no '{quote_attr.group(1)}'; use quote.text, quote.speaker or quote.role"
     elif isinstance(exc, jinja2.UndefinedError):
-        message += " (a misspelt variable? see the list of template variables in templates/README.md)"
+        message += _UNDEFINED_HINT
     where = f"{filename}, line {line}" if line else filename
     return f"template {where}: {message}"
 
