@@ -204,6 +204,16 @@ def test_a_newsletter_box_at_the_end_goes_as_a_block() -> None:
     assert_only_body(text)
 
 
+def test_a_call_to_action_inside_single_spaced_paragraphs_takes_no_short_sentence_with_it() -> None:
+    # Paragraphs one a line and a blank line only after the headline: the whole body is one block, and the
+    # newsletter line in it is no box of short lines - "The vote was close." is body.
+    text = (
+        "Council closes the old bridge\n\n"
+        f"{BODY_1}\nThe vote was close.\nSign up for our daily newsletter\n{BODY_2}\nWork starts in March.\n{BODY_3}\n"
+    )
+    assert clean_text(text).paragraphs == (BODY_1, "The vote was close.", BODY_2, "Work starts in March.", BODY_3)
+
+
 def test_a_related_links_list_goes_with_its_header() -> None:
     text = "\n\n".join([BODY_1, BODY_2, BODY_3, "Related stories", "Bridge closures across the region", "Mayor faces budget row"])
     assert_only_body(text)

@@ -205,6 +205,9 @@ def _blank_line_after(text: str, end: int) -> bool:
     return re.match(r"[ \t\r]*\n[ \t\r]*\n", text[end:]) is not None
 
 
+_BOX_MAX_LINES = 6
+
+
 def _drop_blocks_around_boilerplate(lines: list[_Line]) -> None:
     """A call-to-action line takes the short, unpunctuated lines of its block with it
     (a newsletter box: its name, its pitch, "Daily at 9am EST")."""
@@ -213,8 +216,12 @@ def _drop_blocks_around_boilerplate(lines: list[_Line]) -> None:
         by_block.setdefault(ln.block, []).append(ln)
     for group in by_block.values():
         if len(group) > 1 and any(ln.drop and ln.drop.startswith("cta") for ln in group):
-            for ln in group:
-                if not ln.drop and (P.is_fragment(ln.text) or len(ln.text) < 80):
+            short = [ln for ln in group if not ln.drop and (P.is_fragment(ln.text) or len(ln.text) < 80)]
+            # A box is a few short lines. A block with a paragraph in it, or with many lines, is body with
+            # single line breaks between its paragraphs (a blank line only after the headline, say), and
+            # its short lines are sentences.
+            if len(group) <= _BOX_MAX_LINES and all(ln.drop or ln in short for ln in group):
+                for ln in short:
                     ln.drop = "cta block"
 
 
