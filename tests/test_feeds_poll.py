@@ -260,6 +260,33 @@ def test_changed_entry_is_an_update_not_a_new_article(
     assert recorded["action"] == action and recorded["handled_at"] is None
 
 
+def test_an_update_that_fails_keeps_the_entry_tied_to_its_article_and_is_applied_later(
+    http_server: LocalServer, settings: Settings, store: Store, fetcher: Fetcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A failure while applying an edit (the database busy, say) turned the entry into a "pending" new one
+    # with no article: the next poll then stored it as a duplicate of its own article, and later edits
+    # were never applied again.
+    http_server.put("/feed.xml", rss(http_server, ("g1", "Story", "/story", body("a story"))))
+    add_feed(store, http_server.url("/feed.xml"), backfill=1, now=NOW)
+    (article_id,) = only(poll(settings, store, fetcher)).new_article_ids
+
+    real = Store.update_article
+
+    def busy(self: Store, *args: object, **kwargs: object) -> None:
+        raise RuntimeError("database is locked")
+
+    monkeypatch.setattr(Store, "update_article", busy)
+    http_server.put("/feed.xml", rss(http_server, ("g1", "Story, corrected", "/story", body("a story"))))
+    failed = only(poll(settings, store, fetcher, LATER))
+    assert (failed.new_article_ids, failed.duplicate_article_ids, failed.updates) == ([], [], [])
+    assert entry_counts(store)[failed.feed_id] == {"article": 1}
+
+    monkeypatch.setattr(Store, "update_article", real)  # the feed itself is unchanged since: no 304 then
+    result = only(poll(settings, store, fetcher, LATER + timedelta(hours=1)))
+    assert result.updated_article_ids == [article_id] and result.duplicate_article_ids == []
+    assert store.get_article(article_id).article.title == "Story, corrected"
+
+
 def test_an_unchanged_entry_in_a_changed_feed_is_left_alone(
     http_server: LocalServer, settings: Settings, store: Store, fetcher: Fetcher
 ) -> None:

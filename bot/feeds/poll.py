@@ -61,6 +61,7 @@ class FeedResult:
     updates: list[ArticleUpdate] = field(default_factory=list)
     marked_seen: int = 0  # existing entries skipped on first subscription
     pending: int = 0  # entries waiting for their page (retried next poll)
+    deferred: int = 0  # edits seen but not applied yet (their page or the store failed): retried next poll
     disabled: bool = False
     next_poll_at: datetime | None = None
 
@@ -89,6 +90,7 @@ class FeedResult:
             "updates": [u.__dict__ for u in self.updates],
             "marked_seen": self.marked_seen,
             "pending": self.pending,
+            "deferred": self.deferred,
             "disabled": self.disabled,
             "next_poll_at": self.next_poll_at,
         }
@@ -176,7 +178,10 @@ def poll_feed(store: Store, feed: Feed, fetcher: Fetcher, *, now: datetime) -> F
         last_ok_at=now,
         updated_at=now,
     )
-    if not fetched.not_modified:
+    if result.deferred:
+        # An edit waits to be applied: the next poll must read the feed again, not get a 304 for it.
+        values.update(etag=None, last_modified=None)
+    elif not fetched.not_modified:
         values.update(etag=fetched.etag, last_modified=fetched.last_modified)
     _follow_permanent_redirect(store, feed, fetched, values)
     save_feed(store, feed.id, **values)
@@ -249,7 +254,17 @@ def _process_entries(
             )
         except Exception as exc:  # keep the entry for the next poll rather than lose it
             log.exception("feed %s entry %s failed", feed.url, entry.key)
-            _save_entry(store, feed, entry, "pending", now, error=f"{type(exc).__name__}: {exc}", attempts_inc=True)
+            error = f"{type(exc).__name__}: {exc}"
+            with store.engine.connect() as conn:
+                row = get_entry(conn, feed.id, entry.key, None)
+            if row is not None and row["state"] != "pending":
+                # An edit of a known entry failed: it stays tied to its article, with the old fingerprint so
+                # the change is applied on a later poll. Made "pending", it would lose its article and come
+                # back as a duplicate of it, and no later edit would reach the article.
+                _save_entry(store, feed, entry, row["state"], now, existing=row, error=error, keep_fingerprint=True)
+                result.deferred += 1
+                continue
+            _save_entry(store, feed, entry, "pending", now, error=error, attempts_inc=True)
             result.pending += 1
 
 
@@ -354,6 +369,7 @@ def _update(
     if page_error:
         # Keep the old fingerprint: the change is noticed again, and applied, on the next poll.
         _save_entry(store, feed, entry, "article", now, existing=existing, error=str(page_error), keep_fingerprint=True)
+        result.deferred += 1
         return
     stored = store.get_article(existing["article_id"]).article
     new = keep_identity(article_from_parts(source=stored.source, entry=entry, page=page, priority=feed.priority), stored)
