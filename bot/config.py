@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
 from .errors import ConfigError
@@ -114,6 +114,15 @@ class Settings(BaseSettings):
     )
     mastodon_api_base_url: str | None = _env("MASTODON_API_BASE_URL")
     mastodon_access_token: SecretStr | None = _env("MASTODON_ACCESS_TOKEN")
+
+    @field_validator("queue_dir", "data_dir", "templates_dir", "x_api_base_url", "bluesky_pds_url", mode="before")
+    @classmethod
+    def _empty_is_default(cls, value: Any, info: ValidationInfo) -> Any:
+        # "NEWSBOT_QUEUE_DIR=" left empty in .env: the default folder, not the working directory (whose files
+        # would be taken as articles), and the default server, not none at all
+        if isinstance(value, str) and not value.strip():
+            return cls.model_fields[info.field_name or ""].default
+        return value
 
     @field_validator("platforms", "hashtags", "threads", mode="before")
     @classmethod

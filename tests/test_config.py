@@ -124,3 +124,22 @@ def test_a_platform_listed_twice_is_enabled_once(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("MASTODON_ACCESS_TOKEN", "tok")
     monkeypatch.setenv("NEWSBOT_PLATFORMS", "mastodon, Mastodon")
     assert load_settings(None).enabled_platforms == ["mastodon"]  # planned once, not twice over each other
+
+
+@pytest.mark.parametrize(
+    ("name", "field", "default"),
+    [
+        # an empty value is not "the working directory": the queue would be every file beside .env
+        ("NEWSBOT_QUEUE_DIR", "queue_dir", Path("queue")),
+        ("NEWSBOT_DATA_DIR", "data_dir", Path("data")),
+        ("NEWSBOT_TEMPLATES_DIR", "templates_dir", None),
+        ("BLUESKY_PDS_URL", "bluesky_pds_url", "https://bsky.social"),  # not "could not reach Bluesky at None"
+        ("X_API_BASE_URL", "x_api_base_url", "https://api.x.com"),
+    ],
+)
+def test_a_folder_or_server_left_empty_in_the_settings_file_means_its_default(
+    tmp_path: Path, name: str, field: str, default: object
+) -> None:
+    env = tmp_path / ".env"
+    env.write_text(f"{name}=\n")
+    assert getattr(load_settings(env), field) == default
