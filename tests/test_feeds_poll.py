@@ -215,6 +215,28 @@ def test_entry_whose_page_is_missing_is_ingested_with_the_feed_text_at_once(
     assert entry_counts(store)[feed.id] == {"article": 2}
 
 
+def test_entry_whose_page_crashes_the_extractor_is_ingested_with_the_feed_text_at_once(
+    http_server: LocalServer, settings: Settings, store: Store, fetcher: Fetcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An extractor bug on one page is like a page with no article in it: waiting will not help. It left the
+    # entry "pending" for ever, retried on every poll and never ingested.
+    from bot.feeds import articles as feed_articles
+
+    real = feed_articles.extract_page
+
+    def extract(html: bytes, url: str, **kwargs: object):  # type: ignore[no-untyped-def]
+        if "dam-inspection" in url:
+            raise RecursionError("maximum recursion depth exceeded")
+        return real(html, url, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(feed_articles, "extract_page", extract)
+    serve_teasers(http_server)
+    feed = add_feed(store, http_server.url("/teaser.xml"), backfill=2, now=NOW)
+    result = only(poll(settings, store, fetcher))
+    assert (len(result.new_article_ids), result.pending) == (2, 0)
+    assert entry_counts(store)[feed.id] == {"article": 2}
+
+
 # --- updates --------------------------------------------------------------------------------------
 def add_post(store: Store, article_id: int, state: str, key: str) -> None:
     with store.transaction() as conn:

@@ -53,7 +53,12 @@ def fetch_page(fetcher: Fetcher, url: str) -> PageContent:
     if result.content_type not in _HTML_TYPES:
         raise FetchError("not_html", f"{url} is {result.content_type}, not an HTML page", url=url)
     charset = re.search(r"""charset\s*=\s*["']?([\w.:-]+)""", result.headers.get("content-type", ""), re.I)
-    page = extract_page(result.content, result.final_url, charset=charset.group(1) if charset else None)
+    try:
+        page = extract_page(result.content, result.final_url, charset=charset.group(1) if charset else None)
+    except Exception as exc:  # an extractor bug on this page: no article found here, and waiting won't help
+        raise FetchError(
+            "no_article", f"could not extract the article from {result.final_url} ({type(exc).__name__}: {exc})", url=url
+        ) from None
     if not page.text.strip():
         raise FetchError("no_article", f"no article text found on {result.final_url}", url=url)
     return page
