@@ -18,7 +18,7 @@ from bot.models import Article
 SAMPLE = Path(__file__).parent / "data" / "belarus-ties.txt"
 SHARED_SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples" / "articles"
 
-QUOTE_MARKS = "\"“”„«»‚‘’'「」"
+QUOTE_MARKS = "\"“”„«»‚‘’'「」『』"
 
 
 @pytest.fixture(scope="module")

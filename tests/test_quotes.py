@@ -243,6 +243,22 @@ def test_she_said_skips_a_man_known_from_his_honorific() -> None:
     assert [q.speaker for q in extract_quotes(text)] == ["Karen Lindsay", "Paul Roberts", "Karen Lindsay"]
 
 
+def test_she_said_never_goes_to_a_man_known_from_his_honorific_even_when_nobody_else_is_named() -> None:
+    text = "“We will rebuild the bridge this year,” said Mr. Tom Reed.\n\n“I am not convinced by the plan at all,” she said."
+    assert [q.speaker for q in extract_quotes(text)] == ["Tom Reed", None]
+    text = "“We will rebuild the bridge this year,” said Ms. Ann Reed.\n\n“I am not convinced by the plan at all,” he said."
+    assert [q.speaker for q in extract_quotes(text)] == ["Ann Reed", None]
+
+
+def test_an_honorific_outweighs_a_guess_from_the_first_pronoun_after_a_name() -> None:
+    # "his" after Ms. Ann Reed is her colleague's: the honorific says who she is
+    text = (
+        "“We will rebuild the bridge this year,” said Ms. Ann Reed, who took over from his predecessor.\n\n"
+        "“I am not convinced by the plan at all,” he said."
+    )
+    assert [q.speaker for q in extract_quotes(text)] == ["Ann Reed", None]
+
+
 def test_the_speaker_is_the_full_name_as_first_introduced() -> None:
     text = (
         "Oleksiy Danilov spoke to reporters on Friday.\n\n"

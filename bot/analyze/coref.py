@@ -60,6 +60,7 @@ class Coreference:
     _first: dict[str, str]  # given name -> full name, for "Jordan said" of Jordan Stewart
     _roles: dict[str, str]  # surname -> title or role
     _gender: dict[str, str]  # full name -> "m" / "f"
+    _sure_gender: set[str]  # full names whose gender an honorific gave (Mr./Ms.), not a guess
     _mentions: list[tuple[int, Who]]  # named speakers reported outside quotes, by position
     _mention_pos: list[int]
     _subjects: list[tuple[int, Who]]  # people who are a sentence's subject, by position
@@ -100,7 +101,11 @@ class Coreference:
             if title and key not in roles:
                 roles[key] = title
             if hon in MALE or hon in FEMALE:
-                gender.setdefault(full_names.get(key, name), "m" if hon in MALE else "f")
+                # An honorific outweighs a guess from the first he/she after the name (_learn_gender).
+                person = full_names.get(key, name)
+                if person not in self._sure_gender:
+                    gender[person] = "m" if hon in MALE else "f"
+                    self._sure_gender.add(person)
 
     def _learn_gender(self, name: str, end: int) -> None:
         """The first he/she (his/her) after a person's introduction, before anyone else is named,
@@ -188,6 +193,8 @@ class Coreference:
         first: tuple[int, Who] | None = None
         person: tuple[int, Who] | None = None
         for p, who in cands:
+            if gender is not None and who.name in self._sure_gender and self._gender[who.name] != gender:
+                continue  # "she" is never Mr. Tom Reed, even when nobody else was named
             if gender is None or (self._gender.get(who.name or "", gender) == gender and person_like(who.name)):
                 return p, who
             first = first or (p, who)

@@ -164,6 +164,7 @@ class Attributor(Coreference):
         self._first: dict[str, str] = {}  # given name -> full name, for "Jordan said" of Jordan Stewart
         self._roles: dict[str, str] = {}
         self._gender: dict[str, str] = {}  # full name -> "m" / "f", from Mr./Ms. and he/she said
+        self._sure_gender: set[str] = set()  # ... those from Mr./Ms.
         self._lower_words: frozenset[str] | None = None  # all of them, only when needed
         self._lower_seen: dict[str, bool] = {}
         self._nouns: frozenset[str] | None = None  # words used after a German article (on first use)
