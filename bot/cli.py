@@ -6,6 +6,7 @@ This module is also the one error boundary: a ``BotError`` becomes a one-line me
 
 from __future__ import annotations
 
+import logging
 import sys
 from functools import cached_property
 from pathlib import Path
@@ -43,12 +44,19 @@ class AppContext:
         self.env_file = env_file
         self.debug = debug
         self._store: Store | None = None
+        self._log_handler: logging.Handler | None = None
 
     @cached_property
     def settings(self) -> Settings:
         from .config import load_settings
+        from .logs import setup_logging
 
-        return load_settings(self.env_file)
+        settings = load_settings(self.env_file)
+        # What the library logs (a retry, a feed that failed) goes out as the daemon's lines do: one line each,
+        # every credential replaced by ***. Python's last-resort handler printed it raw, with any traceback.
+        # The lines a command reports itself (`post`: "will be retried …") are left out, as in the daemon.
+        self._log_handler = setup_logging(settings, level=logging.DEBUG if self.debug else logging.WARNING)
+        return settings
 
     @property
     def store(self) -> Store:
@@ -61,6 +69,10 @@ class AppContext:
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
+        if self._log_handler is not None:
+            from .logs import remove_logging
+
+            remove_logging(self._log_handler)
 
 
 @app.callback()

@@ -356,3 +356,15 @@ def test_post_dry_run_shows_the_posts_going_out_now_as_post_sends_them_not_at_a_
     assert set(article["scheduled_at"]) == {"x", "bluesky", "mastodon"}
     assert set(article["scheduled_at"].values()) == {report["generated_at"]}  # `post` sends at once
     assert set(article["scheduled_at"].values()) != set(slots.values())
+
+
+def test_post_to_an_unreachable_platform_prints_its_report_once_and_no_raw_log_line(
+    queue: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copy(SAMPLE, queue / "belarus-ties.txt")
+    monkeypatch.setenv("MASTODON_API_BASE_URL", "http://127.0.0.1:9")  # nothing listens there
+    monkeypatch.setenv("MASTODON_ACCESS_TOKEN", "FAKESECRET-token")
+    # A process of its own: pytest's log capture would stand in for Python's last-resort handler.
+    done = subprocess.run([sys.executable, "-m", "bot", "post", "belarus-ties.txt"], capture_output=True, text=True)
+    assert done.returncode == 1 and "could not be reached" in done.stdout
+    assert done.stderr == ""  # not also the library's log line, printed raw and unredacted by that handler
