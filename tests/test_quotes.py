@@ -259,6 +259,20 @@ def test_an_honorific_outweighs_a_guess_from_the_first_pronoun_after_a_name() ->
     assert [q.speaker for q in extract_quotes(text)] == ["Ann Reed", None]
 
 
+@pytest.mark.parametrize(
+    ("after", "speaker"),
+    [
+        ("according to police.", "police"),
+        ("according to the police report.", "the police report"),
+        ("according to a statement from the company.", "a statement from the company"),
+        ("read a sign held by protesters.", "a sign held by protesters"),
+    ],
+)
+def test_a_quote_given_to_something_not_named_is_not_the_named_speaker_before(after: str, speaker: str) -> None:
+    text = f"“We will rebuild the bridge this year,” said Tom Reed, the mayor.\n\n“No more tolls on our bridge, ever,” {after}"
+    assert [q.speaker for q in extract_quotes(text)] == ["Tom Reed", speaker]
+
+
 def test_the_speaker_is_the_full_name_as_first_introduced() -> None:
     text = (
         "Oleksiy Danilov spoke to reporters on Friday.\n\n"

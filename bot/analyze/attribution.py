@@ -62,6 +62,19 @@ AFTER_GROUP_VERB = rx.compile(
 # "…,” they sign off as a group": a plural pronoun as the subject, whatever its verb.
 AFTER_THEY = rx.compile(r"\A[\s,]*(?:they|They)[ \t\u00a0]+\p{Ll}", FLAGS)
 AFTER_DASH = rx.compile(r"\A\s*[―—–]\s*(?P<sp>" + NAME + r")", FLAGS)
+# "…,” according to police." / "…!” read a sign held by protesters.": the quote
+# is given to something not named - what it is, never the person quoted before (a wrong name). Names after
+# "according to" are mentions (mentions.py); here the phrase starts in lower case.
+_THING = r"[^,;:.!?\u0001\u0002\n“”\"]{1,60}?"
+_CLAUSE_END = r"[ \t\u00a0]*(?:[,;:.!?]|\Z)"
+AFTER_ACCORDING_THING = rx.compile(
+    r"\A[\s,]*according[ \t\u00a0]+to[ \t\u00a0]+(?P<sp>\p{Ll}" + _THING + r")" + _CLAUSE_END, FLAGS
+)
+# "…!” read a sign held by protesters": a sign, a banner, a placard. ("…,” the post read." stays with the
+# fallback: a post or a statement was most often just said to be someone's - "X wrote in a blog post".)
+AFTER_READ = rx.compile(
+    r"\A[\s,]*read[ \t\u00a0]+(?P<sp>(?:a|an|the|one|his|her|its|their)[ \t\u00a0]" + _THING + r")" + _CLAUSE_END, FLAGS
+)
 # "…,” beams Lena Berg, …" / "…,” gushed Tom Reed.": a verb-like word the list of speech verbs lacks,
 # then a name that ends the clause. Not a reason to keep a quote; only who said one that is kept.
 AFTER_ANY_VERB_NAME = rx.compile(

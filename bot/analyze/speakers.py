@@ -48,7 +48,9 @@ import bisect
 import regex
 
 from bot.analyze.attribution import (
+    AFTER_ACCORDING_THING,
     AFTER_ANY_VERB_NAME,
+    AFTER_READ,
     AFTER_DASH,
     AFTER_FR_PRONOUN,
     AFTER_GROUP_VERB,
@@ -543,6 +545,12 @@ class Attributor(Coreference):
             # "…,” they sign off as a group": not attributed by a speech verb (so not a reason to
             # keep the quote), but the speaker is a group, never one named person.
             return Who(None), None, "they"
+        m = AFTER_ACCORDING_THING.match(after) or AFTER_READ.match(after)
+        thing = m.group("sp").strip() if m else ""
+        if thing and len(thing.split()) <= 6:
+            # "…,” according to police." / "…!” read a sign …": not a reason to keep the quote, and
+            # never the person quoted before.
+            return Who(thing, None, named=False), "sentence", None
         m = AFTER_ANY_VERB_NAME.match(after)
         if m and not self._common_word(m.group("sp")):
             # "…,” beams Lena Berg": a verb missing from the list, and the speaker named next to the
