@@ -117,3 +117,12 @@ def test_a_written_out_link_ends_before_an_ellipsis_or_closing_mark_but_keeps_ba
     ]
     assert linked("(see https://ex.am/a_(b)).") == ["https://ex.am/a_(b)"]
     assert linked("Read it (https://ex.am/a).") == ["https://ex.am/a"]
+
+
+def test_display_url_counts_and_cuts_whole_graphemes() -> None:
+    # An IRI written in its own script: "मं" is two code points, one character; cut between them the
+    # display form would show another letter (and a family emoji cut at a joiner shows other people).
+    shown = display_url("https://hi.example.com/समाचार/प्रधानमंत्री-ने-संसद-में-कहा")
+    assert shown == "hi.example.com/समाचार/प्रधानमंत्री-ने-सं…"  # 30 characters as a reader counts them
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466"
+    assert display_url(f"https://ex.am/{family * 25}") == f"ex.am/{family * 23}…"

@@ -169,7 +169,8 @@ def display_url(url: str, max_graphemes: int = 30) -> str:
     if rest == "/":
         rest = ""
     full = host + rest
-    if len(full) <= max_graphemes:
+    if len(_GRAPHEME.findall(full)) <= max_graphemes:
         return full
-    room = max(max_graphemes - len(host) - 1, 0)
-    return host + rest[:room] + ELLIPSIS if room else host + ELLIPSIS
+    # Counted and cut in whole graphemes: an IRI in its own script ("प्रधानमंत्री") must not lose a vowel sign.
+    room = max(max_graphemes - len(_GRAPHEME.findall(host)) - 1, 0)
+    return host + "".join(_GRAPHEME.findall(rest)[:room]) + ELLIPSIS if room else host + ELLIPSIS
