@@ -368,3 +368,12 @@ def test_post_to_an_unreachable_platform_prints_its_report_once_and_no_raw_log_l
     done = subprocess.run([sys.executable, "-m", "bot", "post", "belarus-ties.txt"], capture_output=True, text=True)
     assert done.returncode == 1 and "could not be reached" in done.stdout
     assert done.stderr == ""  # not also the library's log line, printed raw and unredacted by that handler
+
+
+def test_status_after_ingest_says_the_articles_wait_to_be_planned(capsys: pytest.CaptureFixture[str], queue: Path) -> None:
+    shutil.copy(SAMPLE, queue / "belarus-ties.txt")
+    run(capsys, "ingest")
+    code, out, _ = run(capsys, "status")
+    assert code == 0
+    # not only "no posts yet": the editor who just ran `newsbot ingest` learns where the article is
+    assert "1 article waits to be planned: `newsbot run` plans it" in " ".join(out.split())

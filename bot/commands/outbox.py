@@ -113,6 +113,10 @@ def status(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", hel
     tz = app_state.settings.tz
     counts = ", ".join(f"{n} {s}" for s, n in sorted(data["counts"].items())) or "no posts yet"
     console.print(f"[bold]Outbox:[/] {counts}")
+    waiting = data["articles"].get("ingested", 0)
+    if waiting:  # taken in by `newsbot ingest`, no posts yet: planning is the daemon's (or the timer's) pass
+        console.print(f"{waiting} article{' waits' if waiting == 1 else 's wait'} to be planned: `newsbot run` "
+                      f"plans {'it' if waiting == 1 else 'them'} (or `newsbot post ID` sends one now)", soft_wrap=True)
     for title, key, show in (("Planned", "planned", "text"), ("Sent", "sent", "url"),
                              ("Failed or expired", "failed", "error")):
         if data[key]:
