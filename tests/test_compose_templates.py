@@ -139,3 +139,21 @@ def test_every_documented_variable_is_known_and_given_to_the_templates(tpl_dir: 
     (tpl_dir / "quote.j2").write_text(use_all + "“{{ quote.text }}”", encoding="utf-8")
     (draft,) = _compose(tpl_dir, ["x"], threads=["x"])
     assert draft.parts[0].text == f"{HEADLINE} {URL}" and len(draft.parts) == 3
+
+
+def test_a_template_saved_in_another_encoding_is_a_clear_error(tpl_dir: Path) -> None:
+    # An editor on Windows may save "Dernière heure" as Windows-1252: one line naming the file, not a traceback.
+    (tpl_dir / "x.j2").write_bytes("Dernière heure : {{ headline }}\n{{ url }}\n".encode("cp1252"))
+    with pytest.raises(ComposeError) as err:
+        _compose(tpl_dir, ["x"])
+    message = str(err.value)
+    assert "x.j2" in message and "UTF-8" in message and "line 1" in message
+
+
+def test_a_template_saved_with_a_byte_order_mark_posts_without_it(tpl_dir: Path) -> None:
+    # "UTF-8 with BOM" (Notepad, some editors): the invisible U+FEFF is no part of the post; X refuses it, so
+    # the X post "did not fit even as headline + link" at 31 of 280.
+    for name in ("x.j2", "bluesky.j2", "mastodon.j2"):
+        (tpl_dir / name).write_bytes(b"\xef\xbb\xbf" + (tpl_dir / name).read_bytes())
+    drafts = _compose(tpl_dir, ["x", "bluesky", "mastodon"])
+    assert all(d.parts[0].text.startswith(HEADLINE) for d in drafts)

@@ -68,7 +68,8 @@ class Templates:
                 "set NEWSBOT_TEMPLATES_DIR to a folder with x.j2, bluesky.j2, mastodon.j2 and quote.j2"
             )
         self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(str(self.directory)),
+            # utf-8-sig: a byte order mark some editors write is not the first character of every post
+            loader=jinja2.FileSystemLoader(str(self.directory), encoding="utf-8-sig"),
             undefined=jinja2.StrictUndefined,
             autoescape=False,  # plain-text posts, not HTML
             trim_blocks=True,
@@ -89,6 +90,12 @@ class Templates:
                 except jinja2.TemplateSyntaxError as exc:
                     where = exc.filename or str(self._path(name))
                     raise ComposeError(f"template {where}, line {exc.lineno}: {exc.message}") from None
+                except UnicodeDecodeError as exc:  # saved as Windows-1252 or Latin-1, say
+                    line = exc.object[: exc.start].count(b"\n") + 1
+                    raise ComposeError(
+                        f"template {self._path(name)}, line {line}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x}); "
+                        "save it as UTF-8"
+                    ) from None
                 if self._checked.get(name) is not template:  # once per version of the file
                     self._check_variables(name, template, known)
                     self._checked[name] = template
