@@ -226,6 +226,22 @@ def test_a_paragraph_without_attribution_goes_to_the_nearest_preceding_named_spe
     assert second.role == "a spokesperson for the border service"
 
 
+@pytest.mark.parametrize(
+    "lead",
+    [
+        "Anna Berg, the city engineer, disagrees. ",
+        "Anna Berg, the city engineer, is not convinced: ",
+        "Engineer Anna Berg shook her head. ",
+    ],
+)
+def test_an_unattributed_quote_after_a_named_subject_in_its_paragraph_is_that_persons(lead: str) -> None:
+    text = (
+        "“We will rebuild the bridge this year,” said Tom Reed, the mayor.\n\n"
+        f"{lead}“This plan will never work in a city like ours.”"
+    )
+    assert [q.speaker for q in extract_quotes(text)] == ["Tom Reed", "Anna Berg"]
+
+
 def test_he_said_goes_to_the_nearest_preceding_named_speaker() -> None:
     text = (
         "Justin Trudeau told the crowd that cuts to education would not help the economy.\n\n"

@@ -406,7 +406,10 @@ class Attributor(Coreference):
         if who.name is None and pronoun not in ("it", "It", "they", "They") and how != "subject":
             gender = "m" if pronoun in MALE_PRONOUNS else "f" if pronoun in FEMALE_PRONOUNS else None
             prev_para = previous_paragraph_start(self.masked, para_start)
-            found = self._nearest_named_at(start, gender, pronoun_since=prev_para if how is not None else None)
+            # For he/she the subjects since the previous paragraph count; for a quote nobody is said to
+            # say, those of its own paragraph ("Anna Berg, the engineer, disagrees. “…”" is hers, not
+            # the last speaker's).
+            found = self._nearest_named_at(start, gender, pronoun_since=prev_para if how is not None else para_start)
             # A described speaker nearer than any named one ("But a spokesperson for the
             # association said …¶“…,” he said.") is who he/she - or an unattributed quote - means.
             described = self._nearest_described(start, prev_para, gender)
