@@ -4,7 +4,7 @@ OpenAPI document (tests/servers/x-openapi-subset.json)."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -165,6 +165,37 @@ def test_find_looks_for_a_post_whose_answer_was_lost_and_never_posts(x: XPlatfor
     assert found is not None and found.remote_id == post.id
     assert missing is None and as_reply is None  # the same text elsewhere in a thread is another post
     assert [p.id for p in x_server.live_posts] == [post.id]
+
+
+def test_find_takes_no_older_post_that_differs_only_by_its_link_for_the_one_tried(
+    x: XPlatform, x_server: XServer
+) -> None:
+    # X wraps every link as t.co, so text comparison cannot see links. A recurring headline ("Morning
+    # briefing") posted yesterday must not be taken for today's post that never arrived: housekeeping would
+    # record today's as sent, and its thread replies would go under yesterday's post.
+    x.publish(part("Morning briefing https://news.example/2026/11/24/briefing"), prepared={})
+    [yesterdays] = x_server.live_posts
+    x.clock = lambda: datetime.now(UTC) + timedelta(days=1)
+    today = part("Morning briefing https://news.example/2026/11/25/briefing")
+    prepared = x.prepare("article-2:x::0")
+    x_server.reset_next(after_processing=False, only="POST /2/tweets")
+    with pytest.raises(PlatformError):
+        x.publish(today, prepared=prepared)
+
+    assert x.find(today, prepared=prepared) is None
+    assert [p.id for p in x_server.live_posts] == [yesterdays.id]
+
+
+def test_find_still_finds_the_post_tried_under_what_was_prepared(x: XPlatform, x_server: XServer) -> None:
+    prepared = x.prepare("article-1:x::0")
+    x_server.reset_next(after_processing=True, only="POST /2/tweets")
+    with pytest.raises(PlatformError):
+        x.publish(part("Landed, answer lost"), prepared=prepared)
+    [post] = x_server.live_posts
+
+    found = x.find(part("Landed, answer lost"), prepared=prepared)
+
+    assert found is not None and found.remote_id == post.id
 
 
 def test_reconcile_matches_the_post_although_x_rewrites_its_text(x: XPlatform, x_server: XServer) -> None:

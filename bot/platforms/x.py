@@ -24,7 +24,8 @@ import json
 import logging
 import re
 import unicodedata
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import requests
@@ -41,6 +42,9 @@ if TYPE_CHECKING:
 TWEEPY_HOST = "https://api.twitter.com"
 MAX_IMAGE_BYTES = 5_000_000  # X's limit for images uploaded as tweet_image
 LOOKBACK = 100  # how many recent posts reconcile searches for a duplicate's id (the API's page maximum)
+# ``find`` looks only at posts made since the first attempt, less this much for clocks that disagree: X shows
+# every link as t.co, so an older post that differs only by its link (a recurring headline) looks the same.
+FIND_MARGIN = timedelta(hours=1)
 STATE_USER = "x.user"
 
 # tweepy logs every request's headers at DEBUG, bearer token included; keep that out of any log.
@@ -99,6 +103,11 @@ class XPlatform(Platform):
                 "X_ACCESS_TOKEN_SECRET (or X_BEARER_TOKEN) in .env",
             )
         self.client.session = _RebasedSession(self.base_url, settings.http_timeout_seconds, settings.user_agent)
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+    def prepare(self, key: str) -> dict[str, Any]:
+        # When the first attempt started: ``find`` looks no further back (see FIND_MARGIN).
+        return {"idempotency_key": key, "prepared_at": self.clock().isoformat()}
 
     # --- the contract ----------------------------------------------------------------------------
     def publish(
@@ -158,7 +167,7 @@ class XPlatform(Platform):
         prepared: dict[str, Any],
         reply_to: PublishResult | None = None,
     ) -> PublishResult | None:
-        return self.find_recent(part.text, reply_to.remote_id if reply_to else None)
+        return self.find_recent(part.text, reply_to.remote_id if reply_to else None, since=_since(prepared))
 
     def delete(self, result: PublishResult) -> None:
         try:
@@ -172,15 +181,17 @@ class XPlatform(Platform):
         return "@" + self._me(refresh=True)["username"]
 
     # --- helpers ---------------------------------------------------------------------------------
-    def find_recent(self, text: str, reply_to: str | None = None) -> PublishResult | None:
+    def find_recent(
+        self, text: str, reply_to: str | None = None, *, since: datetime | None = None
+    ) -> PublishResult | None:
         """Our post with this text that replies to ``reply_to`` (or, when None, is no reply at all) among
-        the account's latest posts."""
-        for post_id, parent in self._recent_with_text(text):
+        the account's latest posts (made at ``since`` or later, when given)."""
+        for post_id, parent in self._recent_with_text(text, since=since):
             if parent == reply_to:
                 return PublishResult(remote_id=post_id, url=status_url(post_id))
         return None
 
-    def _recent_with_text(self, text: str) -> list[tuple[str, str | None]]:
+    def _recent_with_text(self, text: str, *, since: datetime | None = None) -> list[tuple[str, str | None]]:
         """(id, id of the post it replies to) of the account's latest posts with this text, newest first.
         X's returned text is escaped and its links are t.co-wrapped, so both sides are compared with links
         and entities normalised."""
@@ -189,7 +200,8 @@ class XPlatform(Platform):
             # X's OpenAPI document has no post.fields value for a post's references; they come with the
             # ``referenced_posts`` expansion, as the post's ``referenced_posts`` list.
             response = self.client.get_users_tweets(
-                self._me()["id"], max_results=LOOKBACK, expansions=[REFERENCES], user_auth=self.user_auth
+                self._me()["id"], max_results=LOOKBACK, expansions=[REFERENCES], start_time=since,
+                user_auth=self.user_auth,
             )
         except (tweepy.TweepyException, requests.RequestException) as exc:
             raise self._error(exc, "reading recent posts") from None
@@ -257,6 +269,18 @@ class XPlatform(Platform):
 
 
 # --- pure helpers ----------------------------------------------------------------------------------
+def _since(prepared: dict[str, Any]) -> datetime | None:
+    """The oldest moment a post tried under ``prepared`` can have been made; None when unknown (a row
+    prepared before ``prepared_at`` was recorded: every recent post is a candidate, as before)."""
+    try:
+        started = datetime.fromisoformat(str(prepared["prepared_at"]))
+    except (KeyError, ValueError):
+        return None
+    if started.tzinfo is None:
+        started = started.replace(tzinfo=UTC)
+    return started - FIND_MARGIN
+
+
 def _fingerprint(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()[:12]
 

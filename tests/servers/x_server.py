@@ -9,7 +9,8 @@ called), so a client that signs one host and talks to another fails here as it w
 Behaviour beyond the schema: X refuses a byte-identical text from the same account with 403 "duplicate
 content"; a reply must point at an existing post; media ids must come from an upload by this account;
 text over 280 weighted characters is refused. The account's timeline answers the ``referenced_posts``
-expansion (the document's name for what a post replies to) with each reply's ``referenced_posts``. Faults (429 with X's rate and 24-hour headers, 5xx, slow
+expansion (the document's name for what a post replies to) with each reply's ``referenced_posts``, and
+leaves out posts made before ``start_time``. Faults (429 with X's rate and 24-hour headers, 5xx, slow
 answers, connection resets) are injected with the Python methods below, never over HTTP.
 """
 
@@ -306,7 +307,11 @@ class XServer(FaultyServer):
     def _op_getUsersPosts(self, params: dict[str, Any], body: Any, auth: str) -> Reply:
         if params["id"] != self.user_id:
             return _not_found("user", params["id"])
-        newest_first = sorted(self.live_posts, key=lambda p: int(p.id), reverse=True)
+        posts = self.live_posts
+        if params.get("start_time"):  # the oldest creation time wanted (RFC 3339, as tweepy writes it)
+            oldest = datetime.fromisoformat(str(params["start_time"]).replace("Z", "+00:00"))
+            posts = [p for p in posts if p.created_at >= oldest]
+        newest_first = sorted(posts, key=lambda p: int(p.id), reverse=True)
         page = newest_first[: params.get("max_results", 10)]
         meta: dict[str, Any] = {"result_count": len(page)}
         if page:
