@@ -37,6 +37,9 @@ app = typer.Typer(
 )
 
 
+_LOGGERS_SET_UP = ("", "newsbot", "bot", "apscheduler")  # the levels logs.setup_logging sets
+
+
 class AppContext:
     """What every command may need, created on first use: settings are read once, here, at the edge."""
 
@@ -45,6 +48,7 @@ class AppContext:
         self.debug = debug
         self._store: Store | None = None
         self._log_handler: logging.Handler | None = None
+        self._log_levels: dict[str, int] = {}
 
     @cached_property
     def settings(self) -> Settings:
@@ -52,6 +56,7 @@ class AppContext:
         from .logs import setup_logging
 
         settings = load_settings(self.env_file)
+        self._log_levels = {name: logging.getLogger(name).level for name in _LOGGERS_SET_UP}
         # What the library logs (a retry, a feed that failed) goes out as the daemon's lines do: one line each,
         # every credential replaced by ***. Python's last-resort handler printed it raw, with any traceback.
         # The lines a command reports itself (`post`: "will be retried …") are left out, as in the daemon.
@@ -73,6 +78,8 @@ class AppContext:
             from .logs import remove_logging
 
             remove_logging(self._log_handler)
+            for name, level in self._log_levels.items():  # as they were: a program calling main() keeps its own
+                logging.getLogger(name).setLevel(level)
 
 
 @app.callback()
