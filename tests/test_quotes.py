@@ -242,6 +242,12 @@ def test_an_unattributed_quote_after_a_named_subject_in_its_paragraph_is_that_pe
     assert [q.speaker for q in extract_quotes(text)] == ["Tom Reed", "Anna Berg"]
 
 
+@pytest.mark.parametrize("after", ["I asked.", "I asked him.", "we told the council.", "We wrote back."])
+def test_i_or_we_said_is_the_writers_never_the_person_quoted_before(after: str) -> None:
+    text = "“We will rebuild the bridge this year,” said Tom Reed, the mayor.\n\n“Why would anyone change the plan now?” " + after
+    assert [q.speaker for q in extract_quotes(text)] == ["Tom Reed", None]
+
+
 def test_he_said_goes_to_the_nearest_preceding_named_speaker() -> None:
     text = (
         "Justin Trudeau told the crowd that cuts to education would not help the economy.\n\n"

@@ -403,7 +403,8 @@ class Attributor(Coreference):
             # “A,” the lawyer said. “B.”: an unattributed quote goes on with the speaker of the
             # quote before it in its paragraph, even one described rather than named.
             who = self._attributed[-1][1]
-        if who.name is None and pronoun not in ("it", "It", "they", "They") and how != "subject":
+        # (I and we are the writer's own words: never the person quoted before.)
+        if who.name is None and pronoun not in ("it", "It", "they", "They", "I", "we", "We") and how != "subject":
             gender = "m" if pronoun in MALE_PRONOUNS else "f" if pronoun in FEMALE_PRONOUNS else None
             prev_para = previous_paragraph_start(self.masked, para_start)
             # For he/she the subjects since the previous paragraph count; for a quote nobody is said to
