@@ -118,3 +118,21 @@ def test_key_value_state_is_persistent(tmp_path: Path) -> None:
     assert open_store(url).kv.get("bluesky.session") == "two"
     raw = sqlite3.connect(tmp_path / "kv.db").execute("select count(*) from kv").fetchone()
     assert raw == (1,)
+
+
+def test_a_database_error_never_quotes_the_values_it_was_writing(tmp_path: Path) -> None:
+    # The state table holds live platform sessions (Bluesky's refresh token). A failed write (a locked or
+    # full disk, a dropped connection) raises an error that ends up in the outbox's last error and the
+    # logs, where no credential may appear: the statement is named, its values are not.
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    store = open_store(f"sqlite:///{tmp_path / 'bot.db'}")
+    with store.transaction() as conn:
+        conn.execute(text("DROP TABLE kv"))  # any failure of the write will do
+    with pytest.raises(OperationalError) as caught:
+        store.kv.set("bluesky.session.newsdesk", "refreshJwt-eyJhbGciOiJFUzI1NiJ9-session")
+    store.close()
+
+    assert "UPDATE kv" in str(caught.value)
+    assert "refreshJwt" not in str(caught.value)

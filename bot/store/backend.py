@@ -42,7 +42,10 @@ def parse_url(url: str) -> URL:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout."""
+    """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout.
+
+    ``hide_parameters``: a failed statement's error names the SQL but not its values, which may be a
+    platform session (live tokens) on its way to the state table; such errors reach logs and the outbox."""
     parsed = parse_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
@@ -54,12 +57,12 @@ def make_engine(url: str) -> Engine:
                     f"cannot create the folder for the database {database!r} ({exc.strerror}); "
                     "set NEWSBOT_DATA_DIR or NEWSBOT_DATABASE_URL to a writable place"
                 ) from None
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
     try:
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
     except NoSuchModuleError:
         raise StoreError(
             f"NEWSBOT_DATABASE_URL: {masked(parsed)!r} names a database or driver "
