@@ -157,6 +157,22 @@ def test_a_verb_the_list_lacks_does_not_make_a_title_a_quote() -> None:
     assert extract_quotes("Ana Ruiz went to see a film. “Jaws,” stars Roy Scheider.") == []
 
 
+@pytest.mark.parametrize(
+    ("attribution", "role"),
+    [
+        ("Anna Berg (Green Party) said.", None),
+        ("Anna Berg (D-Mass.) said.", None),
+        ("Anna Berg, 45, of Springfield, said.", "of Springfield"),
+        ("Anna Berg, 45, a teacher, said.", "a teacher"),
+    ],
+)
+def test_a_party_in_brackets_or_an_age_before_the_role_still_names_the_speaker(attribution: str, role: str | None) -> None:
+    # Not recognised, the quote went to the person quoted before.
+    text = f"“We will rebuild the bridge this year,” said Tom Reed, the mayor.\n\n“This plan will never work here,” {attribution}"
+    quote = extract_quotes(text)[1]
+    assert (quote.speaker, quote.role) == ("Anna Berg", role)
+
+
 def test_said_x_with_a_role_in_apposition() -> None:
     q = only("“This is the kind of thing people predicted,” said Konrad Gajewski, a professor of geography.")
     assert q.speaker == "Konrad Gajewski"

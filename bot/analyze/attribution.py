@@ -34,7 +34,11 @@ POSSESSIVE_NP = r"(?:" + NAME + r")['’]s(?:[ \t\u00a0]+[\p{Ll}\-]+){1,4}"
 SP = r"(?P<sp>" + NAME + r"|" + PRONOUN + r"|" + NOUN_PHRASE + r"|" + GROUP + r"|" + POSSESSIVE_NP + r")"
 SPN = r"(?P<sp>" + NAME + r"|" + NOUN_PHRASE + r")"
 # After the closing mark: "…,” Danilov said" / "…,” Danilov, the secretary of …, told".
-AFTER_SP_VERB = rx.compile(r"\A[\s,]*" + SP + APPOS + ADV + r"\s+" + VERB + r"\b", FLAGS)
+# (A party or state in brackets after the name - "Berg (Green Party) said", "Reed (D-Mass.) said" - and
+# an age before the role - "Anna Berg, 45, of Springfield, said" - are part of the speaker's description.)
+_PARTY = r"(?:[ \t\u00a0]*\([^()\n\u0001\u0002]{1,40}\))?"
+_AGE_APPOS = r"(?:\s*,\s*\p{N}{1,3}(?=\s*,\s*\S))?"
+AFTER_SP_VERB = rx.compile(r"\A[\s,]*" + SP + _PARTY + _AGE_APPOS + APPOS + ADV + r"\s+" + VERB + r"\b", FLAGS)
 # "…,” said Konrad Gajewski, a professor" / "…,” says architect Lorena Paz Akin" / "said he".
 # «…», a déclaré X / «…», selon X, adjointe au maire
 AFTER_VERB = rx.compile(r"\A[\s,]*(?:(?:(?:a|ont)[ \t\u00a0]+)?" + VERB_THEN_SPEAKER + r"|selon|según)\b", FLAGS)
