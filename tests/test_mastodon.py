@@ -435,6 +435,20 @@ def test_check_names_the_account(masto: MastodonPlatform, mastodon_server: Masto
     assert mastodon_server.statuses == []
 
 
+def test_check_refuses_a_token_that_cannot_read_the_accounts_statuses(
+    masto: MastodonPlatform, mastodon_server: MastodonServer
+) -> None:
+    # Such a token posts fine until a send is interrupted: then no look-up can tell whether it went out.
+    # `newsbot doctor` says so before that day.
+    mastodon_server.fail_next(403, body={"error": "This action is outside the authorized scopes"},
+                              only=f"GET /api/v1/accounts/{mastodon_server.account_id}/statuses")
+    with pytest.raises(PlatformError) as caught:
+        masto.check()
+
+    assert caught.value.status == 403 and "may lack the read scope" in caught.value.message
+    assert mastodon_server.statuses == []
+
+
 # --- the server itself ------------------------------------------------------------------------------
 def test_server_requires_a_bearer_token_but_not_for_instance_info(mastodon_server: MastodonServer) -> None:
     assert requests.post(f"{mastodon_server.url}/api/v1/statuses", data={"status": "hi"}, timeout=5).status_code == 401

@@ -170,6 +170,9 @@ class MastodonPlatform(Platform):
     def check(self) -> str:
         try:
             account = self.api.account_verify_credentials()
+            # What `find_recent` needs (read:statuses): without it a token posts, but an interrupted send
+            # can never be checked.
+            self.api.account_statuses(account["id"], limit=1)
         except MastodonError as exc:
             raise self._error(exc, "checking the account") from None
         host = self.base_url.split("://", 1)[-1].split("/", 1)[0]
