@@ -341,6 +341,17 @@ def test_rfc_2822_dates_with_a_known_zone_or_none(tmp_path):
     assert published("Wed, 01 May 2024 09:30:00") == datetime(2024, 5, 1, 9, 30, tzinfo=UTC)  # no zone: UTC
 
 
+def test_md_front_matter_alias_bomb_is_refused_without_spelling_it_out(tmp_path):
+    # YAML aliases make a ten-line file a list of 387 million strings ("billion laughs"): the error message
+    # quoting the value in full took minutes and gigabytes, in the daemon, for one dropped file.
+    levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for prev, name in zip("abcdefgh", "bcdefghi"):
+        levels.append(f"{name}: &{name} [{', '.join([f'*{prev}'] * 9)}]")
+    why = reason(tmp_path, "a.md", "---\n" + "\n".join(levels) + "\ntitle: *i\n---\n" + BODY)
+    assert why.startswith("title: expected text, got a list")
+    assert len(why) < 200
+
+
 def test_md_with_front_matter_but_no_body(tmp_path):
     why = reason(tmp_path, "a.md", "---\ntitle: Bridge reopens\n---\n\n")
     assert why.startswith("no body")

@@ -7,6 +7,7 @@ which is what a person fixing the file needs to see. Pure functions, no I/O.
 from __future__ import annotations
 
 import re
+import reprlib
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time
 from email.utils import parsedate_to_datetime
@@ -31,6 +32,16 @@ _DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%d %B %Y %H:%M", "%d %B
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
 
 
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxlist, _REPR.maxdict, _REPR.maxstring, _REPR.maxother = 2, 4, 4, 80, 80
+
+
+def _shown(value: Any, width: int) -> str:
+    """A value quoted in a message, cut to ``width``. Never spelled out in full first: YAML aliases can make
+    a ten-line file a list of millions of strings."""
+    return _REPR.repr(value)[:width]
+
+
 def _type_name(value: Any) -> str:
     return {list: "a list", dict: "a mapping", bool: "true/false", int: "a number", float: "a number"}.get(
         type(value), type(value).__name__
@@ -43,7 +54,7 @@ def text_field(data: Mapping[str, Any], name: str) -> str | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise IngestError(f"{name}: expected text, got {_type_name(value)} ({value!r:.60})")
+        raise IngestError(f"{name}: expected text, got {_type_name(value)} ({_shown(value, 60)})")
     text = str(value).strip()
     return text or None
 
@@ -108,7 +119,7 @@ def date_field(data: Mapping[str, Any], name: str) -> datetime | None:
         if parsed is not None:
             return aware(parsed)
         raise IngestError(
-            f"{name}: {value!r:.60} is not a date I can read; write it as ISO 8601, "
+            f"{name}: {_shown(value, 60)} is not a date I can read; write it as ISO 8601, "
             "e.g. 2024-05-01T09:30:00+02:00 (or 2024-05-01)"
         )
     raise IngestError(f"{name}: expected a date like 2024-05-01T09:30:00+02:00, got {_type_name(value)}")
@@ -128,7 +139,7 @@ def tags_field(data: Mapping[str, Any], name: str = "tags") -> tuple[str, ...]:
     tags: list[str] = []
     for item in items:
         if isinstance(item, bool) or not isinstance(item, str | int | float):
-            raise IngestError(f"{name}: every tag must be a word, got {_type_name(item)} ({item!r:.40})")
+            raise IngestError(f"{name}: every tag must be a word, got {_type_name(item)} ({_shown(item, 40)})")
         tag = str(item).strip().lstrip("#").strip()
         if tag and tag not in tags:
             tags.append(tag)
@@ -145,13 +156,13 @@ def priority_field(data: Mapping[str, Any], name: str = "priority") -> Priority:
     try:
         return Priority(value.strip().lower())
     except ValueError:
-        raise IngestError(f"{name}: {value!r:.40} is not a priority; use one of {choices}") from None
+        raise IngestError(f"{name}: {_shown(value, 40)} is not a priority; use one of {choices}") from None
 
 
 def language_field(data: Mapping[str, Any], name: str = "language") -> str | None:
     value = text_field(data, name)
     if value is not None and not _LANGUAGE.match(value):
-        raise IngestError(f"{name}: {value!r:.40} is not a language code; use one like en, de or pt-BR")
+        raise IngestError(f"{name}: {_shown(value, 40)} is not a language code; use one like en, de or pt-BR")
     return value
 
 
