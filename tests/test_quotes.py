@@ -264,6 +264,16 @@ def test_i_or_we_said_is_the_writers_never_the_person_quoted_before(after: str) 
     assert [q.speaker for q in extract_quotes(text)] == ["Tom Reed", None]
 
 
+@pytest.mark.parametrize("after", ["one wrote.", "another added.", "some argued.", "wrote one.", "said another."])
+def test_one_or_another_of_a_group_said_is_not_the_named_speaker_before(after: str) -> None:
+    text = (
+        "“We will rebuild the bridge this year,” said Tom Reed, the mayor.\n\n"
+        "Reed’s critics were quick to respond online.\n\n"
+        f"“This plan will never work in a city like ours,” {after}"
+    )
+    assert [q.speaker for q in extract_quotes(text)] == ["Tom Reed", None]
+
+
 def test_he_said_goes_to_the_nearest_preceding_named_speaker() -> None:
     text = (
         "Justin Trudeau told the crowd that cuts to education would not help the economy.\n\n"

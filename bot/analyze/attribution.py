@@ -66,11 +66,17 @@ AFTER_GROUP_VERB = rx.compile(
 # "…,” they sign off as a group": a plural pronoun as the subject, whatever its verb.
 AFTER_THEY = rx.compile(r"\A[\s,]*(?:they|They)[ \t\u00a0]+\p{Ll}", FLAGS)
 AFTER_DASH = rx.compile(r"\A\s*[―—–]\s*(?P<sp>" + NAME + r")", FLAGS)
+_THING = r"[^,;:.!?\u0001\u0002\n“”\"]{1,60}?"
+_CLAUSE_END = r"[ \t\u00a0]*(?:[,;:.!?]|\Z)"
+# "…,” one wrote." / "…,” said another.": one of some people, never the person quoted before.
+AFTER_INDEFINITE = rx.compile(
+    r"\A[\s,]*(?:(?:one|another|some|many|several)" + ADV + r"[ \t\u00a0]+" + VERB + r"\b"
+    + r"|" + VERB + r"[ \t\u00a0]+(?:one|another|some|many|several)" + _CLAUSE_END + r")",
+    FLAGS,
+)
 # "…,” according to police." / "…!” read a sign held by protesters.": the quote
 # is given to something not named - what it is, never the person quoted before (a wrong name). Names after
 # "according to" are mentions (mentions.py); here the phrase starts in lower case.
-_THING = r"[^,;:.!?\u0001\u0002\n“”\"]{1,60}?"
-_CLAUSE_END = r"[ \t\u00a0]*(?:[,;:.!?]|\Z)"
 AFTER_ACCORDING_THING = rx.compile(
     r"\A[\s,]*according[ \t\u00a0]+to[ \t\u00a0]+(?P<sp>\p{Ll}" + _THING + r")" + _CLAUSE_END, FLAGS
 )

@@ -54,6 +54,7 @@ from bot.analyze.attribution import (
     AFTER_DASH,
     AFTER_FR_PRONOUN,
     AFTER_GROUP_VERB,
+    AFTER_INDEFINITE,
     AFTER_NAME_ROLE_VERB,
     AFTER_SP_VERB,
     AFTER_THEY,
@@ -403,8 +404,8 @@ class Attributor(Coreference):
             # “A,” the lawyer said. “B.”: an unattributed quote goes on with the speaker of the
             # quote before it in its paragraph, even one described rather than named.
             who = self._attributed[-1][1]
-        # (I and we are the writer's own words: never the person quoted before.)
-        if who.name is None and pronoun not in ("it", "It", "they", "They", "I", "we", "We") and how != "subject":
+        # (I and we are the writer's own words, "one wrote" one of some people: never the person quoted before.)
+        if who.name is None and pronoun not in ("it", "It", "they", "They", "I", "we", "We", "one") and how != "subject":
             gender = "m" if pronoun in MALE_PRONOUNS else "f" if pronoun in FEMALE_PRONOUNS else None
             prev_para = previous_paragraph_start(self.masked, para_start)
             # For he/she the subjects since the previous paragraph count; for a quote nobody is said to
@@ -549,6 +550,8 @@ class Attributor(Coreference):
             # "…,” they sign off as a group": not attributed by a speech verb (so not a reason to
             # keep the quote), but the speaker is a group, never one named person.
             return Who(None), None, "they"
+        if verb_after and AFTER_INDEFINITE.match(after):
+            return Who(None), "sentence", "one"  # "…,” one wrote.": one of some people, not named
         m = AFTER_ACCORDING_THING.match(after) or AFTER_READ.match(after)
         thing = m.group("sp").strip() if m else ""
         if thing and len(thing.split()) <= 6:
