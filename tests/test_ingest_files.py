@@ -347,9 +347,10 @@ def test_md_front_matter_alias_bomb_is_refused_without_spelling_it_out(tmp_path)
     levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     for prev, name in zip("abcdefgh", "bcdefghi"):
         levels.append(f"{name}: &{name} [{', '.join([f'*{prev}'] * 9)}]")
-    why = reason(tmp_path, "a.md", "---\n" + "\n".join(levels) + "\ntitle: *i\n---\n" + BODY)
-    assert why.startswith("title: expected text, got a list")
-    assert len(why) < 200
+    for body in (BODY, f"# A heading\n\n{BODY}"):  # a leading heading is compared with the title
+        why = reason(tmp_path, "a.md", "---\n" + "\n".join(levels) + "\ntitle: *i\n---\n" + body)
+        assert why.startswith("title: expected text, got a list")
+        assert len(why) < 200
 
 
 def test_md_with_front_matter_but_no_body(tmp_path):

@@ -168,7 +168,9 @@ def parse_markdown(text: str, *, source: str) -> Article:
     data, body = split_front_matter(text)
     data = normalise_keys(data)
     heading, rest = _leading_heading(body)
-    if heading is not None and (data.get("title") in (None, "") or str(data["title"]).strip() == heading):
+    title = data.get("title")
+    same = isinstance(title, str | int | float) and str(title).strip() == heading  # not str() of a list: see fields
+    if heading is not None and (title in (None, "") or same):
         if data.get("title") in (None, ""):
             data["title"] = heading
         body = rest
