@@ -369,7 +369,8 @@ def _update(
     if page_error:
         # Keep the old fingerprint: the change is noticed again, and applied, on the next poll.
         _save_entry(store, feed, entry, "article", now, existing=existing, error=str(page_error), keep_fingerprint=True)
-        result.deferred += 1
+        if page_error.kind in TRANSIENT_PAGE_ERRORS:  # worth reading the feed again for; a 404 page is not
+            result.deferred += 1
         return
     stored = store.get_article(existing["article_id"]).article
     new = keep_identity(article_from_parts(source=stored.source, entry=entry, page=page, priority=feed.priority), stored)
