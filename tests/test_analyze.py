@@ -172,6 +172,13 @@ def test_a_lead_that_is_only_a_wire_dateline_is_still_a_headline() -> None:
     assert analyze_text("JAKARTA (Reuters) -.").headline == "JAKARTA (Reuters) -"
 
 
+def test_lines_of_marks_before_the_lead_do_not_leave_the_headline_empty() -> None:
+    assert analyze_text("!「\n\n。.X").headline == "X"
+    assert analyze_text("***\n\n—\n\n•\n\n|\n\nThe council voted on Tuesday to close the bridge.").headline == (
+        "The council voted on Tuesday to close the bridge"
+    )
+
+
 def test_headline_falls_back_to_the_lead_sentence_cut_at_a_word_boundary() -> None:
     lead = (
         "JAKARTA (Reuters) - Countries around Asia on Tuesday stepped up the search for an AirAsia plane "
@@ -209,6 +216,9 @@ def test_headline_prefers_a_headline_like_first_line() -> None:
         ("El ayuntamiento dijo el martes que el puente se cerrará por obras en la primavera.", "es"),
         ("市議会は火曜日、橋を春に修理のため閉鎖すると発表した。", "ja"),
         ("สภาเมืองประกาศว่าสะพานจะปิดซ่อมแซมในฤดูใบไม้ผลิ", "th"),
+        # a Japanese word in kana inside English or German prose does not make the article Japanese
+        ("The word ありがとう means thank you, the teacher told the class in Osaka on Monday as the year began.", "en"),
+        ("Die Schüler lernen das Wort ありがとう, sagte die Lehrerin am Montag, und es ist nicht das einzige Wort.", "de"),
     ],
 )
 def test_language_detection(text: str, language: str) -> None:

@@ -40,6 +40,7 @@ for _lang, _words in _FUNCTION_WORDS.items():
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _NON_LETTER = re.compile(r"[\W\d_]+", re.UNICODE)
 _ANY_SCRIPT = re.compile("|".join(p.pattern for _, p in _SCRIPTS))
+_HAN = dict(_SCRIPTS)["zh"]
 
 
 def detect_language(text: str, default: str = "en") -> str:
@@ -55,7 +56,10 @@ def detect_language(text: str, default: str = "en") -> str:
             return default
         for code, pattern in _SCRIPTS:
             hits = len(pattern.findall(sample))
-            if hits >= max(5, letters * 0.2) or (code == "ja" and hits >= 5):
+            # Japanese is mostly Han with some kana: a few kana decide - in Japanese script, not in one
+            # Japanese word quoted in English or German prose.
+            japanese = code == "ja" and hits >= 5 and hits + len(_HAN.findall(sample)) >= letters * 0.2
+            if hits >= max(5, letters * 0.2) or japanese:
                 return code
     counts = Counter(_WORD.findall(sample.casefold()))
     votes: Counter[str] = Counter()
