@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from itertools import islice
 
 from bot.analyze.clean import CleanText, clean_text
 from bot.analyze.headline import make_headline
@@ -106,7 +107,8 @@ def _analysis(
     texts = [s.text for s in body.sentences]
     picked = summarize(texts, summary_sentences, title=title or body.clean.title_line)
     chosen = [texts[i] for i in picked]
-    leads = [t for t in texts[:4] if any(ch.isalnum() for ch in t)]
+    # the first four sentences with words: "***" or "—" lines before the lead do not leave it out
+    leads = list(islice((t for t in texts if any(ch.isalnum() for ch in t)), 4))
     headline = make_headline(title, body.clean.title_line, leads, outlet)
     summary = summary_text(chosen)
     return Analysis(
