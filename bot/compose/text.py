@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 import warnings
+from bisect import bisect_left
 from urllib.parse import quote_plus, unquote_plus, urlsplit, urlunsplit
 
 import regex
@@ -31,8 +32,9 @@ _NO_BREAK = "\u00a0\u202f\u2007"
 _UNSAFE = regex.compile(r"[\p{Cc}\p{Cs}\u202a-\u202e\u2066-\u2069]")
 # Scripts written without spaces between words: a break between two such characters is a word boundary.
 _NO_SPACE_SCRIPT = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}]")
-# Two such characters side by side: a word boundary inside what ``str.split`` takes for one word.
-_NO_SPACE_BOUNDARY = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}](?=[\p{Han}\p{Hiragana}\p{Katakana}])")
+# Where a word starts: after a space, or where a character of such a script follows another (a word boundary
+# inside what ``str.split`` takes for one word).
+_WORD_START = regex.compile(r"(?<!\S)\S|(?<=[\p{Han}\p{Hiragana}\p{Katakana}])[\p{Han}\p{Hiragana}\p{Katakana}]")
 _TAG_WORD = regex.compile(r"[\p{L}\p{M}\p{N}]+")
 _MAX_TAG_GRAPHEMES = 64  # Bluesky's limit for a tag facet
 
@@ -93,12 +95,6 @@ def _strip_dangling(head: str) -> str:
     return head[:end]
 
 
-def _word_count(text: str) -> int:
-    """Words as ``cut_points`` sees them: separated by spaces, or by a character boundary in Chinese and
-    Japanese (where a whole quote is one space-separated piece and could otherwise never be shortened)."""
-    return len(text.split()) + len(_NO_SPACE_BOUNDARY.findall(text))
-
-
 def shortenings(text: str, *, min_words: int = 1) -> list[str]:
     """Every shortened form of ``text`` ending at a safe cut point with "…", longest first.
 
@@ -106,11 +102,15 @@ def shortenings(text: str, *, min_words: int = 1) -> list[str]:
     Trailing punctuation before the ellipsis is dropped ("said," → "said…").
     """
     out = []
+    # Words as ``cut_points`` sees them: separated by spaces, or by a character boundary in Chinese and
+    # Japanese (where a whole quote is one space-separated piece and could otherwise never be shortened).
+    # Found once: counted again for every cut point, a long quote took seconds.
+    word_starts = [m.start() for m in _WORD_START.finditer(text)] if min_words > 1 else []
     for point in cut_points(text):
         head = _strip_dangling(text[:point])
         if not head:
             continue
-        if min_words > 1 and _word_count(head) < min_words:
+        if min_words > 1 and bisect_left(word_starts, len(head)) < min_words:
             break  # cut points only get earlier from here
         out.append(head + ELLIPSIS)
     return out
