@@ -169,6 +169,17 @@ def test_windows_1252_text_falls_back_instead_of_failing(tmp_path):
     assert article.text == "The café’s owner – Ana – was pleased."
 
 
+def test_utf8_text_with_one_stray_windows_1252_byte_is_refused_not_read_as_gibberish(tmp_path):
+    # Text pasted together from two sources: UTF-8 with one Windows-1252 apostrophe (0x92). Read as
+    # Windows-1252, every accented letter of the UTF-8 part became two ("dÃ©clarÃ©") and was posted so.
+    data = "Le pont rouvre\n\nLe maire a déclaré mardi que le pont, fermé depuis dix ans, rouvrirait.".encode()
+    data += b" C\x92est un beau jour."
+    why = reason(tmp_path, "a.txt", data)
+    assert why.startswith("undecodable text:")
+    stray = data.index(b"\x92")
+    assert f"offset {stray}" in why and "0x92" in why
+
+
 @pytest.mark.parametrize(
     ("encoding", "text"),
     [

@@ -156,6 +156,17 @@ def decode_text(data: bytes, *, html: bool = False) -> tuple[str, str]:
                 return data.decode(name), encoding
             except (LookupError, UnicodeDecodeError):
                 pass
+    lenient = data.decode("utf-8", "replace")
+    invalid = lenient.count("\ufffd")
+    if sum(1 for ch in lenient if ord(ch) > 0x7F) - invalid > invalid:
+        # Mostly UTF-8 (more well-formed multi-byte characters than bad bytes; by chance they are rare in
+        # Windows-1252 text, where they read "Ã©") with a few bytes that are not: text pasted together from
+        # two sources. As Windows-1252 every UTF-8 letter would turn into two ("dÃ©clarÃ©").
+        raise IngestError(
+            f"undecodable text: UTF-8 except for byte 0x{data[utf8_error.start]:02x} at offset {utf8_error.start} "
+            f"({invalid} such byte(s) in all; a character pasted in from another encoding?); "
+            "retype those characters, or re-save the file as UTF-8"
+        )
     try:
         text = data.decode("cp1252")
     except UnicodeDecodeError:
