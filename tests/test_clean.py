@@ -188,6 +188,9 @@ def test_widget_lines_are_dropped(line: str) -> None:
         "Follow us on Twitter, Facebook and Google News",
         "Like us on Facebook",
         "Subscribe to our newsletter to get the top stories every morning.",
+        "Sign up for the Morning Brief, our free daily email.",
+        "Want more? Subscribe to the Herald today.",
+        "Click here to sign up for the newsletter",
         "This article originally appeared on City Weekly.",
         "(Additional reporting by Jane Doe; Editing by John Roe)",
         "CORRECTIV ist spendenfinanziert!",
@@ -310,6 +313,9 @@ def test_real_body_lines_that_mention_furniture_words_are_kept() -> None:
         "He donated $5 million to the hospital in 2019, the records show, and later joined its board.",
         "The newsletter was sent to 5,000 residents last week, the council said in a statement.",
         "“We are ready,” said Smith, the city engineer, who has followed the project since 2010.",
+        # "sign up for the" / "subscribe to the" as news, not as a call to action
+        "Residents can sign up for the new bus pass at city hall.",
+        "About 40,000 households subscribe to the service, twice as many as last year.",
     ]
     cleaned = clean_text("\n\n".join([BODY_1, *keep, BODY_2]))
     assert cleaned.paragraphs == (BODY_1, *keep, BODY_2)

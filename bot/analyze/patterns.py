@@ -225,7 +225,10 @@ def wire_dateline(text: str) -> re.Match[str] | None:
 CTA_STRONG = re.compile(
     r"\b(?:support us|support (?:our|independent) journalism|(?:make|one-time|monthly) (?:a )?donation"
     r"|donate (?:now|today|here)|become a (?:patron|member|supporter|subscriber)|patreon"
-    r"|subscribe (?:now|today|here|to (?:our|the))|sign up (?:now|here|today|for (?:our|the|free))|follow us|like us on"
+    r"|subscribe (?:now|today|here|to our)|sign up (?:now|here|today|for (?:our|free))|follow us|like us on"
+    # "... for the" / "... to the" only as a call: opening the line or a sentence, or after "to"/"please"
+    # ("Residents can sign up for the new bus pass" is news)
+    r"|(?:^|[.!?:]\s+|\b(?:to|please|and)\s+)(?:subscribe to the|sign up for the)"
     r"|follow [\w.@ ]{1,40} on (?:twitter|x|facebook|instagram|tiktok|linkedin)"
     r"|download (?:our|the) app|our (?:daily |weekly |free )?newsletter"
     r"|originally appeared on|contributed to this report"
