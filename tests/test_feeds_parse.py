@@ -169,6 +169,17 @@ def test_a_publication_time_found_only_by_the_extractor_keeps_its_time_and_zone(
     assert extracted.published == datetime(2024, 5, 2, 1, 0, tzinfo=UTC)
 
 
+def test_a_utf8_page_with_one_bad_byte_is_read_as_utf8_like_a_browser_does() -> None:
+    # One stray Windows-1252 byte: read as Windows-1252 instead, every accented letter became two ("Ã©").
+    paragraph = "Le maire a déclaré mardi que le pont, fermé depuis dix ans, rouvrirait bientôt aux cyclistes."
+    page = (
+        f'<html><head><meta charset="utf-8"><title>Le pont</title></head><body><article><h1>Le pont</h1>'
+        f"{f'<p>{paragraph}</p>' * 4}</article></body></html>"
+    ).encode().replace(b"</h1>", b"</h1><p>C\x92est un beau jour pour la ville et pour les cyclistes.</p>")
+    extracted = extract_page(page, "https://paper.example/news/pont")
+    assert paragraph in extracted.text
+
+
 def test_og_url_is_the_canonical_when_there_is_no_link_rel() -> None:
     page = extract_page(data("bakery-prize.html"), f"{BASE}/pages/bakery-prize.html")
     assert page.canonical_url == f"{BASE}/news/2024/bakery-prize?utm_medium=social"

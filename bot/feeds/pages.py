@@ -44,14 +44,21 @@ def _decode(html: str | bytes, header_charset: str | None = None) -> str:
     head = html[:2048].decode("ascii", "ignore")
     found = re.search(r"""charset=["']?([\w-]+)""", head, re.I)
     declared = [name for name in ((found.group(1) if found else None), header_charset) if name]
-    for encoding in (*declared, "utf-8", "cp1252"):
+    for encoding in (*declared, "utf-8"):
         try:
             if codecs.lookup(encoding).name in ("latin-1", "ascii"):
                 encoding = "cp1252"  # how browsers read these labels; pages under them carry its curly quotes
             return html.decode(encoding)
         except (LookupError, UnicodeDecodeError):
             continue
-    return html.decode("utf-8", "replace")
+    lenient = html.decode("utf-8", "replace")
+    bad = lenient.count("\ufffd")
+    if sum(1 for ch in lenient if ord(ch) > 0x7F) - bad > bad:
+        return lenient  # UTF-8 but for a stray byte or two: as Windows-1252 every accented letter would be two
+    try:
+        return html.decode("cp1252")
+    except UnicodeDecodeError:
+        return lenient
 
 
 def _tree(html: str) -> Any:
