@@ -346,6 +346,20 @@ def test_a_second_ingest_at_the_same_time_waits_instead_of_taking_the_claimed_fi
     assert store.count_articles() == {"ingested": 1}
 
 
+def test_a_queue_on_a_share_without_file_locks_is_still_ingested(queue, settings, store, monkeypatch):
+    # SMB/NFS mounts may refuse flock (ENOLCK, EOPNOTSUPP): the queue is then taken without the lock.
+    import errno
+    import fcntl
+
+    def no_locks(fd, operation):
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    drop(queue, "a.txt", f"Bridge reopens\n\n{BODY}")
+    [item] = ingest_queue(settings, store, now=NOW).items
+    assert item.status is ItemStatus.INGESTED
+
+
 def test_files_are_taken_oldest_first_and_reported_as_they_go(queue, settings, store):
     drop(queue, "b.txt", f"Second story\n\n{BODY}", age=100)
     drop(queue, "a.txt", f"First story\n\nA different body for the first story.", age=200)

@@ -15,6 +15,7 @@ ingest` while the daemon runs) wait.
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -32,6 +33,8 @@ from .files import read_article_file
 if TYPE_CHECKING:
     from ..config import Settings
     from ..store import Store
+
+log = logging.getLogger(__name__)
 
 PROCESSING = ".processing"
 PROCESSED = "processed"
@@ -344,7 +347,10 @@ def _one_ingest_at_a_time(processing: Path) -> Iterator[None]:
         return
     fd = os.open(processing, os.O_RDONLY)  # a folder can be flocked too: no lock file in the queue
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except OSError as exc:  # a network share without locks (ENOLCK, EOPNOTSUPP): ingest unlocked, as before
+            log.debug("no lock on %s (%s); ingesting without it", processing, exc.strerror or exc)
         yield
     finally:
         os.close(fd)  # closing drops the lock
