@@ -274,6 +274,16 @@ def test_one_or_another_of_a_group_said_is_not_the_named_speaker_before(after: s
     assert [q.speaker for q in extract_quotes(text)] == ["Tom Reed", None]
 
 
+def test_an_unattributed_quote_is_not_given_to_a_subject_earlier_in_its_paragraph() -> None:
+    # Only the sentence just before counts: "U.S. Army Special Forces" opens no sentence that leads in to it.
+    text = (
+        "“We will rebuild the bridge this year,” said Tom Reed, the mayor.\n\n"
+        "Soon he became an interpreter for a U.S. Army Special Forces unit that conducted 50 operations. "
+        "He leased his car back to the unit. “I was making two salaries after that.”"
+    )
+    assert [q.speaker for q in extract_quotes(text)] == ["Tom Reed", "Tom Reed"]
+
+
 def test_he_said_goes_to_the_nearest_preceding_named_speaker() -> None:
     text = (
         "Justin Trudeau told the crowd that cuts to education would not help the economy.\n\n"

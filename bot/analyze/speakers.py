@@ -409,9 +409,9 @@ class Attributor(Coreference):
             gender = "m" if pronoun in MALE_PRONOUNS else "f" if pronoun in FEMALE_PRONOUNS else None
             prev_para = previous_paragraph_start(self.masked, para_start)
             # For he/she the subjects since the previous paragraph count; for a quote nobody is said to
-            # say, those of its own paragraph ("Anna Berg, the engineer, disagrees. “…”" is hers, not
-            # the last speaker's).
-            found = self._nearest_named_at(start, gender, pronoun_since=prev_para if how is not None else para_start)
+            # say, the subject of the sentence just before it, or of its own ("Anna Berg, the engineer,
+            # disagrees. “…”" / "Anna Berg is not convinced: “…”" is hers, not the last speaker's).
+            found = self._nearest_named_at(start, gender, pronoun_since=prev_para if how is not None else self._lead_in(para_start, start))
             # A described speaker nearer than any named one ("But a spokesperson for the
             # association said …¶“…,” he said.") is who he/she - or an unattributed quote - means.
             described = self._nearest_described(start, prev_para, gender)
@@ -429,6 +429,13 @@ class Attributor(Coreference):
             if head is not None:
                 self._add_described(start, who, head)
         return who
+
+    def _lead_in(self, para_start: int, start: int) -> int:
+        """Start of the sentence the quote at ``start`` sits in, or, when it opens one, of the sentence before."""
+        own = sentence_start(self.masked, para_start, start)
+        if self.masked[own:start].strip() or own <= para_start:
+            return own
+        return sentence_start(self.masked, para_start, own - 1)
 
     def _named_in(self, who: Who, start: int, end: int) -> bool:
         """Does the quote at [start, end) name ``who`` (given name or surname, as a whole word)?"""
