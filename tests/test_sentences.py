@@ -40,6 +40,19 @@ def test_abbreviations_do_not_end_sentences(text: str, expected: list[str]) -> N
     assert texts(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The meeting is at 5 p.m. Tuesday in Washington. It is open.", ["The meeting is at 5 p.m. Tuesday in Washington.", "It is open."]),
+        ("Polls close at 8 p.m. ET and results follow.", ["Polls close at 8 p.m. ET and results follow."]),
+        ("We met at 5 p.m. Tuesday was a long day.", ["We met at 5 p.m.", "Tuesday was a long day."]),
+        ("The show starts at 9 p.m. The doors open at 8.", ["The show starts at 9 p.m.", "The doors open at 8."]),
+    ],
+)
+def test_a_time_before_a_weekday_or_a_time_zone_ends_no_sentence(text: str, expected: list[str]) -> None:
+    assert [s.text for s in split_sentences(text)] == expected
+
+
 def test_a_quotation_over_several_sentences_stays_in_one_sentence() -> None:
     assert texts("“We are ready. We will win,” he said. Then he left.") == [
         "“We are ready. We will win,” he said.",

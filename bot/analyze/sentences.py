@@ -34,6 +34,12 @@ _TRAILING_ABBREVIATION = re.compile(
     r"\s*$"
 )
 _STARTS_LIKE_NAME = re.compile(r"^\s*[A-Z][\w'’-]+")
+# "at 5 p.m. Tuesday" / "10 a.m. ET": a time's "p.m." before a weekday or a time zone ends no sentence.
+_ENDS_TIME = re.compile(r"\b\d{1,2}(?:[:.]\d{2})?\s*[ap]\.m\.\s*$")
+_STARTS_DAY_OR_ZONE = re.compile(
+    r"^\s*(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b(?!\s+(?:was|is|will|has|had|saw)\b)"
+    r"|(?:ET|EST|EDT|CT|CST|CDT|MT|MST|MDT|PT|PST|PDT|GMT|BST|UTC|CET|CEST)\b)"
+)
 _STARTS_LOWER = re.compile(r"^\s*[a-z]")
 # A quoted question or exclamation and its attribution are one sentence: “Are you OK?” Matie asks.
 _ENDS_QUOTED_CRY = re.compile(r"[?!][”\"’»]$")
@@ -153,6 +159,8 @@ def _merge(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
             if len(prev) + len(nxt) <= _MAX_SENTENCE_MERGE:
                 if _ends_with_abbreviation(prev) and _STARTS_LIKE_NAME.match(nxt):
                     glue = True
+                elif _ENDS_TIME.search(prev) and _STARTS_DAY_OR_ZONE.match(nxt):
+                    glue = True  # "The meeting is at 5 p.m. Tuesday in Washington."
                 elif _STARTS_LOWER.match(nxt) and not prev.endswith(("!", "?")):
                     glue = True  # "a.m. on Jan. 5" style cuts: a sentence never starts lower-case
                 elif prev[:1] in _OPENING_MARKS and _quoted_cry(prev) and _NAME_THEN_SPEECH_VERB.match(nxt):
