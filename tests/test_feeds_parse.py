@@ -228,6 +228,19 @@ def test_relative_entry_links_are_resolved_against_the_feed_url() -> None:
     assert entry.link == "https://paper.example/news/a"
 
 
+def test_a_content_location_header_changes_neither_keys_nor_links() -> None:
+    # A CDN naming another host in Content-Location: feedparser would resolve the guid and the link against
+    # it, so the same entry got another key (seen as new) and a link to the CDN host was posted.
+    doc = b"""<rss version="2.0"><channel><title>t</title>
+      <item><guid isPermaLink="true">/news/1</guid><title>A</title><link>/news/1</link><description>x</description></item>
+    </channel></rss>"""
+    plain = parse_feed(doc, url="https://paper.example/feed.xml").entries[0]
+    served = parse_feed(
+        doc, url="https://paper.example/feed.xml", headers={"Content-Location": "https://cdn.example/v2/feed.xml"}
+    ).entries[0]
+    assert (served.key, served.link) == (plain.key, plain.link) == ("/news/1", "https://paper.example/news/1")
+
+
 def test_relative_entry_images_are_resolved_against_the_feed_url() -> None:
     # A relative image is on the publisher's server; kept relative it would be read as a local file path.
     doc = b"""<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>t</title>

@@ -183,7 +183,8 @@ def parse_feed(content: bytes, *, url: str, headers: Mapping[str, str] | None = 
     if not content.strip():
         raise FeedParseError("invalid_feed", "the feed is empty (no bytes in the response)")
     # No Content-Location: feedparser would resolve guids against it too, and a guid must never change.
-    parsed = feedparser.parse(content, response_headers=headers or None)
+    given = {k: v for k, v in headers.items() if k != "content-location"}
+    parsed = feedparser.parse(content, response_headers=given or None)
     version = parsed.get("version") or ""
     raw_entries = parsed.get("entries") or []
     if not version and not raw_entries:
