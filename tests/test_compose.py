@@ -389,3 +389,19 @@ def test_a_quote_the_article_gives_twice_gets_one_reply_not_two_identical_ones()
         replies = [p.text for p in draft.parts[1:]]
         assert len(replies) == 2, (platform, replies)
         assert sum(QUOTE_PROVOKE[:40] in r for r in replies) == 1 and QUOTE_ORDERS[:40] in replies[1]
+
+
+def test_a_quote_is_not_taken_for_given_by_a_summary_that_only_has_its_words_inside_longer_ones() -> None:
+    quote = "It is over"  # the summary's "it is overwhelming" does not say it
+    summary = "The mayor said it is overwhelming to see the town rebuilt."
+    body = f"{summary} “{quote},” she added."
+    start = body.index("“")
+    q = Quote(quote, start, start + len(quote) + 2, "Maria Lopez", None, 0.9, key=True)
+    analysis = sample_analysis(summary=summary, summary_sentences=(summary,), quotes=(q,), text=body)
+    drafts = _by_platform(compose(sample_article(), analysis, compose_settings(), PLATFORMS))
+    for platform, draft in drafts.items():
+        assert any("“It is over”" in p.text and "Maria Lopez" in p.text for p in draft.parts), platform
+    # while a summary that does quote it still keeps it from being posted twice, in any script
+    given = sample_analysis(summary=f"She said “{quote}.”", summary_sentences=(f"She said “{quote}.”",), quotes=(q,))
+    (x,) = compose(sample_article(), given, compose_settings(), ["x"])
+    assert x.parts[0].text.count("It is over") == 1

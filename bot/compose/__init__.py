@@ -111,7 +111,13 @@ def _words(text: str) -> str:
 def _contains(summary: str, quote: str) -> bool:
     """Whether ``summary`` already holds the quote's words (punctuation and case aside)."""
     words = _words(quote)
-    return bool(words) and words in _words(summary)
+    if not words:
+        return False
+    # Whole words: "it is over" is not in "it is overwhelming". Chinese and Japanese words run together,
+    # so there a quote may start or end inside a run of letters.
+    before = "" if T._NO_SPACE_SCRIPT.match(words[0]) else r"(?<!\w)"
+    after = "" if T._NO_SPACE_SCRIPT.match(words[-1]) else r"(?!\w)"
+    return re.search(before + re.escape(words) + after, _words(summary)) is not None
 
 
 def _restates(summary: str, headline: str) -> bool:
