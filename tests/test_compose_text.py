@@ -126,3 +126,14 @@ def test_display_url_counts_and_cuts_whole_graphemes() -> None:
     assert shown == "hi.example.com/समाचार/प्रधानमंत्री-ने-सं…"  # 30 characters as a reader counts them
     family = "\U0001f468\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466"
     assert display_url(f"https://ex.am/{family * 25}") == f"ex.am/{family * 23}…"
+
+
+def test_the_article_link_is_not_found_inside_a_longer_link_written_in_the_text() -> None:
+    # A summary may cite a page under the article's own address: that page links to itself, whole.
+    text = "Updates at https://ex.am/live/updates and more.\n\nex.am/live"
+    facets = facets_for(text, {"https://ex.am/live": "https://ex.am/live", "ex.am/live": "https://ex.am/live"})
+    data = text.encode("utf-8")
+    assert [(data[f.byte_start : f.byte_end].decode(), f.value) for f in facets] == [
+        ("https://ex.am/live/updates", "https://ex.am/live/updates"),
+        ("ex.am/live", "https://ex.am/live"),
+    ]

@@ -65,8 +65,11 @@ def facets_for(text: str, links: Mapping[str, str] | None = None) -> tuple[Facet
             continue
         pos = text.find(shown)
         while pos != -1:
-            add(pos, pos + len(shown), "link", url)
-            pos = text.find(shown, pos + len(shown))
+            end = pos + len(shown)
+            # not the start of a longer link written in the text ("…/live" in "…/live/updates")
+            if end == len(text) or text[end].isspace() or text[end] in _URL_TRAILING:
+                add(pos, end, "link", url)
+            pos = text.find(shown, end)
     for m in _BARE_URL.finditer(text):
         url = _strip_url_trailing(m.group(0))
         add(m.start(), m.start() + len(url), "link", url)
