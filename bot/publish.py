@@ -282,7 +282,8 @@ class Publisher:
             log.warning("post %s on %s will be retried at %s: %s", row.id, row.platform, retry_at.isoformat(), message)
             return self._outcome(row, "retry", error=message, retry_at=retry_at)
         if exc.retryable:
-            message = f"gave up after {row.attempts} attempts: {message}"
+            # Whether to try again is the executor's call, not the platform's: its messages promise nothing.
+            message = f"gave up after {row.attempts} attempts (`newsbot retry {row.id}` tries again): {message}"
         self.outbox.mark_failed(row.id, message, now)
         log.error("post %s on %s failed: %s", row.id, row.platform, message)
         return self._outcome(row, "failed", error=message)

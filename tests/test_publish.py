@@ -167,6 +167,7 @@ def test_retryable_errors_give_up_after_max_attempts(publisher: Publisher, fake:
     row = publisher.outbox.find()[0]
     assert row.state == "failed"
     assert row.last_error is not None and row.last_error.startswith(f"gave up after {publisher.settings.max_attempts}")
+    assert f"`newsbot retry {row.id}`" in row.last_error  # what a person does now; nothing retries by itself
 
 
 def test_a_thread_that_fails_half_way_resumes_at_the_failed_reply(

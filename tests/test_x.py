@@ -488,6 +488,17 @@ def test_delete_removes_the_post_and_tolerates_a_second_delete(x: XPlatform, x_s
     assert x_server.live_posts == [] and x_server.post(result.remote_id).deleted
 
 
+def test_a_delete_that_cannot_reach_x_promises_no_retry(x: XPlatform, x_server: XServer) -> None:
+    # Nothing retries a `newsbot delete` (nor a `doctor` check): the message must not say something will.
+    result = x.publish(part("Delete me later"), prepared={})
+    x_server.reset_next(only="DELETE /2/tweets")
+    with pytest.raises(PlatformError) as caught:
+        x.delete(result)
+
+    assert caught.value.retryable and "could not reach X" in caught.value.message
+    assert "retried" not in caught.value.message
+
+
 def test_check_names_the_account_and_remembers_its_id(x: XPlatform, x_server: XServer, memory_state) -> None:  # type: ignore[no-untyped-def]
     assert x.check() == "@newsdesk"
     assert json.loads(memory_state.data["x.user"])["id"] == x_server.user_id

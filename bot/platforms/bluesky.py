@@ -409,7 +409,7 @@ class BlueskyPlatform(Platform):
             return PlatformError("bluesky", f"Bluesky rejected {what} ({detail})", status=status)
         if isinstance(exc, exceptions.RequestException) and status is not None and status >= 500:
             return PlatformError(
-                "bluesky", f"Bluesky failed while {what} ({detail}); trying again later", retryable=True, status=status
+                "bluesky", f"Bluesky failed while {what} ({detail})", retryable=True, status=status
             )
         return PlatformError("bluesky", f"Bluesky failed while {what}: {detail or exc}", status=status)
 

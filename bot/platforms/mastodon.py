@@ -295,7 +295,7 @@ def map_error(exc: MastodonError, *, doing: str, base_url: str, reset_at: dateti
         text = str(exc)
         what = "did not answer in time" if "timed out" in text.lower() else "could not be reached"
         return PlatformError(
-            "mastodon", f"Mastodon at {base_url} {what} while {doing}; it will be retried", retryable=True
+            "mastodon", f"Mastodon at {base_url} {what} while {doing}", retryable=True
         )
     if isinstance(exc, MastodonServerError):
         return PlatformError(

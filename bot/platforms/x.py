@@ -416,10 +416,10 @@ def map_error(exc: Exception, *, doing: str, user_auth: bool, base_url: str) -> 
         retryable = status in (408, 409, 425)
         return PlatformError("x", f"X answered {status} while {doing}: {detail}", retryable=retryable, status=status)
     if isinstance(exc, requests.Timeout):
-        return PlatformError("x", f"X did not answer in time while {doing}; it will be retried", retryable=True)
+        return PlatformError("x", f"X did not answer in time while {doing}", retryable=True)
     if isinstance(exc, requests.ConnectionError):
         return PlatformError(
-            "x", f"could not reach X at {base_url} while {doing} ({_reason(exc)}); it will be retried", retryable=True
+            "x", f"could not reach X at {base_url} while {doing} ({_reason(exc)})", retryable=True
         )
     if isinstance(exc, requests.RequestException):
         return PlatformError("x", f"the request to X failed while {doing}: {_reason(exc)}", retryable=True)
