@@ -157,3 +157,13 @@ def test_a_template_saved_with_a_byte_order_mark_posts_without_it(tpl_dir: Path)
         (tpl_dir / name).write_bytes(b"\xef\xbb\xbf" + (tpl_dir / name).read_bytes())
     drafts = _compose(tpl_dir, ["x", "bluesky", "mastodon"])
     assert all(d.parts[0].text.startswith(HEADLINE) for d in drafts)
+
+
+def test_a_name_the_template_sets_itself_is_no_misspelt_variable(tpl_dir: Path) -> None:
+    (tpl_dir / "x.j2").write_text(
+        "{% if summary %}{% set lead = summary %}{% else %}{% set lead = headline %}{% endif %}"
+        "{{ headline }}: {{ lead }}\n{{ url }}\n",
+        encoding="utf-8",
+    )
+    (draft,) = _compose(tpl_dir, ["x"], threads=[])
+    assert draft.parts[0].text.startswith(f"{HEADLINE}: Ukraine has not")

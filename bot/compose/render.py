@@ -108,7 +108,10 @@ class Templates:
     def _check_variables(self, name: str, template: jinja2.Template, known: frozenset[str]) -> None:
         source, filename, _ = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
         tree = self.env.parse(source, name, filename)
-        unknown = meta.find_undeclared_variables(tree) - known
+        # Jinja counts a name set in each branch of an {% if %} as undeclared too: a name the template sets
+        # (or loops over, or takes as a macro parameter) anywhere is its own, whatever its scope.
+        own = {n.name for n in tree.find_all(nodes.Name) if n.ctx in ("store", "param")}
+        unknown = meta.find_undeclared_variables(tree) - known - own
         if unknown:
             uses = sorted((n.lineno, n.name) for n in tree.find_all(nodes.Name) if n.name in unknown)
             line, variable = uses[0] if uses else (None, sorted(unknown)[0])
