@@ -70,7 +70,7 @@ def test_a_misspelt_quote_field_says_which_fields_a_quote_has(tpl_dir: Path, nam
         _compose(tpl_dir, ["x", "mastodon"])
     message = str(err.value)
     assert f"{name}, line 2" in message
-    assert "a quote has no 'txt'; use quote.text, quote.speaker or quote.role" in message
+    assert "a quote has no 'txt'; use quote.text, quote.speaker, quote.role, quote.open or quote.close" in message
     assert "QuoteVar" not in message
 
 

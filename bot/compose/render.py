@@ -93,8 +93,8 @@ class Templates:
                 except UnicodeDecodeError as exc:  # saved as Windows-1252 or Latin-1, say
                     line = exc.object[: exc.start].count(b"\n") + 1
                     raise ComposeError(
-                        f"template {self._path(name)}, line {line}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x}); "
-                        "save it as UTF-8"
+                        f"template {self._path(name)}, line {line}: not UTF-8 text "
+                        f"(byte 0x{exc.object[exc.start]:02x}); save it as UTF-8"
                     ) from None
                 if self._checked.get(name) is not template:  # once per version of the file
                     self._check_variables(name, template, known)
@@ -155,7 +155,8 @@ def _describe(template: jinja2.Template, exc: BaseException) -> str:
     message = getattr(exc, "message", None) or str(exc)
     quote_attr = _QUOTE_ATTRIBUTE.search(message)
     if quote_attr:  # not "'bot.compose.fit.QuoteVar object' has no attribute 'txt'"
-        message = f"a quote has no '{quote_attr.group(1)}'; use quote.text, quote.speaker or quote.role"
+        fields = "quote.text, quote.speaker, quote.role, quote.open or quote.close"
+        message = f"a quote has no '{quote_attr.group(1)}'; use {fields}"
     elif isinstance(exc, jinja2.UndefinedError):
         message += _UNDEFINED_HINT
     where = f"{filename}, line {line}" if line else filename
