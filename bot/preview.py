@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group
 from rich.panel import Panel
@@ -22,6 +22,9 @@ from .errors import BotError
 from .models import Analysis, Article, Draft, Part
 from .pipeline import preview_platforms, prepare, schedule_requests
 from .schedule import Expired, Planned, PostRequest, requests_for
+
+if TYPE_CHECKING:  # the store (SQLAlchemy) is imported only when a database is read
+    from .store import Store
 
 
 @dataclass
@@ -132,12 +135,37 @@ def _is_failure_note(path: Path) -> bool:
     return path.name.endswith(ERROR_SUFFIX) and path.with_name(path.name[: -len(ERROR_SUFFIX)]).exists()
 
 
+def store_exists(settings: Settings) -> bool:
+    """Whether there is a database to read: a preview never creates one."""
+    url = settings.db_url
+    return not (url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists())
+
+
+def posts_already_made(store: Store, article_id: int) -> dict[str, str]:
+    """Per platform, why `newsbot post` would send nothing new for a stored article: its post there is
+    already sent, sending, failed, expired or cancelled, and the outbox makes each post once."""
+    from .models import PostState
+    from .publish import SUPERSEDED
+    from .store.outbox import Outbox
+
+    notes: dict[str, str] = {}
+    heads = [r for r in Outbox(store).find(article_id=article_id)
+             if r.thread_index == 0 and not (r.last_error or "").startswith(SUPERSEDED)]
+    for row in sorted(heads, key=lambda r: r.id):  # the newest row of a platform is the one `post` finds
+        if row.state in (PostState.PLANNED.value, PostState.UNPLANNED.value):
+            notes.pop(row.platform, None)  # `post` sends it now
+            continue
+        detail = row.remote_url or row.last_error
+        notes[row.platform] = f"{row.state}: `newsbot post` sends nothing new" + (f" ({detail})" if detail else "")
+    return notes
+
+
 def _booked(settings: Settings, now: datetime) -> dict[str, list[datetime]]:
     """What the outbox already holds, read without creating or migrating anything."""
     from datetime import timedelta
 
     url = settings.db_url
-    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+    if not store_exists(settings):
         return {}
     from .store import open_store
     from .store.outbox import Outbox

@@ -377,3 +377,21 @@ def test_status_after_ingest_says_the_articles_wait_to_be_planned(capsys: pytest
     assert code == 0
     # not only "no posts yet": the editor who just ran `newsbot ingest` learns where the article is
     assert "1 article waits to be planned: `newsbot run` plans it" in " ".join(out.split())
+
+
+def test_post_dry_run_of_an_article_whose_post_expired_says_post_sends_nothing_there(
+    capsys: pytest.CaptureFixture[str], queue: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (queue / "old.md").write_text("---\ntitle: Old news about the bridge\nurl: https://news.example/old\n"
+                                  "published: 2020-11-01T10:00:00Z\n---\n"
+                                  "The council approved the bridge on Monday after a long debate about its cost.\n")
+    monkeypatch.setenv("MASTODON_API_BASE_URL", "http://127.0.0.1:9")  # nothing is sent in a dry run
+    monkeypatch.setenv("MASTODON_ACCESS_TOKEN", "FAKESECRET-token")
+    run(capsys, "run", "--once", "--dry-run")  # planning expires it: far too old
+    for target in ("1", str(queue / "processed" / "old.md")):
+        code, out, _ = run(capsys, "post", target, "--dry-run", "--json")
+        [article] = json.loads(out)["articles"]
+        assert article["scheduled_at"] == {"mastodon": None}, target  # `post` would send nothing: it is expired
+        assert article["schedule_notes"]["mastodon"].startswith("expired: `newsbot post` sends nothing new"), target
+        code, out, _ = run(capsys, "post", target)
+        assert code == 1 and "expired" in out  # as the dry run said

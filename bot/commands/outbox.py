@@ -62,15 +62,29 @@ def post(
     app_state = state(ctx)
     settings = app_state.settings
     if dry_run:
-        from ..preview import build_preview, render_terminal
+        from ..errors import BotError
+        from ..posting import resolve_article
+        from ..preview import build_preview, posts_already_made, render_terminal, store_exists
 
-        stored = None
-        if article.isdigit() and not Path(article).exists() and not (settings.queue_dir / article).exists():
-            from ..posting import resolve_article
-
-            stored = [(f"article {article}", resolve_article(settings, app_state.store, article)[1])]
+        stored, already = None, {}
+        is_id = article.isdigit() and not Path(article).exists() and not (settings.queue_dir / article).exists()
+        if is_id or store_exists(settings):  # a dry run of a file never creates a database
+            try:
+                article_id, found = resolve_article(settings, app_state.store, article)
+            except BotError:
+                if is_id:
+                    raise
+                article_id = None  # the preview of the file says what is wrong with it
+            if article_id is not None:  # stored already (or a duplicate of one): `post` uses that article
+                stored = [(f"article {article}" if is_id else article, found)]
+                already = posts_already_made(app_state.store, article_id)
         report = build_preview(settings, [article], now=datetime.now(UTC), platforms=_platform_list(platform),
                                articles=stored, send_now=True)
+        for item in report.articles:
+            for name, note in already.items():
+                if name in item.scheduled_at:
+                    item.scheduled_at[name] = None
+                    item.schedule_notes[name] = note
         print_json(report.as_json()) if as_json else render_terminal(report, console)
         if any(item.error for item in report.articles):
             raise typer.Exit(1)
