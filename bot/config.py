@@ -40,11 +40,15 @@ def _env(name: str) -> Any:
     return Field(None, validation_alias=AliasChoices(name, name.lower()))
 
 
-def _split_list(value: Any) -> Any:
+def _split_list(value: Any, example: str = "bluesky,mastodon") -> Any:
     if isinstance(value, str):
         value = value.strip()
         if value.startswith("["):
-            return json.loads(value)
+            try:
+                return json.loads(value)
+            except json.JSONDecodeError:  # "[Ukraine, news]": names, not JSON
+                raise ValueError(f"{value!r} is not a JSON list; write the names separated by commas, "
+                                 f"e.g. {example}") from None
         return [item.strip() for item in value.split(",") if item.strip()]
     return value
 
@@ -126,8 +130,8 @@ class Settings(BaseSettings):
 
     @field_validator("platforms", "hashtags", "threads", mode="before")
     @classmethod
-    def _comma_list(cls, value: Any) -> Any:
-        return _split_list(value)
+    def _comma_list(cls, value: Any, info: ValidationInfo) -> Any:
+        return _split_list(value, "Ukraine,news" if info.field_name == "hashtags" else "bluesky,mastodon")
 
     @field_validator("platforms", "threads")
     @classmethod

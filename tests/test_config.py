@@ -72,6 +72,8 @@ def test_credentials_are_secret(monkeypatch: pytest.MonkeyPatch) -> None:
         # "inf" is > 0 and parses as a float, but a timedelta of it stops every planning pass
         ("NEWSBOT_PUBLISH_TICK_SECONDS", "inf", "NEWSBOT_PUBLISH_TICK_SECONDS: Input should be a finite number"),
         ("NEWSBOT_EXPIRE_HOURS", "infinity", "NEWSBOT_EXPIRE_HOURS: Input should be a finite number"),
+        ("NEWSBOT_HASHTAGS", "[Ukraine, news]", "NEWSBOT_HASHTAGS: '[Ukraine, news]' is not a JSON list; write the "
+                                                "names separated by commas, e.g. Ukraine,news"),
     ],
 )
 def test_an_invalid_setting_is_one_line_naming_the_variable(
