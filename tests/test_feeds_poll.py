@@ -143,6 +143,15 @@ def test_rss_ttl_stretches_the_interval(http_server: LocalServer, settings: Sett
     assert only(poll(settings, store, fetcher)).next_poll_at == NOW + timedelta(hours=1)
 
 
+def test_an_absurd_ttl_is_capped_not_an_error(http_server: LocalServer, settings: Settings, store: Store, fetcher: Fetcher) -> None:
+    # Fifteen digits of minutes overflowed timedelta after the entries were taken: the feed showed "error"
+    # on every poll and backed off, though it was fine.
+    http_server.put("/feed.xml", '<rss version="2.0"><channel><title>t</title><ttl>999999999999999</ttl></channel></rss>')
+    add_feed(store, http_server.url("/feed.xml"), interval_seconds=300, now=NOW)
+    result = only(poll(settings, store, fetcher))
+    assert result.status == "ok" and result.next_poll_at == NOW + timedelta(hours=24)
+
+
 # --- teasers and full text ------------------------------------------------------------------------
 def serve_teasers(server: LocalServer) -> None:
     server.put_file("/teaser.xml", "teaser.xml")

@@ -206,6 +206,6 @@ def parse_feed(content: bytes, *, url: str, headers: Mapping[str, str] | None = 
     ttl = None
     raw_ttl = str((parsed.get("feed") or {}).get("ttl") or "").strip()
     if raw_ttl.isdigit():
-        ttl = int(raw_ttl) * 60
+        ttl = min(int(raw_ttl), 100 * 24 * 60) * 60  # the poller caps it at a day; an absurd one overflowed
     feed_title = html_to_text((parsed.get("feed") or {}).get("title")) or None
     return ParsedFeed(title=feed_title, entries=entries, malformed=malformed, ttl_seconds=ttl)
