@@ -6,6 +6,8 @@ the sample article are in test_quotes.py.)
 
 from __future__ import annotations
 
+import pytest
+
 from bot.analyze.quotes import extract_quotes
 
 
@@ -221,6 +223,38 @@ def test_spanish_attribution_verbs():
         "«No lo sé», manifestó Horrach."
     )
     assert speakers(text) == ["Pedro Horrach", "el instructor del caso", "Pedro Horrach"]
+
+
+@pytest.mark.parametrize(
+    ("attribution", "speaker"),
+    [
+        ("so Anna Berg.", "Anna Berg"),  # the German news form: „…“, so X
+        ("so die Ingenieurin Anna Berg.", "Anna Berg"),
+        ("heißt es in der Mitteilung der Stadt.", None),  # "it says in the statement": nobody named
+    ],
+)
+def test_german_so_x_and_heisst_es_are_not_the_speaker_quoted_before(attribution: str, speaker: str | None) -> None:
+    text = (
+        "„Wir bauen die Brücke in diesem Jahr neu“, sagte Bürgermeister Thomas Keller.\n\n"
+        f"„Der Plan wird in unserer Stadt niemals funktionieren“, {attribution}"
+    )
+    assert speakers(text) == ["Thomas Keller", speaker]
+
+
+@pytest.mark.parametrize(
+    ("attribution", "speaker"),
+    [
+        ("señalaron fuentes municipales.", "fuentes municipales"),
+        ("afirmaron los vecinos.", "los vecinos"),
+        ("erklärten die Anwohner.", "die Anwohner"),
+    ],
+)
+def test_plural_german_and_spanish_verbs_name_their_group(attribution: str, speaker: str) -> None:
+    text = (
+        "«Reconstruiremos el puente este año», dijo el alcalde Tomás Pérez.\n\n"
+        f"«El plan nunca funcionará en una ciudad como la nuestra», {attribution}"
+    )
+    assert speakers(text)[1] == speaker
 
 
 def test_surnames_with_particles():

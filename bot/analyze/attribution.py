@@ -66,6 +66,9 @@ AFTER_GROUP_VERB = rx.compile(
 # "…,” they sign off as a group": a plural pronoun as the subject, whatever its verb.
 AFTER_THEY = rx.compile(r"\A[\s,]*(?:they|They)[ \t\u00a0]+\p{Ll}", FLAGS)
 AFTER_DASH = rx.compile(r"\A\s*[―—–]\s*(?P<sp>" + NAME + r")", FLAGS)
+# German: „…“, so Anna Berg (the usual form: "says Anna Berg") / „…“, heißt es in der Mitteilung ("it says").
+AFTER_SO = rx.compile(r"\A[\s,]*so(?=[ \t\u00a0]+\p{L})", FLAGS)
+AFTER_HEISST_ES = rx.compile(r"\A[\s,]*(?:heißt|hieß)[ \t\u00a0]+es\b", FLAGS)
 _THING = r"[^,;:.!?\u0001\u0002\n“”\"]{1,60}?"
 _CLAUSE_END = r"[ \t\u00a0]*(?:[,;:.!?]|\Z)"
 # "…,” one wrote." / "…,” said another.": one of some people, never the person quoted before.

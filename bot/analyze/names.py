@@ -43,11 +43,15 @@ VERBS = (
 VERBS_DE_ES = (
     "sagte sagt sagten schreibt schrieb erklärte erklärt betonte betont meinte antwortet antwortete "
     "ergänzte ergänzt warnte warnt kritisierte kritisiert forderte fordert behauptet behauptete "
+    "erklärten betonten schrieben meinten warnten forderten kritisierten antworteten ergänzten "
     "dijo dice dicen dijeron afirmó afirma señaló señala explicó explica aseguró asegura declaró "
     "manifestó manifiesta sostuvo sostiene sostenía añadió añade agregó agrega indicó indica comentó "
     "comenta subrayó subraya advirtió advierte precisó insistió reconoció destacó destaca apuntó respondió "
     "criticó critica lamentó lamenta denunció denuncia recordó recuerda concluyó sentenció aseveró opinó "
-    "reiteró expresó admitió relató defendió"
+    "reiteró expresó admitió relató defendió "
+    "señalaron afirmaron explicaron aseguraron indicaron añadieron agregaron sostuvieron advirtieron "
+    "destacaron apuntaron precisaron insistieron reconocieron denunciaron criticaron respondieron "
+    "manifestaron declararon comentaron subrayaron recordaron lamentaron"
 ).split()
 # French: « … », a déclaré X / estime X (the auxiliary "a"/"ont" is an ADVERB below, so the verb is
 # the one word "déclaré" and the cheap verb test of mentions.has_verb still sees whole words).

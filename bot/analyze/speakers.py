@@ -47,6 +47,8 @@ import bisect
 
 import regex
 
+from bot.analyze import rx
+
 from bot.analyze.attribution import (
     AFTER_ACCORDING_THING,
     AFTER_ANY_VERB_NAME,
@@ -54,8 +56,10 @@ from bot.analyze.attribution import (
     AFTER_DASH,
     AFTER_FR_PRONOUN,
     AFTER_GROUP_VERB,
+    AFTER_HEISST_ES,
     AFTER_INDEFINITE,
     AFTER_NAME_ROLE_VERB,
+    AFTER_SO,
     AFTER_SP_VERB,
     AFTER_THEY,
     AFTER_VERB,
@@ -134,6 +138,11 @@ from bot.analyze.names import (
 )
 
 
+# Two or three lower-case words, the last a plural, none a function word: "fuentes municipales", "police officers".
+_BARE_GROUP = rx.compile(
+    r"(?!.*\b(?:in|on|at|of|to|for|by|with|from|a|an|the|en|de|del|la|el|los|las|con|por|para|que|y|und|mit|von)\b)"
+    r"\p{Ll}+(?:[ \t\u00a0]\p{Ll}+){1,2}(?<=s)\Z"
+)
 # Languages that drop the subject pronoun: «…», dijo. is "he said" or "she said".
 PRO_DROP_VERBS = frozenset(VERBS_DE_ES)
 
@@ -465,9 +474,21 @@ class Attributor(Coreference):
             who = self._speaker_from_phrase(phrase, role, start)
             if who.name or PRONOUN_RE.match(phrase.strip()):
                 return who, "after", pronoun(phrase)
+            if _BARE_GROUP.match(phrase.strip()):
+                # «…», señalaron fuentes municipales / "…,” said police officers: a group without an article
+                return Who(phrase.strip(), None, named=False), "after", None
         elif m and not after[m.end() :].strip(" .!?…") and m.group().split()[-1] in PRO_DROP_VERBS:
             # «…», dijo. / «…», añadió.: Spanish drops the pronoun - whoever "he" or "she" would be.
             return Who(None), "after", None
+        if self.text[start : start + 1] in "„»‚›":  # German quotation marks
+            m = AFTER_SO.match(after)
+            read = read_phrase(after, m.end()) if m else None
+            if read:  # „…“, so Anna Berg / so die Ingenieurin Anna Berg
+                who = self._speaker_from_phrase(read[0], read[1], start)
+                if who.name:
+                    return who, "after", None
+            if AFTER_HEISST_ES.match(after):  # „…“, heißt es in der Mitteilung: nobody named
+                return Who(None), "subject", None
         m = AFTER_FR_PRONOUN.match(after) if verb_after else None
         if m:  # «…», a-t-il ajouté / dit-elle
             return Who(None), "after", "he" if (m.group("p1") or m.group("p2")) == "il" else "she"
