@@ -65,6 +65,13 @@ def test_garbage_is_an_invalid_feed() -> None:
     assert info.value.kind == "invalid_feed"
 
 
+def test_garbage_that_crashes_feedparser_is_an_invalid_feed() -> None:
+    # feedparser 6 raises KeyError('links') on this (found by the property test below).
+    with pytest.raises(FeedParseError) as info:
+        parse_feed(b"<channel<entry<link</entry</link>", url="http://x.example/feed")
+    assert info.value.kind == "invalid_feed"
+
+
 def test_empty_response_is_an_invalid_feed() -> None:
     with pytest.raises(FeedParseError) as info:
         parse_feed(b"  \n", url=f"{BASE}/feed")

@@ -184,7 +184,12 @@ def parse_feed(content: bytes, *, url: str, headers: Mapping[str, str] | None = 
         raise FeedParseError("invalid_feed", "the feed is empty (no bytes in the response)")
     # No Content-Location: feedparser would resolve guids against it too, and a guid must never change.
     given = {k: v for k, v in headers.items() if k != "content-location"}
-    parsed = feedparser.parse(content, response_headers=given or None)
+    try:
+        parsed = feedparser.parse(content, response_headers=given or None)
+    except Exception as crash:  # feedparser itself trips on some broken documents (KeyError 'links')
+        raise FeedParseError(
+            "invalid_feed", f"not a readable RSS/Atom feed (the parser failed on it: {type(crash).__name__}: {crash})"
+        ) from None
     version = parsed.get("version") or ""
     raw_entries = parsed.get("entries") or []
     if not version and not raw_entries:
