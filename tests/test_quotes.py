@@ -274,6 +274,14 @@ def test_one_or_another_of_a_group_said_is_not_the_named_speaker_before(after: s
     assert [q.speaker for q in extract_quotes(text)] == ["Tom Reed", None]
 
 
+def test_an_unattributed_quote_after_a_passive_sentence_is_not_its_subjects() -> None:
+    text = (
+        "“We will rebuild the bridge this year,” said Tom Reed, the mayor.\n\n"
+        "Anna Berg was praised by the council. “She did a great job on the bridge design.”"
+    )
+    assert [q.speaker for q in extract_quotes(text)] == ["Tom Reed", "Tom Reed"]
+
+
 def test_an_unattributed_quote_is_not_given_to_a_subject_earlier_in_its_paragraph() -> None:
     # Only the sentence just before counts: "U.S. Army Special Forces" opens no sentence that leads in to it.
     text = (

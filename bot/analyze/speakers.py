@@ -138,6 +138,7 @@ from bot.analyze.names import (
 )
 
 
+_PASSIVE_BY = rx.compile(r"\b(?:was|were|is|are|been|being)[ \t\u00a0]+(?:\p{Ll}+ly[ \t\u00a0]+)?\p{Ll}+(?:ed|en|wn|ht)[ \t\u00a0]+by\b")
 # Two or three lower-case words, the last a plural, none a function word: "fuentes municipales", "police officers".
 _BARE_GROUP = rx.compile(
     r"(?!.*\b(?:in|on|at|of|to|for|by|with|from|a|an|the|en|de|del|la|el|los|las|con|por|para|que|y|und|mit|von)\b)"
@@ -440,11 +441,12 @@ class Attributor(Coreference):
         return who
 
     def _lead_in(self, para_start: int, start: int) -> int:
-        """Start of the sentence the quote at ``start`` sits in, or, when it opens one, of the sentence before."""
+        """Start of the sentence the quote at ``start`` sits in, or, when it opens one, of the sentence
+        before; ``start`` itself (no sentence) when that sentence is passive: in "Anna Berg was praised
+        by Reed. “She did …”" its subject is who the quote is about."""
         own = sentence_start(self.masked, para_start, start)
-        if self.masked[own:start].strip() or own <= para_start:
-            return own
-        return sentence_start(self.masked, para_start, own - 1)
+        lead = own if self.masked[own:start].strip() or own <= para_start else sentence_start(self.masked, para_start, own - 1)
+        return start if _PASSIVE_BY.search(self.masked, lead, start) else lead
 
     def _named_in(self, who: Who, start: int, end: int) -> bool:
         """Does the quote at [start, end) name ``who`` (given name or surname, as a whole word)?"""
