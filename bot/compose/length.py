@@ -4,7 +4,7 @@ X counts *weighted* characters (twitter-text v3: most Latin/Cyrillic/Greek 1, CJ
 symbols 2, every URL 23, every emoji sequence 2, NFC first). Bluesky counts grapheme clusters (300) and
 UTF-8 bytes (3000). Mastodon counts grapheme clusters with every http(s) URL as 23 and ``@user@domain``
 as ``@user`` — the same rule as Mastodon's own StatusLengthValidator (and Mastodon.py's
-``get_status_length``).
+``get_status_length``, but for a link path ending in "=", which Mastodon leaves out of the link).
 
 The preview, the composer and the adapters all measure with these functions, so "fits" means the same
 thing everywhere.
@@ -37,6 +37,9 @@ MASTODON_DEFAULT_LIMIT = 500
 URL_LENGTH = 23  # X and Mastodon count every link as 23 characters, however long
 
 _GRAPHEME = regex.compile(r"\X")
+# Mastodon's own URL pattern (its config/initializers/twitter_regex.rb) ends no path in one of these, where
+# twitter-text (and Mastodon.py) may end it in "=": base64 padding ("…/MTIzNA==") is text to Mastodon.
+_MASTODON_PATH_NOT_LAST = frozenset("!*\"';:=,.$%[]~&|@")
 # Mastodon's account mention: "@user@domain" counts as "@user" (pattern as in Mastodon.py).
 _MASTODON_REMOTE_MENTION = regex.compile(r"(^|[^/\w])@(([a-z0-9_]+)@[a-z0-9\.\-]+[a-z0-9]+)", regex.IGNORECASE)
 
@@ -76,6 +79,9 @@ def mastodon_length(text: str) -> int:
     pos = 0
     for url in urls:
         start, end = url["indices"]
+        if "?" not in text[start:end]:  # a path may not end in these for Mastodon: the rest is text to it
+            while text[end - 1] in _MASTODON_PATH_NOT_LAST:
+                end -= 1
         pieces.append(text[pos:start])
         pieces.append("x" * URL_LENGTH)
         pos = end
