@@ -36,7 +36,7 @@ from types import FrameType
 from typing import Any, NamedTuple
 
 from .config import Settings
-from .errors import AlreadyRunningError, BotError, ConfigError, StoreError
+from .errors import AlreadyRunningError, BotError, ConfigError, PlatformError, StoreError
 from .logs import event
 from .models import PostState, Priority, PublishResult
 from .pipeline import PlanReport, plan_pending
@@ -438,6 +438,7 @@ def expire_stale(
 
     outbox = Outbox(store)
     done: list[Expiry] = []
+    down: dict[str, str] = {}  # platform -> why it could not be asked: not asked again this run
     expiry: dict[str, timedelta] = {}
     articles: dict[int, Any] = {}
     for row in outbox.find([PostState.PLANNED.value], limit=1_000_000):
@@ -455,7 +456,7 @@ def expire_stale(
         if published + expiry[row.platform] > now:
             continue
         if row.prepared is not None:  # claimed before: it may be live
-            settled = _settle_tried(outbox, row, now, find_sent)
+            settled = _settle_tried(outbox, row, now, find_sent, down)
             if settled is not None:
                 done.append(settled)
                 continue
@@ -473,18 +474,25 @@ def expire_stale(
 
 
 def _settle_tried(
-    outbox: Outbox, row: PostRow, now: datetime, find_sent: Callable[[PostRow], PublishResult | None] | None
+    outbox: Outbox, row: PostRow, now: datetime, find_sent: Callable[[PostRow], PublishResult | None] | None,
+    down: dict[str, str],
 ) -> Expiry | None:
     """For a stale post that was tried: ``sent`` if the platform has it, ``unchecked`` if nobody can tell,
-    None if it certainly is not there (then it may expire)."""
+    None if it certainly is not there (then it may expire). A platform that is down (``down``) is asked
+    once per run: posts go stale in outages, and each look-up would wait out the HTTP timeout."""
     def unchecked(why: str) -> Expiry:
         return Expiry(row.article_id, row.platform, "unchecked", why, row.id)
 
     if find_sent is None:
         return unchecked("it was tried and may have gone out; a run that sends checks it before expiring it")
+    if row.platform in down:
+        return unchecked(f"it was tried and may have gone out, and checking failed ({down[row.platform]}); "
+                         "it stays planned")
     try:
         found = find_sent(row)
     except BotError as exc:
+        if isinstance(exc, PlatformError) and exc.retryable:
+            down[row.platform] = str(exc)
         return unchecked(f"it was tried and may have gone out, and checking failed ({exc}); it stays planned")
     except Exception as exc:  # noqa: BLE001 - an adapter bug must not stop the expiry of every other post
         log.exception("looking up post %s on %s failed unexpectedly", row.id, row.platform)

@@ -540,6 +540,27 @@ def test_a_look_up_that_breaks_unexpectedly_leaves_its_post_planned_and_expires_
     assert outbox.get(on_mastodon).state == "expired"
 
 
+def test_a_platform_that_cannot_be_asked_is_asked_once_per_housekeeping_run(
+    dsettings: Settings, dstore: Store, fakes: dict[str, FakePlatform], clock: Clock
+) -> None:
+    # Posts go stale during outages: a look-up per post, each waiting out the HTTP timeout, would keep
+    # housekeeping busy for as long as the outage lasted.
+    stale = T0 - timedelta(hours=26)
+    heads = [_planned(dstore, f"outage {i}", "bluesky", stale, published=stale)[0] for i in range(3)]
+    publisher = Publisher(dsettings, dstore, platforms=fakes, clock=clock)
+    for head in heads:
+        fakes["bluesky"].fail_next.append(transient("bluesky"))
+        _tried_once(publisher, dstore, head)
+    fakes["bluesky"].find_fails = transient("bluesky")
+
+    done = expire_stale(dsettings, dstore, T0, find_sent=publisher.find_sent)
+
+    assert [(e.post_id, e.outcome) for e in done] == [(head, "unchecked") for head in heads]
+    assert all("server busy (503)" in e.reason for e in done)
+    assert fakes["bluesky"].finds == 1
+    assert {Outbox(dstore).get(head).state for head in heads} == {"planned"}
+
+
 def test_a_dry_run_never_expires_a_post_that_was_tried(
     make_daemon: Callable[..., Daemon], dsettings: Settings, dstore: Store, fakes: dict[str, FakePlatform],
     clock: Clock, log_lines: Any
