@@ -267,7 +267,8 @@ class Daemon:
         # Even alone on SQLite, a tick settles only rows quiet for a while: `newsbot post` (which takes no
         # lock) may be sending one right now. Leftovers of a crash before start were settled by `reconcile`.
         stale = self.clock() - STALE_SENDING
-        report = self.publisher.publish_due(stale_before=stale, should_stop=self.stopping.is_set)
+        report = self.publisher.publish_due(stale_before=stale, should_stop=self.stopping.is_set,
+                                            platforms=self.platforms)
         self._log_pass(report)
 
     def reconcile(self) -> None:
@@ -281,8 +282,18 @@ class Daemon:
         stale = self.clock() - STALE_SENDING if self._multi_worker else None
         self._log_pass(self.publisher.reconcile(stale_before=stale))
 
+    def note_disabled_platforms(self) -> None:
+        """Posts planned for a platform since taken out of NEWSBOT_PLATFORMS are not sent: say so at start,
+        so nobody waits for them (or is surprised when the platform is enabled again and they go out)."""
+        for platform, n in sorted(self.outbox.waiting_by_platform().items()):
+            if platform in self.platforms:
+                continue
+            event("platform_disabled", f"{n} post(s) for {platform} wait unsent: {platform} is not among the platforms "
+                  f"this run posts to (NEWSBOT_PLATFORMS; unset, those with credentials). Enable it again to send them, or "
+                  f"`newsbot cancel` them", level=logging.WARNING, platform=platform, posts=n)
+
     def _announce_due(self) -> None:
-        for row in self.outbox.due(self.clock(), limit=1000):
+        for row in self.outbox.due(self.clock(), limit=1000, platforms=self.platforms):
             if row.id in self._announced:
                 continue
             self._announced.add(row.id)
@@ -346,6 +357,7 @@ class Daemon:
         """One pass: reconcile, ingest + plan, publish, housekeeping. For cron and systemd timers."""
         self._started("once")
         self._guarded("reconcile", self.reconcile)
+        self._guarded("platforms", self.note_disabled_platforms)
         self.ingest()
         self._guarded("publish", self.publish)
         self._guarded("housekeeping", self.housekeeping)
@@ -362,6 +374,7 @@ class Daemon:
 
         self._started("run")
         self._guarded("reconcile", self.reconcile)
+        self._guarded("platforms", self.note_disabled_platforms)
         scheduler = BackgroundScheduler(
             timezone=UTC,
             executors={"default": ThreadPoolExecutor(max_workers=3)},

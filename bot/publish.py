@@ -295,9 +295,12 @@ class Publisher:
         only: Iterable[int] | None = None,
         stale_before: datetime | None = None,
         should_stop: Callable[[], bool] | None = None,
+        platforms: Iterable[str] | None = None,
     ) -> PassReport:
         """One pass: reconcile leftovers, then send what is due (threads in order, part by part).
 
+        ``platforms`` (None: all) are the ones to send to: a platform taken out of NEWSBOT_PLATFORMS gets
+        nothing more, though its posts planned earlier wait in the outbox and its credentials are still set.
         ``stale_before`` limits reconciliation to rows left ``sending`` before then (several workers on
         PostgreSQL must not reconcile each other's sends in flight); ``should_stop`` is asked before each
         send, so a daemon that is shutting down finishes the send in flight and starts no other.
@@ -309,7 +312,7 @@ class Publisher:
         blocked: set[str] = {o.platform for o in report.outcomes if o.status == "skipped" and not o.in_flight}
         # Sending a part makes its reply due: keep passing until nothing new becomes due.
         while True:
-            rows = self.outbox.due(self.clock(), limit=limit, only=wanted, exclude_platforms=blocked)
+            rows = self.outbox.due(self.clock(), limit=limit, only=wanted, exclude_platforms=blocked, platforms=platforms)
             if not rows:
                 return report
             progressed = False

@@ -245,6 +245,27 @@ def test_a_publish_tick_leaves_a_newsbot_post_send_in_flight_alone(
     assert len(fakes["bluesky"].posts) == 1
 
 
+def test_a_platform_taken_out_of_the_settings_gets_nothing_more_and_its_waiting_posts_are_reported(
+    make_daemon: Callable[..., Daemon], dsettings: Settings, dstore: Store, fakes: dict[str, FakePlatform],
+    log_lines: Any
+) -> None:
+    # The newsroom stops posting to X (NEWSBOT_PLATFORMS=bluesky) while X's credentials are still in .env:
+    # the X posts planned earlier must not go out, and the log says where they are.
+    outbox = Outbox(dstore)
+    [x_post] = _planned(dstore, "left on x", "x", T0 - timedelta(minutes=5), published=T0 - timedelta(hours=1))
+    [bsky_post] = _planned(dstore, "for bluesky", "bluesky", T0 - timedelta(minutes=5), published=T0 - timedelta(hours=1))
+    log_lines(dsettings, as_json=True)
+
+    tally = make_daemon(platforms=["bluesky"]).run_once()
+
+    assert fakes["x"].calls == 0 and outbox.get(x_post).state == "planned"
+    assert outbox.get(bsky_post).state == "sent" and tally.sent == 1
+    [line] = [json.loads(x) for x in log_lines.lines() if "platform_disabled" in x]
+    assert (line["platform"], line["posts"]) == ("x", 1) and "newsbot cancel" in line["message"]
+    make_daemon(platforms=["bluesky", "x"]).run_once()  # enabled again: it goes out
+    assert outbox.get(x_post).state == "sent" and len(fakes["x"].posts) == 1
+
+
 # --- a job's failure never stops the daemon -------------------------------------------------------------
 
 

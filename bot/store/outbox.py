@@ -232,6 +232,15 @@ class Outbox:
             rows = conn.execute(select(self.t.c.state, func.count()).group_by(self.t.c.state)).all()
         return {state: int(n) for state, n in rows}
 
+    def waiting_by_platform(self) -> dict[str, int]:
+        """Posts not sent yet (planned or waiting for room), per platform."""
+        t = self.t
+        query = select(t.c.platform, func.count()).where(
+            t.c.state.in_([PostState.PLANNED.value, PostState.UNPLANNED.value])
+        ).group_by(t.c.platform)
+        with self.store.engine.connect() as conn:
+            return {platform: int(n) for platform, n in conn.execute(query).all()}
+
     def booked(self, since: datetime) -> dict[str, list[datetime]]:
         """Times already taken per platform (planned, sending or sent since ``since``): for spacing and caps."""
         t = self.t
@@ -252,11 +261,13 @@ class Outbox:
         *,
         only: Iterable[int] | None = None,
         exclude_platforms: Iterable[str] = (),
+        platforms: Iterable[str] | None = None,
     ) -> list[PostRow]:
         """Planned rows whose time has come and whose thread predecessor (if any) has been sent.
 
-        ``only`` and ``exclude_platforms`` filter in the query, before ``limit``: filtered afterwards, a
-        backlog of a page of earlier rows would hide the rows asked for (or those of a platform not blocked).
+        ``only``, ``exclude_platforms`` and ``platforms`` (None: all) filter in the query, before ``limit``:
+        filtered afterwards, a backlog of a page of earlier rows would hide the rows asked for (or those of a
+        platform not blocked).
         """
         t = self.t
         prev = schema.posts.alias("prev")
@@ -287,6 +298,8 @@ class Outbox:
         excluded = list(exclude_platforms)
         if excluded:
             query = query.where(t.c.platform.not_in(excluded))
+        if platforms is not None:
+            query = query.where(t.c.platform.in_(list(platforms)))
         with self.store.engine.connect() as conn:
             return [_row(r) for r in conn.execute(query).mappings()]
 
