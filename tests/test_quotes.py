@@ -152,6 +152,38 @@ def test_a_verb_the_list_lacks_before_a_name_gives_that_name_not_the_speaker_bef
     assert [q.speaker for q in extract_quotes(text)] == ["Ana Ruiz", "Lena Berg"]
 
 
+def test_a_quote_named_by_a_verb_the_list_lacks_is_not_merged_into_the_quote_before() -> None:
+    text = (
+        "“We will win this fight,” Ms. Karen Lindsay said after the long meeting. "
+        "“Nobody saw it coming,” Anna Berg beams."
+    )
+    assert [(q.text, q.speaker) for q in extract_quotes(text)] == [
+        ("We will win this fight,", "Karen Lindsay"),
+        ("Nobody saw it coming,", "Anna Berg"),
+    ]
+
+
+def test_a_reply_by_someone_described_is_not_merged_into_the_quote_before() -> None:
+    text = "“We will win this fight,” Ms. Karen Lindsay said. “We will not let that happen,” the mayor said."
+    assert [(q.text, q.speaker) for q in extract_quotes(text)] == [
+        ("We will win this fight,", "Karen Lindsay"),
+        ("We will not let that happen,", "the mayor"),
+    ]
+
+
+def test_a_reply_introduced_by_its_speaker_is_not_merged_into_the_quote_before() -> None:
+    text = "“We will win this fight,” Tom Reed said. Anna Berg said: “Nobody saw it coming.”"
+    assert [(q.text, q.speaker) for q in extract_quotes(text)] == [
+        ("We will win this fight,", "Tom Reed"),
+        ("Nobody saw it coming.", "Anna Berg"),
+    ]
+
+
+def test_a_sentence_after_a_full_stop_quote_is_no_attribution() -> None:
+    text = "“We will rebuild the bridge this year,” said Tom Reed.\n\n“Nobody can stop us now.” Anna Berg resigned."
+    assert [q.speaker for q in extract_quotes(text)] == ["Tom Reed", "Tom Reed"]
+
+
 def test_a_verb_the_list_lacks_does_not_make_a_title_a_quote() -> None:
     # only who said a quote that is kept anyway: “Jaws” stars Roy Scheider is a film, not his words
     assert extract_quotes("Ana Ruiz went to see a film. “Jaws,” stars Roy Scheider.") == []

@@ -91,7 +91,9 @@ AFTER_READ = rx.compile(
 # "…,” beams Lena Berg, …" / "…,” gushed Tom Reed.": a verb-like word the list of speech verbs lacks,
 # then a name that ends the clause. Not a reason to keep a quote; only who said one that is kept.
 AFTER_ANY_VERB_NAME = rx.compile(
-    r"\A[ \t\u00a0]*,?[ \t\u00a0]*\p{Ll}{3,}(?:s|ed)[ \t\u00a0]+(?P<sp>" + NAME + r")(?=[ \t\u00a0]*(?:[,.;!?]|\Z))", FLAGS
+    r"\A[ \t\u00a0]*,?[ \t\u00a0]*(?:\p{Ll}{3,}(?:s|ed)[ \t\u00a0]+(?P<sp>" + NAME + r")"
+    r"|(?P<sp2>" + NAME + r")[ \t\u00a0]+\p{Ll}{3,}(?:s|ed))(?=[ \t\u00a0]*(?:[,.;!?]|\Z))",  # ... or "Lena Berg beams."
+    FLAGS,
 )
 # The subject of a verb is not the object of a preposition ("marching through the streets chanted").
 NOT_AFTER_PREPOSITION = r"(?<!\b(?:through|into|in|on|at|of|to|from|with|by|for|across|around|over|under|near)\s+)"

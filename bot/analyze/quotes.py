@@ -374,10 +374,15 @@ def extract_quotes(text: str) -> list[Quote]:
         tlo, thi = para_of(target)
         who = attributor.speaker_for(target.start, target.end, tlo, thi)
         prev = out[-1] if out else None
-        # A quote attributed right after it to someone else is not the one before going on: an
-        # unclosed quote ("… African-American.¶“I have been …,” added Rep. Jim Clyburn") or a
-        # reply (“A,” says X. “B,” says Y).
-        own_speaker = how == "after" and who.named and prev is not None and who.name != prev.speaker
+        # A quote attributed to someone else - right after it, or introduced by them - is not the one
+        # before going on: an unclosed quote ("… African-American.¶“I have been …,” added Rep. Jim
+        # Clyburn") or a reply (“A,” says X. “B,” says Y / “A,” X said. Y said: “B.”).
+        # (Before the quote only a speaker named there counts: in "Schumer, he said, “…”" the "he" may
+        # well be the speaker of the quote before.)
+        own_speaker = prev is not None and (
+            (how in ("after", "named after") and who.name is not None and who.name != prev.speaker)
+            or (how in ("before", "colon") and _who.name is not None and who.name != prev.speaker)
+        )
         if prev is not None and not own_speaker and (span.continued or _interrupted(text, prev, span)):
             # One utterance, one span: a multi-paragraph quote from its first opening mark to its
             # last closing mark (measured: scores better than a span per paragraph), and

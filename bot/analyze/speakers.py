@@ -383,7 +383,9 @@ class Attributor(Coreference):
     # -- attribution -----------------------------------------------------------------------------
     def attribution(self, start: int, end: int, para_start: int, para_end: int) -> tuple[Who, str | None]:
         """The speaker found next to a quote, and where: "after", "before", "colon" (a previous
-        paragraph ends with "X said:"), "sentence" (elsewhere in its sentence) or None.
+        paragraph ends with "X said:"), "sentence" (elsewhere in its sentence), "named after" (a name
+        and a verb-like word the speech verbs lack: who, but no reason to keep the quote), "subject"
+        or None.
 
         A pronoun gives ``Who(None)`` with the place it was found."""
         who, how, _pron = self._find(start, end, para_start, para_end)
@@ -500,6 +502,16 @@ class Attributor(Coreference):
         m = AFTER_DASH.match(after)
         if m:
             return self._who(m.group("sp"), None, start), "after", None
+        # (Only after a quote that does not end its sentence: “….” Tom Reed resigned. is news, not "who".)
+        m = AFTER_ANY_VERB_NAME.match(after) if self.text[max(start, end - 3) : end].rstrip("”\"’'»“«")[-1:] in (",", "?", "!") else None
+        name = (m.group("sp") or m.group("sp2")) if m else None
+        if name and not self._common_word(name):
+            # "…,” beams Lena Berg" / "…,” Lena Berg beams.": a verb missing from the list, and the speaker
+            # named next to the quote - not a reason to keep it ("named after", not "after"), but never the
+            # person quoted before (a wrong name).
+            who = self._who(name, None, start)
+            if who.named and who.name:
+                return who, "named after", None
         # 1b. Japanese: 地元当局者は「…」と述べた — the topic before は/が is the speaker.
         if self.text[start : start + 1] in "「『":
             topic = cjk_topic(masked, para_start, start)
@@ -588,13 +600,6 @@ class Attributor(Coreference):
             # "…,” according to police." / "…!” read a sign …": not a reason to keep the quote, and
             # never the person quoted before.
             return Who(thing, None, named=False), "sentence", None
-        m = AFTER_ANY_VERB_NAME.match(after)
-        if m and not self._common_word(m.group("sp")):
-            # "…,” beams Lena Berg": a verb missing from the list, and the speaker named next to the
-            # quote - not a reason to keep it, but never the person quoted before (a wrong name).
-            who = self._who(m.group("sp"), None, start)
-            if who.named and who.name:
-                return who, None, "named"
         return Who(None), None, None
 
     def _thai(self, start: int, end: int, para_start: int, para_end: int) -> tuple[Who, str | None, str | None] | None:
