@@ -282,6 +282,22 @@ class Daemon:
         stale = self.clock() - STALE_SENDING if self._multi_worker else None
         self._log_pass(self.publisher.reconcile(stale_before=stale))
 
+    def learn_limits(self) -> None:
+        """Ask each platform that can tell its text limit (a Mastodon instance's own, often 1,000 or more)
+        once per start; composing fits posts to the kept value. Unreachable now: the last one kept (or the
+        setting) stays, and the daemon goes on."""
+        for name in self.platforms:
+            if self.settings.missing_credentials(name):
+                continue  # a dry run without credentials: nothing to ask with
+            try:
+                limit = self.publisher.platform(name).character_limit(refresh=True)
+            except BotError as exc:
+                event("limit_unknown", f"{name}: could not read its character limit, composing for the last known "
+                      f"one: {exc}", level=logging.WARNING, platform=name, reason=str(exc))
+                continue
+            if limit is not None:
+                log.debug("%s allows %d characters per post", name, limit)
+
     def note_disabled_platforms(self) -> None:
         """Posts planned for a platform since taken out of NEWSBOT_PLATFORMS are not sent: say so at start,
         so nobody waits for them (or is surprised when the platform is enabled again and they go out)."""
@@ -358,6 +374,7 @@ class Daemon:
         self._started("once")
         self._guarded("reconcile", self.reconcile)
         self._guarded("platforms", self.note_disabled_platforms)
+        self._guarded("limits", self.learn_limits)
         self.ingest()
         self._guarded("publish", self.publish)
         self._guarded("housekeeping", self.housekeeping)
@@ -375,6 +392,7 @@ class Daemon:
         self._started("run")
         self._guarded("reconcile", self.reconcile)
         self._guarded("platforms", self.note_disabled_platforms)
+        self._guarded("limits", self.learn_limits)
         scheduler = BackgroundScheduler(
             timezone=UTC,
             executors={"default": ThreadPoolExecutor(max_workers=3)},

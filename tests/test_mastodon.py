@@ -298,6 +298,42 @@ def test_character_limit_is_read_once_and_cached(
     assert sum(1 for r in mastodon_server.requests if "instance" in r.path) == 1
 
 
+def test_character_limit_refresh_asks_the_instance_again(
+    masto: MastodonPlatform, mastodon_server: MastodonServer, memory_state
+) -> None:  # type: ignore[no-untyped-def]
+    mastodon_server.max_characters = 1000
+    assert masto.character_limit() == 1000
+    mastodon_server.max_characters = 600  # the admin changed it
+
+    assert masto.character_limit(refresh=True) == 600
+    assert memory_state.data[STATE_MAX_CHARACTERS] == "600"
+
+
+def test_the_daemon_learns_the_instance_limit_at_start_and_composing_uses_it(
+    mastodon_settings: Settings, mastodon_server: MastodonServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot.daemon import Daemon
+    from bot.pipeline import platform_limits
+    from bot.store import open_store
+
+    settings = mastodon_settings.model_copy(update={"db_url": f"sqlite:///{tmp_path / 'newsbot.db'}",
+                                                    "platforms": ["mastodon"]})
+    store = open_store(settings.db_url)
+    try:
+        mastodon_server.max_characters = 1000
+        Daemon(settings, store, feed_poller=None).learn_limits()
+        assert platform_limits(settings, store, ["mastodon"]) == {"mastodon": 1000}
+
+        # Next start, the instance cannot be reached: the limit learnt before stays, and the log says why.
+        gone = settings.model_copy(update={"mastodon_api_base_url": "http://127.0.0.1:9"})
+        with caplog.at_level("WARNING"):
+            Daemon(gone, store, feed_poller=None).learn_limits()
+        assert platform_limits(settings, store, ["mastodon"]) == {"mastodon": 1000}
+        assert any("could not read its character limit" in r.getMessage() for r in caplog.records)
+    finally:
+        store.close()
+
+
 def test_a_status_over_the_instance_limit_is_a_permanent_error(
     masto: MastodonPlatform, mastodon_server: MastodonServer
 ) -> None:

@@ -84,6 +84,7 @@ class Platform(ABC):
     def check(self) -> str:
         """Verify the credentials without posting; return who we are ("@newsdesk.bsky.social")."""
 
-    def character_limit(self) -> int | None:
-        """The platform's current text limit when it can tell us (Mastodon instances do)."""
+    def character_limit(self, *, refresh: bool = False) -> int | None:
+        """The platform's current text limit when it can tell us (Mastodon instances do), kept in the state
+        store; ``refresh`` asks again (raising ``PlatformError`` when it cannot) instead of using what is kept."""
         return None

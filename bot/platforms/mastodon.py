@@ -178,10 +178,11 @@ class MastodonPlatform(Platform):
         host = self.base_url.split("://", 1)[-1].split("/", 1)[0]
         return f"@{account['acct']}@{host}"
 
-    def character_limit(self) -> int | None:
-        """The instance's ``max_characters``, asked once and kept in the state store."""
+    def character_limit(self, *, refresh: bool = False) -> int | None:
+        """The instance's ``max_characters``, asked once (again with ``refresh``: the daemon does at each
+        start, as an instance may change it) and kept in the state store, where composing reads it."""
         cached = self.state.get(STATE_MAX_CHARACTERS)
-        if cached and cached.isdigit():
+        if cached and cached.isdigit() and not refresh:
             return int(cached)
         limit = self._instance_limit()
         if limit is None:
