@@ -205,6 +205,14 @@ def test_a_party_in_brackets_or_an_age_before_the_role_still_names_the_speaker(a
     assert (quote.speaker, quote.role) == ("Anna Berg", role)
 
 
+def test_a_company_with_inc_or_corp_is_the_speaker_not_the_person_quoted_before() -> None:
+    text = (
+        "“We will rebuild the bridge this year,” said Tom Reed, the mayor.\n\n"
+        "“The deal is good for our shareholders,” Apple Inc. said in a statement."
+    )
+    assert [q.speaker for q in extract_quotes(text)] == ["Tom Reed", "Apple Inc"]
+
+
 def test_said_x_with_a_role_in_apposition() -> None:
     q = only("“This is the kind of thing people predicted,” said Konrad Gajewski, a professor of geography.")
     assert q.speaker == "Konrad Gajewski"

@@ -38,7 +38,9 @@ SPN = r"(?P<sp>" + NAME + r"|" + NOUN_PHRASE + r")"
 # an age before the role - "Anna Berg, 45, of Springfield, said" - are part of the speaker's description.)
 _PARTY = r"(?:[ \t\u00a0]*\([^()\n\u0001\u0002]{1,40}\))?"
 _AGE_APPOS = r"(?:\s*,\s*\p{N}{1,3}(?=\s*,\s*\S))?"
-AFTER_SP_VERB = rx.compile(r"\A[\s,]*" + SP + _PARTY + _AGE_APPOS + APPOS + ADV + r"\s+" + VERB + r"\b", FLAGS)
+# ... and so is the full stop of a company's "Inc." / "Corp." ("…,” Apple Inc. said").
+_COMPANY_STOP = r"(?:(?<=\b(?:Inc|Corp|Ltd|Co|Bros|Cos))\.)?"
+AFTER_SP_VERB = rx.compile(r"\A[\s,]*" + SP + _COMPANY_STOP + _PARTY + _AGE_APPOS + APPOS + ADV + r"\s+" + VERB + r"\b", FLAGS)
 # "…,” said Konrad Gajewski, a professor" / "…,” says architect Lorena Paz Akin" / "said he".
 # «…», a déclaré X / «…», selon X, adjointe au maire
 AFTER_VERB = rx.compile(r"\A[\s,]*(?:(?:(?:a|ont)[ \t\u00a0]+)?" + VERB_THEN_SPEAKER + r"|selon|según)\b", FLAGS)
