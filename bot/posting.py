@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,6 +16,8 @@ from .pipeline import Prepared, platform_limits, prepare
 from .publish import STALE_SENDING, PassReport, Publisher
 from .store import Store
 from .store.outbox import Outbox, PostRow
+
+log = logging.getLogger(__name__)
 
 
 def _choose_platforms(settings: Settings, requested: Sequence[str] | None) -> list[str]:
@@ -33,6 +36,15 @@ def _choose_platforms(settings: Settings, requested: Sequence[str] | None) -> li
             "(see .env.example), or use `newsbot preview` to see the posts without sending"
         )
     return settings.enabled_platforms
+
+
+def embargo_note(article: Article, settings: Settings, now: datetime) -> str | None:
+    """Why `newsbot post` refuses this article now (it is under embargo), or None."""
+    if article.embargo is None or article.embargo <= now:
+        return None
+    until = article.embargo.astimezone(settings.tz).strftime("%a %d %b %Y %H:%M %Z")
+    return (f"under embargo until {until}: `newsbot post` would send it now. Wait until then (`newsbot run` "
+            "posts it once the embargo lifts), or pass --ignore-embargo if the embargo was lifted early")
 
 
 def resolve_article(settings: Settings, store: Store | None, target: str) -> tuple[int | None, Article]:
@@ -81,13 +93,25 @@ def post_now(
     platforms: Sequence[str] | None = None,
     now: datetime,
     publisher: Publisher | None = None,
+    ignore_embargo: bool = False,
 ) -> PostReport:
     """Publish one article now, outside the schedule, with the outbox's exactly-once guarantee.
 
     Posting the same article again sends nothing new: its rows exist (same idempotency keys) and are sent.
+    An article under embargo is refused unless ``ignore_embargo`` (the editor knows it was lifted early).
     """
     chosen = _choose_platforms(settings, platforms)
     article_id, article = resolve_article(settings, store, target)
+    embargoed = embargo_note(article, settings, now)
+    if embargoed and not ignore_embargo:
+        raise BotError(f"{target}: {embargoed}")
+    publisher = publisher or Publisher(settings, store)
+    if "mastodon" in chosen:
+        try:
+            publisher.platform("mastodon").character_limit()  # asked once, kept: compose for the instance's own
+        except BotError as exc:
+            # the send itself will say what is wrong with the platform, if anything
+            log.debug("mastodon: could not read its character limit, composing for the last known one: %s", exc)
     prepared = prepare(article, settings, chosen, platform_limits(settings, store, chosen))  # as the daemon composes
     if article_id is None:
         article_id = store.add_article(article, ArticleState.PLANNED)
@@ -99,7 +123,6 @@ def post_now(
         # Waiting for room in the schedule (unplanned): posting now is the editor overriding the schedule.
         outbox.set_state(post_id, PostState.PLANNED, only_from=[PostState.UNPLANNED.value])
         outbox.reschedule(post_id, now)  # already planned for later by the daemon: now instead
-    publisher = publisher or Publisher(settings, store)
     report = publisher.publish_due(only=ids, stale_before=None if _no_daemon(settings) else now - STALE_SENDING)
     posts = [outbox.get(i) for i in ids]
     return PostReport(article_id, prepared.analysis.headline, prepared, posts, report)

@@ -186,6 +186,7 @@ def build_preview(
     use_store: bool = True,
     articles: Sequence[tuple[str, Article]] | None = None,
     send_now: bool = False,
+    ignore_embargo: bool = False,
 ) -> PreviewReport:
     """The preview of ``paths`` (default: the waiting queue), or of ``articles`` already read,
     given as (source label, article). ``send_now``: as `newsbot post` sends them, every post at ``now``,
@@ -209,7 +210,12 @@ def build_preview(
             continue
         item.analysis, item.drafts = prepared.analysis, prepared.drafts
         if send_now:
-            item.scheduled_at = {draft.platform: now for draft in prepared.drafts}
+            from .posting import embargo_note
+
+            embargoed = None if ignore_embargo else embargo_note(article, settings, now)
+            item.scheduled_at = {draft.platform: None if embargoed else now for draft in prepared.drafts}
+            if embargoed:
+                item.schedule_notes = {draft.platform: f"not sent: {embargoed}" for draft in prepared.drafts}
             continue
         # Zero-padded like the daemon's keys: the planner breaks ties by key, and "10" sorts before "2".
         requests += requests_for(f"{index:012d}", article, chosen, ingested_at=now)

@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -356,6 +357,21 @@ def test_post_dry_run_shows_the_posts_going_out_now_as_post_sends_them_not_at_a_
     assert set(article["scheduled_at"]) == {"x", "bluesky", "mastodon"}
     assert set(article["scheduled_at"].values()) == {report["generated_at"]}  # `post` sends at once
     assert set(article["scheduled_at"].values()) != set(slots.values())
+
+
+def test_post_dry_run_of_an_article_under_embargo_says_post_would_refuse_it(
+    capsys: pytest.CaptureFixture[str], queue: Path
+) -> None:
+    until = (datetime.now(UTC) + timedelta(days=2)).isoformat(timespec="seconds")
+    (queue / "report.md").write_text(f"---\ntitle: Schools report\nembargo: {until}\n---\n\n"
+                                     "The report, out on Tuesday, finds that class sizes grew in most districts.\n")
+    code, out, _ = run(capsys, "post", "report.md", "--dry-run", "--json")
+    [article] = json.loads(out)["articles"]
+    assert set(article["scheduled_at"].values()) == {None}
+    assert all("under embargo until" in note for note in article["schedule_notes"].values())
+    code, out, _ = run(capsys, "post", "report.md", "--dry-run", "--ignore-embargo", "--json")
+    [article] = json.loads(out)["articles"]
+    assert None not in article["scheduled_at"].values()
 
 
 def test_post_to_an_unreachable_platform_prints_its_report_once_and_no_raw_log_line(

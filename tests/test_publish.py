@@ -546,6 +546,29 @@ def test_reconciliation_never_undoes_what_the_sender_recorded_meanwhile(
     assert fake.posts == []
 
 
+def test_post_now_refuses_an_article_under_embargo_unless_told_the_embargo_was_lifted(
+    settings: Settings, store: Store, fake: FakePlatform, tmp_path
+) -> None:
+    from bot.errors import BotError
+    from bot.posting import post_now
+
+    settings = settings.model_copy(update={"platforms": ["mastodon"], "mastodon_api_base_url": "https://m.example",
+                                           "mastodon_access_token": "t"})
+    publisher = Publisher(settings, store, platforms={"mastodon": fake}, clock=lambda: T0)
+    article = tmp_path / "report.md"
+    article.write_text(f"---\ntitle: Schools report\nembargo: {(T0 + timedelta(hours=6)).isoformat()}\n---\n\n"
+                       "The report, out on Tuesday, finds that class sizes grew in most districts last year.\n")
+    with pytest.raises(BotError) as refused:
+        post_now(settings, store, str(article), now=T0, publisher=publisher)
+    assert "under embargo until" in str(refused.value) and "--ignore-embargo" in str(refused.value)
+    assert fake.posts == [] and publisher.outbox.find() == []  # nothing sent, nothing queued
+
+    post_now(settings, store, str(article), now=T0, publisher=publisher, ignore_embargo=True)
+    assert len(fake.posts) == 1
+    post_now(settings, store, str(article), now=T0 + timedelta(hours=7), publisher=publisher)  # lifted: no refusal
+    assert len(fake.posts) == 1  # and exactly once
+
+
 def test_post_now_composes_for_the_mastodon_limit_the_instance_gave(
     settings: Settings, store: Store, fake: FakePlatform, tmp_path
 ) -> None:

@@ -57,8 +57,11 @@ def post(
     platform: str = typer.Option(None, "--platform", "-p", help="Comma-separated: x,bluesky,mastodon (default: all configured)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be sent; send and write nothing."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    ignore_embargo: bool = typer.Option(False, "--ignore-embargo", help="Send an article under embargo now (the embargo was lifted early)."),
 ) -> None:
-    """Publish one article now, outside the schedule — exactly once, however often you run it."""
+    """Publish one article now, outside the schedule — exactly once, however often you run it.
+
+    An article under embargo is refused (exit 1) unless --ignore-embargo."""
     app_state = state(ctx)
     settings = app_state.settings
     if dry_run:
@@ -79,7 +82,7 @@ def post(
                 stored = [(f"article {article}" if is_id else article, found)]
                 already = posts_already_made(app_state.store, article_id)
         report = build_preview(settings, [article], now=datetime.now(UTC), platforms=_platform_list(platform),
-                               articles=stored, send_now=True)
+                               articles=stored, send_now=True, ignore_embargo=ignore_embargo)
         for item in report.articles:
             for name, note in already.items():
                 if name in item.scheduled_at:
@@ -91,7 +94,8 @@ def post(
         return
     from ..posting import post_now
 
-    result = post_now(settings, app_state.store, article, platforms=_platform_list(platform), now=datetime.now(UTC))
+    result = post_now(settings, app_state.store, article, platforms=_platform_list(platform), now=datetime.now(UTC),
+                      ignore_embargo=ignore_embargo)
     if as_json:
         print_json(result.as_json())
     else:
