@@ -98,7 +98,7 @@ def test_mastodon_counts_urls_as_23() -> None:
 def test_mastodon_link_paths_end_where_mastodon_ends_them() -> None:
     # Mastodon's own URL pattern lets no path end in "=" (config/initializers/twitter_regex.rb), so base64
     # padding at the end of a path is text to it, beyond the 23: twitter-text (and Mastodon.py) take it into
-    # the link, and a post fitted to exactly 500 was refused as too long.
+    # the link, and Mastodon would refuse a post fitted to exactly 500 as too long.
     assert mastodon_length("https://ex.am/story/MTIzNA==") == 23 + 2
     assert mastodon_length("read https://ex.am/a_(b)=.") == 5 + 23 + 2
     assert mastodon_length("https://ex.am/a?id=MTIzNA==") == 23  # a query may end in "="
