@@ -179,6 +179,15 @@ def test_a_reply_introduced_by_its_speaker_is_not_merged_into_the_quote_before()
     ]
 
 
+def test_x_said_colon_after_a_finished_quote_introduces_the_next_one() -> None:
+    text = "“We will win this fight,” Tom Reed said. Anna Berg said: “Nobody saw it coming.” Tom Reed said: “We will.”"
+    assert [(q.text, q.speaker) for q in extract_quotes(text)] == [
+        ("We will win this fight,", "Tom Reed"),
+        ("Nobody saw it coming.", "Anna Berg"),
+        ("We will.", "Tom Reed"),
+    ]
+
+
 def test_a_sentence_after_a_full_stop_quote_is_no_attribution() -> None:
     text = "“We will rebuild the bridge this year,” said Tom Reed.\n\n“Nobody can stop us now.” Anna Berg resigned."
     assert [q.speaker for q in extract_quotes(text)] == ["Tom Reed", "Tom Reed"]

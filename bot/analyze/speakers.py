@@ -450,6 +450,10 @@ class Attributor(Coreference):
         lead = own if self.masked[own:start].strip() or own <= para_start else sentence_start(self.masked, para_start, own - 1)
         return start if _PASSIVE_BY.search(self.masked, lead, start) else lead
 
+    def _ends_sentence(self, start: int, end: int) -> bool:
+        """Does the quote at [start, end) end with a full stop (or ?/!) inside its closing mark?"""
+        return self.text[max(start, end - 3) : end].rstrip("”\"’'»“«」』")[-1:] in (".", "?", "!", "…", "。")
+
     def _named_in(self, who: Who, start: int, end: int) -> bool:
         """Does the quote at [start, end) name ``who`` (given name or surname, as a whole word)?"""
         if not who.name:
@@ -464,6 +468,9 @@ class Attributor(Coreference):
         # Every pattern with a speech verb needs one of the verbs as a whole lower-case word: a
         # segment without any is not tried (the same answers, without the long patterns' cost).
         verb_after = has_verb(after)
+        if verb_after and after.rstrip().endswith(":") and self._ends_sentence(start, end):
+            # “….” Tom Reed said: “…”: the attribution after a finished sentence introduces the next quote.
+            verb_after = False
         # 1. right after the quote
         m = AFTER_SP_VERB.match(after) if verb_after else None
         if m:
