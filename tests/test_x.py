@@ -198,6 +198,38 @@ def test_find_still_finds_the_post_tried_under_what_was_prepared(x: XPlatform, x
     assert found is not None and found.remote_id == post.id
 
 
+def test_a_late_retry_finds_the_post_an_earlier_attempt_made_and_sends_nothing(
+    x: XPlatform, x_server: XServer
+) -> None:
+    # The first attempt timed out after X took the post; the retry comes after a long outage, when X may no
+    # longer refuse the identical text as a duplicate. Looking first is what keeps it one post.
+    prepared = x.prepare("article-1:x::0")
+    x_server.reset_next(after_processing=True, only="POST /2/tweets")
+    with pytest.raises(PlatformError):
+        x.publish(part("Landed before the outage"), prepared=prepared)
+    x_server.refuse_duplicates = False
+    later = datetime.now(UTC) + timedelta(hours=3)
+    x.clock = lambda: later
+
+    found = x.publish(part("Landed before the outage"), prepared=prepared)
+
+    [post] = x_server.live_posts
+    assert found.remote_id == post.id
+
+
+def test_a_first_attempt_sends_without_looking_and_a_retry_that_cannot_look_still_sends(
+    x: XPlatform, x_server: XServer
+) -> None:
+    x.publish(part("Fresh news"), prepared=x.prepare("article-2:x::0"))
+    assert not any(r.method == "GET" and r.path.endswith("/tweets") for r in x_server.requests)
+
+    stale = {"idempotency_key": "article-3:x::0", "prepared_at": (datetime.now(UTC) - timedelta(hours=2)).isoformat()}
+    x_server.fail_next(403, only="GET /2/users/" + x_server.user_id + "/tweets")  # a tier without timeline reads
+    sent = x.publish(part("Never arrived before"), prepared=stale)
+    assert [p.id for p in x_server.live_posts][-1] == sent.remote_id
+    assert any(r.method == "GET" and r.path.endswith("/tweets") for r in x_server.requests)  # it did try to look
+
+
 def test_reconcile_matches_the_post_although_x_rewrites_its_text(x: XPlatform, x_server: XServer) -> None:
     text = "Fish & chips <3 https://example.com/fish?a=1&b=2"
     sent = x.publish(part(text), prepared={})

@@ -45,7 +45,11 @@ LOOKBACK = 100  # how many recent posts reconcile searches for a duplicate's id 
 # ``find`` looks only at posts made since the first attempt, less this much for clocks that disagree: X shows
 # every link as t.co, so an older post that differs only by its link (a recurring headline) looks the same.
 FIND_MARGIN = timedelta(hours=1)
+# A send whose state was prepared longer ago than this is a retry: it looks for the earlier attempt first.
+LOOK_FIRST_AFTER = timedelta(minutes=1)
 STATE_USER = "x.user"
+
+log = logging.getLogger(__name__)
 
 # tweepy logs every request's headers at DEBUG, bearer token included; keep that out of any log.
 logging.getLogger("tweepy.client").setLevel(logging.INFO)
@@ -118,6 +122,19 @@ class XPlatform(Platform):
         reply_to: PublishResult | None = None,
         root: PublishResult | None = None,
     ) -> PublishResult:
+        if self._is_retry(prepared):
+            # An earlier attempt may have landed (a timeout after X took it), and how long X refuses the
+            # identical text as a duplicate is not documented: look before sending again, as Mastodon does
+            # once its Idempotency-Key may be forgotten.
+            try:
+                found = self.find(part, prepared=prepared, reply_to=reply_to)
+            except PlatformError as exc:
+                # An API tier without timeline reads: X's duplicate check is the guard left.
+                log.info("x: could not look for an earlier attempt before resending (%s)", exc)
+                found = None
+            if found is not None:
+                log.info("x: post %s from an earlier attempt is there; not sending it again", found.remote_id)
+                return found
         media_ids = [self._upload(image.source, image.alt) for image in part.images[: self.max_images]]
         try:
             response = self.client.create_tweet(
@@ -159,6 +176,11 @@ class XPlatform(Platform):
                 "(edit the template or the article), then `newsbot retry ID`",
                 status=403,
             ) from None
+
+    def _is_retry(self, prepared: dict[str, Any]) -> bool:
+        """Prepared for an earlier attempt (the outbox keeps what the first claim prepared)."""
+        started = _started(prepared)
+        return started is not None and self.clock() - started > LOOK_FIRST_AFTER
 
     def find(
         self,
@@ -269,16 +291,19 @@ class XPlatform(Platform):
 
 
 # --- pure helpers ----------------------------------------------------------------------------------
-def _since(prepared: dict[str, Any]) -> datetime | None:
-    """The oldest moment a post tried under ``prepared`` can have been made; None when unknown (a row
-    prepared before ``prepared_at`` was recorded: every recent post is a candidate, as before)."""
+def _started(prepared: dict[str, Any]) -> datetime | None:
     try:
         started = datetime.fromisoformat(str(prepared["prepared_at"]))
     except (KeyError, ValueError):
         return None
-    if started.tzinfo is None:
-        started = started.replace(tzinfo=UTC)
-    return started - FIND_MARGIN
+    return started if started.tzinfo is not None else started.replace(tzinfo=UTC)
+
+
+def _since(prepared: dict[str, Any]) -> datetime | None:
+    """The oldest moment a post tried under ``prepared`` can have been made; None when unknown (a row
+    prepared before ``prepared_at`` was recorded: every recent post is a candidate, as before)."""
+    started = _started(prepared)
+    return None if started is None else started - FIND_MARGIN
 
 
 def _fingerprint(token: str) -> str:

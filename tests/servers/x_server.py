@@ -113,6 +113,8 @@ class XServer(FaultyServer):
 
     def _init_state(self) -> None:
         self.user_24h_limit = type(self).user_24h_limit
+        # X does not document how long it refuses an identical text; False plays a refusal that has lapsed.
+        self.refuse_duplicates = True
         self.posts: list[XPost] = []
         self.media: dict[str, XMedia] = {}
         self.limits = _Limits(window_reset=int(time.time()) + 900)
@@ -269,7 +271,7 @@ class XServer(FaultyServer):
             parent = next((p for p in self.live_posts if p.id == reply_to), None)
             if parent is None:
                 return _forbidden(REPLY_MISSING_MESSAGE)
-        if text and any(p.text == text and p.author_id == self.user_id for p in self.live_posts):
+        if self.refuse_duplicates and text and any(p.text == text and p.author_id == self.user_id for p in self.live_posts):
             return _forbidden(DUPLICATE_MESSAGE)
         post_id = str(next(self._post_ids))
         post = XPost(
