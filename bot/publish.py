@@ -386,6 +386,32 @@ def retry_post(store: Store, post_id: int) -> list[int]:
     ]
 
 
+@dataclass
+class RetryReport:
+    """What ``retry_failed`` did: the posts planned again, and those it left with why."""
+
+    planned: list[int] = field(default_factory=list)
+    refused: list[tuple[int, str]] = field(default_factory=list)
+
+
+def retry_failed(store: Store, *, since: datetime, platforms: Iterable[str] | None = None) -> RetryReport:
+    """Every post that failed since ``since`` (on ``platforms``) goes back to planned, due now: after the fix
+    for a cause they shared (expired credentials fail every due post of a platform, one by one). Thread
+    parts in order, so a reply is planned after its parent; one that cannot be retried is reported, not fatal."""
+    outbox = Outbox(store)
+    rows = [r for r in outbox.find([PostState.FAILED.value], platforms=platforms, limit=1_000_000)
+            if r.updated_at is None or r.updated_at >= since]
+    report = RetryReport()
+    for row in sorted(rows, key=lambda r: (r.article_id, r.platform, r.account, r.thread_index)):
+        try:
+            retry_post(store, row.id)
+        except BotError as exc:
+            report.refused.append((row.id, str(exc)))
+        else:
+            report.planned.append(row.id)
+    return report
+
+
 def cancel_post(store: Store, post_id: int) -> list[int]:
     """Cancel a planned post and the thread parts after it (they could never be sent without it)."""
     from .errors import NotFoundError

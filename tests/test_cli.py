@@ -256,6 +256,22 @@ def test_retry_of_an_unknown_post_is_a_clear_error(capsys: pytest.CaptureFixture
     assert code == 6 and "no post with id 77" in err
 
 
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [(("retry",), "give a post id"), (("retry", "3", "--failed"), "not both"), (("retry", "--failed", "--within", "nan"), "not a number of hours")],
+)
+def test_retry_needs_one_post_id_or_failed(
+    capsys: pytest.CaptureFixture[str], queue: Path, args: tuple[str, ...], expected: str
+) -> None:
+    code, _, err = run(capsys, *args)
+    assert code == 2 and expected in " ".join(err.split()) and "Traceback" not in err
+
+
+def test_retry_failed_on_an_empty_outbox_says_nothing_was_planned(capsys: pytest.CaptureFixture[str], queue: Path) -> None:
+    code, out, _ = run(capsys, "retry", "--failed", "--json")
+    assert code == 0 and json.loads(out) == {"planned": [], "refused": []}
+
+
 def test_doctor_without_credentials_says_what_to_set(capsys: pytest.CaptureFixture[str], queue: Path) -> None:
     code, out, _ = run(capsys, "doctor", "--json")
     checks = {c["platform"]: c for c in json.loads(out)}

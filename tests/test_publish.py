@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.config import Settings
-from bot.errors import NotFoundError
+from bot.errors import NotFoundError, PlatformError
 from bot.models import Article, Draft, Part, PostState
 from bot.publish import Publisher, backoff, cancel_post, delete_post, retry_post
 from bot.store import Store
@@ -120,6 +120,33 @@ def test_transient_failure_retries_with_backoff(publisher: Publisher, fake: Fake
     assert len(fake.posts) == 1
     row = publisher.outbox.find()[0]
     assert row.attempts == 2 and row.last_error is None
+
+
+def test_retry_failed_brings_back_every_recent_failure_threads_in_order_after_the_credentials_are_fixed(
+    publisher: Publisher, fake: FakePlatform, clock: Clock
+) -> None:
+    from bot.publish import retry_failed
+
+    # The token expired: every due post of the platform fails for good, one by one.
+    add_article(publisher.store, publisher.outbox, [draft("fake", "headline", "quote")], body="one")
+    add_article(publisher.store, publisher.outbox, [draft("fake", "second story")], body="two")
+    old = add_article(publisher.store, publisher.outbox, [draft("fake", "last week's")], body="old")
+    [old_row] = publisher.outbox.find(article_id=old)
+    publisher.outbox.claim(old_row.id, {}, "w", T0)
+    publisher.outbox.mark_failed(old_row.id, "rejected long ago", T0 - timedelta(days=7))
+    fake.fail_next = [PlatformError("fake", "401: the token expired; set a new one", status=401)] * 2
+    publisher.publish_due()
+    assert [r.state for r in publisher.outbox.find()] == ["failed", "planned", "failed", "failed"]
+
+    report = retry_failed(publisher.store, since=T0 - timedelta(hours=24))
+
+    assert sorted(report.planned) == sorted(r.id for r in publisher.outbox.find() if r.article_id != old
+                                            and r.thread_index == 0)  # the reply waited for its head, never failed
+    assert report.refused == [] and publisher.outbox.get(old_row.id).state == "failed"  # outside the window
+    assert publisher.publish_due().count("sent") == 3
+    by_text = {p.text: p for p in fake.posts}
+    assert sorted(by_text) == ["headline", "quote", "second story"]
+    assert by_text["quote"].reply_to == by_text["headline"].id and by_text["headline"].reply_to is None
 
 
 def test_retry_honours_the_platforms_reset_time(publisher: Publisher, fake: FakePlatform, clock: Clock) -> None:

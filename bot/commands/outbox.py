@@ -179,11 +179,42 @@ def history(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", he
 
 
 @app.command()
-def retry(ctx: typer.Context, post_id: int = typer.Argument(..., help="Post id from `newsbot status`.")) -> None:
-    """Put a failed or cancelled post back in the queue, due now."""
-    from ..publish import retry_post
+def retry(
+    ctx: typer.Context,
+    post_id: int = typer.Argument(None, help="Post id from `newsbot status`."),
+    failed: bool = typer.Option(False, "--failed", help="Every post that failed recently (after fixing what they shared, e.g. credentials)."),
+    within: float = typer.Option(24.0, "--within", help="With --failed: only posts that failed in the last this many hours."),
+    platform: str = typer.Option(None, "--platform", "-p", help="With --failed: comma-separated platforms (default: all)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Put a failed or cancelled post back in the queue, due now; --failed does it for every recent failure."""
+    from ..errors import ConfigError
+    from ..publish import retry_failed, retry_post
 
+    if (post_id is None) == (not failed):
+        raise ConfigError("give a post id (`newsbot retry 42`) or --failed (`newsbot retry --failed`), not both")
+    if failed:
+        import math
+        from datetime import timedelta
+
+        if not (math.isfinite(within) and 0 < within <= 24 * 365):
+            raise typer.BadParameter(f"{within:g} is not a number of hours; give one above 0 and at most "
+                                     f"{24 * 365} (a year), e.g. 24", param_hint="'--within'")
+
+        report = retry_failed(state(ctx).store, since=datetime.now(UTC) - timedelta(hours=within),
+                              platforms=_platform_list(platform))
+        if as_json:
+            print_json({"planned": report.planned, "refused": [{"id": i, "error": e} for i, e in report.refused]})
+        else:
+            console.print(f"{len(report.planned)} failed post(s) planned again: {', '.join(map(str, report.planned)) or '—'}"
+                          + ("; the next publish pass sends them" if report.planned else ""), soft_wrap=True)
+            for post, why in report.refused:
+                console.print(f"post {post} not retried: {escape(why)}", soft_wrap=True)
+        return
     left = retry_post(state(ctx).store, post_id)
+    if as_json:
+        print_json({"planned": [post_id], "still_cancelled": left})
+        return
     console.print(f"post {post_id} is planned again; the next publish pass sends it")
     if left:
         how = " and ".join(f"`newsbot retry {i}`" for i in left)
