@@ -46,6 +46,11 @@ class ComposeError(BotError):
     exit_code = 4
 
 
+class TemplateError(ComposeError):
+    """A template file itself is broken (missing, not UTF-8, bad syntax, an unknown variable): no article's
+    fault, so the articles waiting to be composed wait for the fix instead of failing."""
+
+
 class StoreError(BotError):
     """The database cannot be opened, migrated or locked."""
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from .config import PLATFORMS, Settings
-from .errors import BotError
+from .errors import BotError, TemplateError
 from .models import Analysis, Article, ArticleState, Draft, PostState
 from .schedule import Expired, Planned, PostRequest, Unplanned, news_since, plan, policy_for, requests_for
 
@@ -115,6 +115,10 @@ def plan_pending(settings: Settings, store: Store, now: datetime, platforms: Seq
     for stored in store.list_articles([ArticleState.INGESTED], limit=PLAN_BATCH, oldest_first=True):
         try:
             new.append((stored.id, prepare(stored.article, settings, platforms, limits)))
+        except TemplateError:
+            # A broken template (an edit half-saved while the daemon runs) is no article's fault: the articles
+            # wait, untouched, and the pass fails with the template's file and line until it is fixed.
+            raise
         except BotError as exc:
             store.set_article_state(stored.id, ArticleState.FAILED, str(exc))
             report.failed.append((stored.id, str(exc)))
@@ -242,6 +246,8 @@ def recompose_updated(
             stored = store.get_article(article_id)
             try:
                 prepared = prepare(stored.article, settings, untouched, limits)
+            except TemplateError:
+                raise  # the update waits for the fix, as new articles do
             except BotError as exc:
                 log.error("updated article %s could not be composed again: %s", article_id, exc)
                 mark_update_handled(store, int(update["id"]))

@@ -115,6 +115,33 @@ def test_an_article_that_cannot_be_analysed_fails_with_its_reason(kyiv: Settings
     assert store.get_article(bad).state == ArticleState.FAILED
 
 
+def test_a_template_broken_while_the_daemon_runs_fails_the_pass_not_the_articles(
+    kyiv: Settings, store: Store, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import shutil
+
+    from bot.compose.render import builtin_templates_dir
+    from bot.errors import TemplateError
+
+    templates = tmp_path / "templates"
+    shutil.copytree(builtin_templates_dir(), templates)
+    settings = kyiv.model_copy(update={"templates_dir": templates})
+    waiting = add(store, 1)
+    good = (templates / "x.j2").read_text(encoding="utf-8")
+    (templates / "x.j2").write_text("{{ headline }\n", encoding="utf-8")  # an editor saves it half-done
+
+    with pytest.raises(TemplateError, match="x.j2"):
+        plan_pending(settings, store, NOW, platforms=["x"])
+    assert store.get_article(waiting).state == ArticleState.INGESTED  # waits for the fix, not failed for good
+
+    (templates / "x.j2").write_text(good, encoding="utf-8")
+    later = (templates / "x.j2").stat().st_mtime + 2  # a file system with coarse times still shows the edit
+    os.utime(templates / "x.j2", (later, later))
+    plan_pending(settings, store, NOW, platforms=["x"])
+    assert [r.article_id for r in heads(store)] == [waiting]
+
+
 def test_an_article_edited_before_posting_is_composed_again(kyiv: Settings, store: Store) -> None:
     from bot.feeds.articles import list_updates, record_update
 

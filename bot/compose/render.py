@@ -20,7 +20,7 @@ from jinja2 import meta, nodes
 
 import bot
 
-from ..errors import ComposeError
+from ..errors import ComposeError, TemplateError
 
 
 def builtin_templates_dir() -> Path:
@@ -63,7 +63,7 @@ class Templates:
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
         if not self.directory.is_dir():
-            raise ComposeError(
+            raise TemplateError(
                 f"templates directory {self.directory} does not exist; "
                 "set NEWSBOT_TEMPLATES_DIR to a folder with x.j2, bluesky.j2, mastodon.j2 and quote.j2"
             )
@@ -89,10 +89,10 @@ class Templates:
                     template = self.env.get_template(name)
                 except jinja2.TemplateSyntaxError as exc:
                     where = exc.filename or str(self._path(name))
-                    raise ComposeError(f"template {where}, line {exc.lineno}: {exc.message}") from None
+                    raise TemplateError(f"template {where}, line {exc.lineno}: {exc.message}") from None
                 except UnicodeDecodeError as exc:  # saved as Windows-1252 or Latin-1, say
                     line = exc.object[: exc.start].count(b"\n") + 1
-                    raise ComposeError(
+                    raise TemplateError(
                         f"template {self._path(name)}, line {line}: not UTF-8 text "
                         f"(byte 0x{exc.object[exc.start]:02x}); save it as UTF-8"
                     ) from None
@@ -100,7 +100,7 @@ class Templates:
                     self._check_variables(name, template, known)
                     self._checked[name] = template
                 return template
-        raise ComposeError(
+        raise TemplateError(
             f"no template {' or '.join(names)} in {self.directory}; "
             f"copy it from the built-in templates in {builtin_templates_dir()}"
         )
@@ -116,7 +116,7 @@ class Templates:
             uses = sorted((n.lineno, n.name) for n in tree.find_all(nodes.Name) if n.name in unknown)
             line, variable = uses[0] if uses else (None, sorted(unknown)[0])
             where = template.filename or filename
-            raise ComposeError(
+            raise TemplateError(
                 f"template {where}{f', line {line}' if line else ''}: '{variable}' is undefined" + _UNDEFINED_HINT
             )
 
