@@ -239,8 +239,9 @@ def recompose_updated(
         article_id = int(update["article_id"])
         heads = {r.platform: r for r in outbox.find(article_id=article_id)
                  if r.thread_index == 0 and r.state != PostState.CANCELLED.value}
-        untouched = [p for p, r in heads.items() if p in platforms and r.state == PostState.PLANNED.value
-                     and all(part.state == PostState.PLANNED.value and part.prepared is None
+        waiting = (PostState.PLANNED.value, PostState.UNPLANNED.value)  # unplanned: waiting for room
+        untouched = [p for p, r in heads.items() if p in platforms and r.state in waiting
+                     and all(part.state in waiting and part.prepared is None
                              for part in outbox.thread(article_id, p, r.account))]
         if untouched:
             stored = store.get_article(article_id)
@@ -262,8 +263,11 @@ def recompose_updated(
                 for part in outbox.thread(article_id, draft.platform, head.account):
                     if part.thread_index > 0:
                         outbox.supersede(part.id, reason)
+                # In the state the old thread was in: a thread waiting for room, inserted planned at its
+                # placeholder time, would be due at once.
                 outbox.enqueue(article_id, stored.article.content_hash, [draft], {draft.platform: head.scheduled_at},
-                               {draft.platform: head.account})
+                               {draft.platform: head.account}, state=PostState(head.state),
+                               error=head.last_error if head.state == PostState.UNPLANNED.value else None)
             done.append(article_id)
             log.info("article %s was updated before posting: its posts were composed again", article_id)
         mark_update_handled(store, int(update["id"]))

@@ -286,6 +286,35 @@ def test_a_post_with_no_room_yet_waits_unplanned_and_is_planned_when_room_appear
     assert [aid for aid, _, _ in later.planned] == [ids[14]]
 
 
+def test_an_article_edited_while_its_post_waits_for_room_is_composed_again_and_still_waits(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from bot.feeds.articles import list_updates, record_update
+    from bot.store import open_store
+
+    tight = make_settings(tmp_path, timezone="UTC", slots="0 12 * * *", min_spacing_minutes=0, quiet_hours="",
+                          daily_cap=1, expire_hours=24 * 30)
+    store = open_store(tight.db_url)
+    ids = [add(store, n, published=NOW) for n in range(15)]  # one slot a day for 14 days: the last waits
+    plan_pending(tight, store, NOW, platforms=["x"])
+    outbox = Outbox(store)
+    [waiting] = [r for r in outbox.find() if r.article_id == ids[-1] and r.thread_index == 0]
+    assert waiting.state == "unplanned"
+
+    old = store.get_article(ids[-1]).article
+    new = Article(source=old.source, text=old.text, title="Council shelves proposal 14 after all", url=old.url,
+                  published=old.published)
+    store.update_article(ids[-1], new)
+    with store.transaction() as conn:
+        assert record_update(conn, ids[-1], old, new, NOW).action == "recompose"
+    report = plan_pending(tight, store, NOW + timedelta(minutes=5), platforms=["x"])
+
+    assert report.recomposed == [ids[-1]]
+    [head] = [r for r in outbox.find(["planned", "unplanned"]) if r.article_id == ids[-1] and r.thread_index == 0]
+    assert head.text.startswith("Council shelves proposal 14 after all") and head.state == "unplanned"
+    assert outbox.get(waiting.id).state == PostState.CANCELLED
+    assert not [r for r in outbox.due(NOW + timedelta(minutes=5)) if r.article_id == ids[-1]]  # not due at once
+    assert list_updates(store, unhandled_only=True) == []
+
+
 def test_a_flood_of_articles_is_planned_in_bounded_batches_oldest_first(
     kyiv: Settings, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:

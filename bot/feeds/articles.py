@@ -151,7 +151,8 @@ def record_update(conn: Connection, article_id: int, old: Article, new: Article,
     p = s.posts
     rows = conn.execute(select(p.c.state, func.count()).where(p.c.article_id == article_id).group_by(p.c.state))
     states: dict[str, int] = {str(state): int(n) for state, n in rows}
-    planned = states.get("planned", 0)  # still composable: nothing has left for these yet
+    # still composable: nothing has left for these yet (unplanned ones wait for room in the schedule)
+    planned = states.get("planned", 0) + states.get("unplanned", 0)
     sent = states.get("sent", 0) + states.get("sending", 0)
     action = "recompose" if planned else "record" if sent else "none"
     conn.execute(

@@ -418,7 +418,7 @@ class Outbox:
         return done.rowcount == 1
 
     def supersede(self, post_id: int, error: str) -> bool:
-        """planned → cancelled for a post replaced by a re-composed one, freeing its idempotency key.
+        """planned (or unplanned) → cancelled for a post replaced by a re-composed one, freeing its idempotency key.
 
         The replacement may well have the same key (an article that moved to a new URL keeps its content
         hash; an edit reverted at the source gets its old hash back): were the key kept here, the new row
@@ -430,7 +430,8 @@ class Outbox:
             done = conn.execute(
                 update(t)
                 # never claimed: `prepared` is written by the first claim and kept through retries
-                .where(t.c.id == post_id, t.c.state == PostState.PLANNED.value, t.c.prepared.is_(None))
+                .where(t.c.id == post_id, t.c.state.in_([PostState.PLANNED.value, PostState.UNPLANNED.value]),
+                       t.c.prepared.is_(None))
                 .values(
                     state=PostState.CANCELLED.value,
                     last_error=error,
