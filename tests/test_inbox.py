@@ -274,10 +274,10 @@ def test_a_file_that_cannot_be_claimed_is_skipped_with_the_reason_and_the_rest_g
 def test_one_file_crashing_the_reader_does_not_stop_the_others(queue, settings, store, monkeypatch):
     real = inbox.read_article_file
 
-    def flaky(path, max_bytes, *, source=None):
+    def flaky(path, max_bytes, **kw):
         if path.name == "boom.txt":
             raise RuntimeError("parser bug")
-        return real(path, max_bytes, source=source)
+        return real(path, max_bytes, **kw)
 
     monkeypatch.setattr(inbox, "read_article_file", flaky)
     drop(queue, "boom.txt", f"Bridge reopens\n\n{BODY}", age=90)
@@ -328,12 +328,12 @@ def test_a_second_ingest_at_the_same_time_waits_instead_of_taking_the_claimed_fi
         except Exception as exc:  # reported below, not lost in the thread
             second["error"] = exc
 
-    def reading(path, max_bytes, *, source=None):
+    def reading(path, max_bytes, **kw):
         if path.name == "a.txt" and "thread" not in second:
             second["thread"] = thread = threading.Thread(target=second_run)
             thread.start()
             thread.join(timeout=2)  # time enough to take the file, if it is not kept waiting
-        return real(path, max_bytes, source=source)
+        return real(path, max_bytes, **kw)
 
     monkeypatch.setattr(inbox, "read_article_file", reading)
     drop(queue, "a.txt", f"Bridge reopens\n\n{BODY}")
@@ -391,10 +391,10 @@ def test_preview_reads_the_queue_without_moving_anything(queue, settings, store)
 def test_preview_shows_a_file_crashing_the_reader_as_an_error_like_ingest_does(queue, settings, monkeypatch):
     real = inbox.read_article_file
 
-    def flaky(path, max_bytes, *, source=None):
+    def flaky(path, max_bytes, **kw):
         if path.name == "boom.txt":
             raise RuntimeError("parser bug")
-        return real(path, max_bytes, source=source)
+        return real(path, max_bytes, **kw)
 
     monkeypatch.setattr(inbox, "read_article_file", flaky)
     drop(queue, "boom.txt", f"Bridge reopens\n\n{BODY}", age=90)
@@ -500,3 +500,16 @@ def test_a_failed_file_dropped_in_again_with_its_error_note_never_posts_the_note
     assert [(i.name, i.status) for i in items] == [("story.txt", ItemStatus.INGESTED)]
     assert [a.article.title for a in store.list_articles([ArticleState.INGESTED])] == ["Bridge reopens"]
     assert [q.path.name for q in read_queue(settings)] == []  # nothing else waiting to preview
+
+
+def test_an_article_naming_an_image_beside_it_in_the_queue_is_posted_with_that_image(queue, settings, store):
+    # Claimed into .processing/ before it is read, and moved to processed/ after: the image path must still
+    # lead to the image the editor meant, under the queue folder.
+    (queue / "images").mkdir(parents=True)
+    (queue / "images" / "bridge.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    drop(queue, "story.md", f"---\ntitle: Bridge reopens\nimage: images/bridge.png\n---\n\n{BODY}\n", age=90)
+    [item] = ingest_queue(settings, store, now=NOW).items
+    assert item.status is ItemStatus.INGESTED
+    [stored] = store.list_articles()
+    assert stored.article.image == str((queue / "images" / "bridge.png").resolve())
+    assert (queue / "images" / "bridge.png").exists()  # a folder in the queue is not scanned for articles

@@ -651,3 +651,28 @@ def test_canonical_url_is_idempotent_and_drops_tracking(host, path, params, slas
     assert canonical_url(once) == once
     assert "utm_" not in once and "fbclid" not in once and "#" not in once
     assert once.startswith(f"https://{host.lower()}/")
+
+
+# --- a local image --------------------------------------------------------------------------------------------
+
+
+def test_a_relative_image_path_is_read_from_the_articles_folder_and_kept_absolute(tmp_path: Path) -> None:
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "bridge.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    article = read(tmp_path, "story.md", f"---\ntitle: Bridge reopens\nimage: images/bridge.png\n---\n\n{BODY}\n")
+    assert article.image == str((tmp_path / "images" / "bridge.png").resolve())
+
+
+def test_an_image_path_that_names_no_file_is_refused_with_where_it_was_looked_for(tmp_path: Path) -> None:
+    why = reason(tmp_path, "story.md", f"---\ntitle: Bridge reopens\nimage: images/bridge.png\n---\n\n{BODY}\n")
+    assert "no file images/bridge.png" in why and str(tmp_path) in why
+
+
+def test_an_image_url_is_kept_as_given(tmp_path: Path) -> None:
+    article = read(tmp_path, "story.md", f"---\ntitle: Bridge\nimage: https://example.com/b.jpg\n---\n\n{BODY}\n")
+    assert article.image == "https://example.com/b.jpg"
+
+
+def test_an_image_dropped_in_the_queue_is_told_where_images_go(tmp_path: Path) -> None:
+    why = reason(tmp_path, "bridge.JPG", b"\xff\xd8\xff\xe0 not an article")
+    assert "an image" in why and "queue/images/" in why and "image:" in why

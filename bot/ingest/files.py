@@ -330,8 +330,13 @@ def _read_capped(path: Path, max_bytes: int) -> bytes:
     return data
 
 
-def read_article_file(path: Path, max_bytes: int, *, source: str | None = None) -> Article:
-    """Read one article file. ``source`` (default: the file's name) is recorded as where it came from.
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".heic"})
+
+
+def read_article_file(path: Path, max_bytes: int, *, source: str | None = None, folder: Path | None = None) -> Article:
+    """Read one article file. ``source`` (default: the file's name) is recorded as where it came from;
+    ``folder`` (default: the file's own) is where a relative ``image:`` path is read from - the queue
+    folder for a file claimed into ``.processing/``.
 
     Raises ``IngestError`` saying what is wrong with the file and how to fix it.
     """
@@ -339,6 +344,11 @@ def read_article_file(path: Path, max_bytes: int, *, source: str | None = None) 
     kind = FORMATS.get(suffix)
     if kind is None:
         shown = f"'{suffix}'" if suffix else "(no extension)"
+        if suffix in IMAGE_SUFFIXES:
+            raise IngestError(
+                f"an image ({shown}), not an article: put images in a folder of their own (queue/images/) and "
+                "name one in the article's image: field (image: images/photo.jpg)"
+            )
         raise IngestError(
             f"unsupported file type {shown}; name the file .txt, .md, .html or .json (see queue/README.md)"
         )
@@ -368,7 +378,22 @@ def read_article_file(path: Path, max_bytes: int, *, source: str | None = None) 
         # A headline is one line: tabs, runs of spaces and no-break spaces from a copied page would
         # otherwise reach logs, `newsbot status` and the feeds listing as typed.
         article = dataclasses.replace(article, title=" ".join(article.title.split()))
+    article = _local_image(article, folder or path.parent)
     return _without_lone_surrogates(article)
+
+
+def _local_image(article: Article, folder: Path) -> Article:
+    """A local ``image`` path made absolute from the article's folder, and checked now: read later from the
+    daemon's working directory, or after the article file moved on, it named another file or none."""
+    image = article.image
+    if not image or "://" in image:
+        return article  # a URL (http, https, file) is read as given
+    path = Path(image).expanduser()
+    resolved = path if path.is_absolute() else folder / path
+    if not resolved.is_file():
+        where = "" if path.is_absolute() else f" (a relative path is read from the article's folder, {folder})"
+        raise IngestError(f"image: no file {image}{where}; fix the path or put the image there")
+    return dataclasses.replace(article, image=str(resolved.resolve()))
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")

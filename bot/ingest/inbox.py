@@ -273,7 +273,7 @@ def _ingest_one(claimed: Path, name: str, queue: Path, store: Store, max_bytes: 
         reason = "a symbolic link: newsbot takes only regular files from the queue; copy the article in instead"
         return _fail(claimed, name, reason, queue / FAILED, recovered=recovered)
     try:
-        article = read_article_file(claimed, max_bytes, source=name)
+        article = read_article_file(claimed, max_bytes, source=name, folder=queue)
     except IngestError as exc:
         return _fail(claimed, name, exc.message, queue / FAILED, recovered=recovered)
     except Exception as exc:  # a parser bug must not stop the other files: quarantine this one, say why
