@@ -412,15 +412,36 @@ def retry_failed(store: Store, *, since: datetime, platforms: Iterable[str] | No
     return report
 
 
-def cancel_post(store: Store, post_id: int) -> list[int]:
-    """Cancel a planned post and the thread parts after it (they could never be sent without it)."""
-    from .errors import NotFoundError
+def cancel_post(store: Store, post_id: int, publisher: Publisher | None = None) -> list[int]:
+    """Cancel a planned post and the thread parts after it (they could never be sent without it).
+
+    A post that was tried before (a send that timed out, then waited to be retried) may be live: with a
+    ``publisher`` whose platform is configured it is looked up first, and one that is there is recorded as
+    sent instead - cancelled, the record would say it never went out, and its thread would stay half-told.
+    """
+    from .errors import ConfigError, NotFoundError
 
     outbox = Outbox(store)
     row = outbox.get(post_id)
     waiting = [PostState.PLANNED.value, PostState.UNPLANNED.value]
     if row.state not in waiting:
         raise NotFoundError(f"post {post_id} is {row.state}; only planned posts can be cancelled")
+    if row.prepared is not None and publisher is not None:
+        try:
+            found = publisher.find_sent(row)
+        except ConfigError:
+            found = None  # the platform is not configured any more: nothing can send the post either
+        except BotError as exc:
+            raise BotError(
+                f"post {post_id} was tried before and may be live on {row.platform}, and checking failed ({exc}); "
+                f"nothing was cancelled: try again when {row.platform} answers"
+            ) from None
+        if found is not None and outbox.mark_found(row.id, found, publisher.clock()):
+            raise BotError(
+                f"post {post_id} is already live on {row.platform} ({found.url or found.remote_id}): an earlier "
+                f"attempt went out, so it is recorded as sent, not cancelled; `newsbot delete {post_id}` takes it "
+                "down (the rest of its thread still goes out unless you cancel the next part)"
+            )
     cancelled = []
     for part in outbox.thread(row.article_id, row.platform, row.account):
         if part.thread_index >= row.thread_index and outbox.set_state(part.id, PostState.CANCELLED, only_from=waiting):

@@ -281,6 +281,41 @@ def test_backoff_grows_and_is_capped() -> None:
     assert backoff(1, 30, T0, T0 + timedelta(hours=5)) == T0 + timedelta(hours=5)
 
 
+def test_cancelling_a_post_whose_timed_out_send_landed_records_it_sent_and_says_how_to_take_it_down(
+    publisher: Publisher, fake: FakePlatform
+) -> None:
+    from bot.errors import BotError
+
+    add_article(publisher.store, publisher.outbox, [draft("fake", "head", "reply")])
+    head, reply = publisher.outbox.find()
+    fake.land_then_fail.append(transient())  # it reached the platform; the answer did not reach us
+    assert publisher.publish_due().outcomes[0].status == "retry"
+
+    with pytest.raises(BotError, match=f"already live on fake .*newsbot delete {head.id}"):
+        cancel_post(publisher.store, head.id, publisher)
+
+    assert publisher.outbox.get(head.id).state == "sent" and publisher.outbox.get(head.id).remote_id == fake.posts[0].id
+    assert publisher.outbox.get(reply.id).state == "planned"  # its thread can still be finished
+
+
+def test_cancelling_a_tried_post_the_platform_cannot_check_now_cancels_nothing(
+    publisher: Publisher, fake: FakePlatform
+) -> None:
+    from bot.errors import BotError
+
+    add_article(publisher.store, publisher.outbox, [draft("fake", "head")])
+    [head] = publisher.outbox.find()
+    fake.fail_next.append(transient())
+    publisher.publish_due()
+    fake.find_fails = transient()
+    with pytest.raises(BotError, match="may be live on fake"):
+        cancel_post(publisher.store, head.id, publisher)
+    assert publisher.outbox.get(head.id).state == "planned"
+    fake.find_fails = None
+    assert cancel_post(publisher.store, head.id, publisher) == [head.id]  # not there: cancelled
+    assert fake.finds == 2
+
+
 def test_retry_cancel_and_delete(publisher: Publisher, fake: FakePlatform) -> None:
     add_article(publisher.store, publisher.outbox, [draft("fake", "p1", "p2", "p3")])
     rows = publisher.outbox.find()
