@@ -179,6 +179,7 @@ class Daemon:
         self.tally = Tally()
         self.stopping = threading.Event()
         self._announced: set[int] = set()  # dry run: posts already logged as would_send
+        self._warned_files: set[str] = set()  # queue files that cannot be taken, already logged
         self._multi_worker = sqlite_path(settings.db_url) is None
         self._scheduler: Any = None
 
@@ -216,6 +217,11 @@ class Daemon:
             elif status == "failed":
                 self.tally.failed += 1
                 event("ingest_failed", f"{item.name} moved to failed/: {item.reason}", level=logging.ERROR,
+                      file=item.name, reason=item.reason)
+            elif item.stuck and item.name not in self._warned_files:
+                # It will not go away by itself (another user's file, say): said once, not every tick.
+                self._warned_files.add(item.name)
+                event("ingest_skipped", f"{item.name} left in the queue: {item.reason}", level=logging.WARNING,
                       file=item.name, reason=item.reason)
             else:  # still being written: taken on a later run
                 log.debug("%s not taken yet: %s", item.name, item.reason)

@@ -266,6 +266,30 @@ def test_a_platform_taken_out_of_the_settings_gets_nothing_more_and_its_waiting_
     assert outbox.get(x_post).state == "sent" and len(fakes["x"].posts) == 1
 
 
+def test_a_queue_file_the_daemon_cannot_take_is_logged_once_as_a_warning(
+    make_daemon: Callable[..., Daemon], dsettings: Settings, log_lines: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.ingest.inbox as inbox
+
+    real = os.rename
+
+    def rename(src: Any, dst: Any) -> None:
+        if Path(src).name == "theirs.md":
+            raise PermissionError(1, "Operation not permitted")
+        real(src, dst)
+
+    monkeypatch.setattr(inbox.os, "rename", rename)
+    write_article(dsettings.queue_dir, "theirs", "Bridge reopens")
+    log_lines(dsettings, as_json=True)
+    daemon = make_daemon()
+    daemon.ingest()
+    daemon.ingest()  # the next tick: still there, not said again
+
+    skipped = [json.loads(x) for x in log_lines.lines() if "ingest_skipped" in x]
+    assert len(skipped) == 1 and skipped[0]["level"] == "warning"
+    assert skipped[0]["file"] == "theirs.md" and "permissions" in skipped[0]["reason"]
+
+
 # --- a job's failure never stops the daemon -------------------------------------------------------------
 
 

@@ -64,6 +64,7 @@ class IngestItem:
     reason: str | None = None  # why it failed or was skipped
     title: str | None = None
     recovered: bool = False  # taken from .processing/ after an interrupted run
+    stuck: bool = False  # skipped for a reason that needs a person (not a file still being written)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -379,7 +380,7 @@ def _ingest_files(
                 f"cannot be moved out of the queue folder ({exc.strerror or exc}); check the file's owner "
                 "and the folder's permissions: newsbot must be able to rename it"
             )
-            record(IngestItem(shown(path.name), ItemStatus.SKIPPED, path, reason=reason))
+            record(IngestItem(shown(path.name), ItemStatus.SKIPPED, path, reason=reason, stuck=True))
             continue
         record(_ingest_one(claimed, shown(path.name), queue, store, settings.max_file_bytes, recovered=False))
 
