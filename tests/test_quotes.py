@@ -614,6 +614,52 @@ def test_metric_naive_baseline_finds_double_quoted_text() -> None:
     assert found[0]["speaker"] == "Ana Silva"
 
 
+def test_she_said_never_goes_to_a_man_known_only_by_his_given_name() -> None:
+    # Nothing in the text says Tom Reed is a man, but "Tom" does: a wrong name is worse than none.
+    text = "Tom Reed met Anna Berg on Monday. “We will win the vote next week,” she said."
+    assert [q.speaker for q in extract_quotes(text)] == [None]
+    text = "Anna Berg met Tom Reed on Monday. “We will win the vote next week,” he said."
+    assert [q.speaker for q in extract_quotes(text)] == [None]
+
+
+def test_she_said_skips_a_nearer_man_known_by_his_given_name() -> None:
+    text = (
+        "Anna Berg said the union would appeal the ruling.\n\n"
+        "Tom Reed, the city solicitor, defended the ruling on Monday.\n\n"
+        "“We are not giving up,” she said."
+    )
+    assert [q.speaker for q in extract_quotes(text)] == ["Anna Berg"]
+    # ... and the same in Spanish, German or Ukrainian names, accents or none
+    text = (
+        "Olena Kovalenko said the union would appeal the ruling.\n\n"
+        "Jose Garcia, the city solicitor, defended the ruling on Monday.\n\n"
+        "“We are not giving up,” she said."
+    )
+    assert [q.speaker for q in extract_quotes(text)] == ["Olena Kovalenko"]
+
+
+def test_a_given_name_never_outweighs_an_honorific_or_a_pronoun_from_the_text() -> None:
+    text = "“The ruling is final,” said Ms. Michael Reed, the city solicitor.\n\n“We will not appeal,” she said."
+    assert [q.speaker for q in extract_quotes(text)] == ["Michael Reed", "Michael Reed"]
+    text = (
+        "Anna Berg said the union would appeal the ruling.\n\n"
+        "Michael Reed said she expects the ruling to stand.\n\n"
+        "“We are not giving up,” she said."
+    )
+    assert [q.speaker for q in extract_quotes(text)] == ["Michael Reed"]
+
+
+@pytest.mark.parametrize("name", ["Jordan Reed", "Andrea Rossi", "Nicola Bianchi", "Oluwaseun Adeyemi"])
+def test_a_unisex_or_unlisted_given_name_rules_nobody_out(name: str) -> None:
+    for pronoun in ("he", "she"):
+        text = (
+            "Paul Berg said the union would appeal the ruling.\n\n"
+            f"{name}, the city solicitor, defended the ruling on Monday.\n\n"
+            f"“We are not giving up,” {pronoun} said."
+        )
+        assert [q.speaker for q in extract_quotes(text)] == [name], pronoun
+
+
 def test_she_said_skips_a_man_the_text_calls_he() -> None:
     text = (
         "“We will appeal the decision,” said Karen Lindsay, the union's lawyer.\n\n"

@@ -3,8 +3,9 @@ point of the text, and who a surname alone is ("Danilov" -> "Oleksiy Danilov").
 
 ``Coreference`` is mixed into ``speakers.Attributor``: it owns the index of people (full name as
 first introduced, given names, titles, gender learnt from Mr./Ms. and the first he/she after an
-introduction) and the candidates a later reference can point to - speakers reported outside quotes
-(mentions), subjects of sentences, and speakers already attributed - by position.
+introduction, failing those a common given name's, ``given_names.py``) and the candidates a later
+reference can point to - speakers reported outside quotes (mentions), subjects of sentences, and
+speakers already attributed - by position.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import regex
 
 from bot.analyze import rx
 
+from bot.analyze.given_names import given_name_gender
 from bot.analyze.names import (
     FEMALE,
     GENDERED,
@@ -190,17 +192,22 @@ class Coreference:
             # Nearest first, merged lazily: the first fitting candidate is usually the first, and in
             # a text without line breaks the "previous paragraph" reaches back to its start.
             cands = heapq.merge(cands, self._subjects_back(pos, pronoun_since), key=lambda c: -c[0])
-        first: tuple[int, Who] | None = None
         person: tuple[int, Who] | None = None
         for p, who in cands:
             if gender is not None and who.name in self._sure_gender and self._gender[who.name] != gender:
                 continue  # "she" is never Mr. Tom Reed, even when nobody else was named
+            if gender is not None and who.name not in self._gender and given_name_gender(who.name) not in (None, gender):
+                # Nor Tom Reed when the text says nothing of his gender: a given name listed as
+                # male rules him out for "she" (given_names.py) - the weakest evidence, so only
+                # where the text taught nothing, and never a reason to pick anyone.
+                continue
             if gender is None or (self._gender.get(who.name or "", gender) == gender and person_like(who.name)):
                 return p, who
-            first = first or (p, who)
             if person is None and person_like(who.name):
                 person = (p, who)
-        return person or first
+        # (Never an organisation or an acronym: he/she is a person, and with the people of the
+        # other gender ruled out, "Employers' Association" could be all that is left.)
+        return person
 
     def _subjects_back(self, pos: int, since: int) -> Iterator[tuple[int, Who]]:
         """The sentence subjects in [since, pos), nearest first."""
