@@ -38,6 +38,7 @@ All returned times are UTC.
 
 from __future__ import annotations
 
+import math
 import re
 from bisect import bisect_left, insort
 from collections import Counter
@@ -120,6 +121,9 @@ Outcome = Planned | Expired | Unplanned
 # --- settings -> Policy ----------------------------------------------------------------------------
 
 
+MAX_DURATION = timedelta(days=100 * 365)  # longest spacing, stagger or expiry: dates past it overflow
+
+
 def policy_for(settings: Settings, platform: str) -> Policy:
     """The validated schedule policy of ``platform``: its overrides, else the global settings."""
     overrides = settings.schedule_overrides.get(platform, {})
@@ -133,25 +137,31 @@ def policy_for(settings: Settings, platform: str) -> Policy:
     def var(name: str) -> str:
         return f"NEWSBOT_SCHEDULE_OVERRIDES ({platform}.{name})" if name in overrides else f"NEWSBOT_{name.upper()}"
 
-    def number(name: str, *, positive: bool = False, integer: bool = False) -> float:
+    def number(name: str, *, positive: bool = False, integer: bool = False, unit: timedelta | None = None) -> float:
         value = settings.schedule_value(platform, name)
         ok = isinstance(value, int | float) and not isinstance(value, bool)
+        if ok and isinstance(value, float) and not math.isfinite(value):
+            # JSON overrides may say Infinity or NaN: no timedelta holds them, and NaN fails no comparison
+            raise ConfigError(f"{var(name)}: {value!r} is not a finite number")
         if ok and integer and value != int(value):
             ok = False
         if not ok or value < 0 or (positive and value == 0):
             kind = "a whole number" if integer else "a number"
             raise ConfigError(f"{var(name)}: {value!r} is not {kind} {'> 0' if positive else '>= 0'}")
+        if unit is not None and value > MAX_DURATION / unit:  # compared, not multiplied: a huge int would overflow
+            # Past what a date can be once added to one: every planning pass would fail with OverflowError.
+            raise ConfigError(f"{var(name)}: {value!r} is more than 100 years; give a smaller number")
         return float(value)
 
     tz = settings.tz
     return Policy(
         slots=parse_slots(settings.schedule_value(platform, "slots"), var("slots")),
         tz=tz,
-        min_spacing=timedelta(minutes=number("min_spacing_minutes")),
+        min_spacing=timedelta(minutes=number("min_spacing_minutes", unit=timedelta(minutes=1))),
         quiet_hours=parse_quiet_hours(settings.schedule_value(platform, "quiet_hours"), var("quiet_hours")),
         daily_cap=int(number("daily_cap", integer=True)),
-        stagger=timedelta(minutes=number("stagger_minutes")),
-        expire_after=timedelta(hours=number("expire_hours", positive=True)),
+        stagger=timedelta(minutes=number("stagger_minutes", unit=timedelta(minutes=1))),
+        expire_after=timedelta(hours=number("expire_hours", positive=True, unit=timedelta(hours=1))),
     )
 
 

@@ -449,6 +449,36 @@ def test_bad_overrides_name_the_override(override: dict[str, Any], message: str)
     policy_for(s, "bluesky")  # the other platforms are unaffected
 
 
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        # JSON overrides take Infinity and NaN, which pass '> 0' (or fail no comparison at all)
+        ({"schedule_overrides": {"x": {"expire_hours": float("inf")}}},
+         "NEWSBOT_SCHEDULE_OVERRIDES (x.expire_hours): inf is not a finite number"),
+        ({"schedule_overrides": {"x": {"stagger_minutes": float("nan")}}},
+         "NEWSBOT_SCHEDULE_OVERRIDES (x.stagger_minutes): nan is not a finite number"),
+        # finite, but past what a date can be: every planning pass failed with OverflowError
+        ({"expire_hours": 1e8}, "NEWSBOT_EXPIRE_HOURS: 100000000.0 is more than 100 years"),
+        ({"min_spacing_minutes": 10**11}, "NEWSBOT_MIN_SPACING_MINUTES: 100000000000 is more than 100 years"),
+        ({"stagger_minutes": 10**400}, "NEWSBOT_STAGGER_MINUTES: 1000"),
+    ],
+)
+def test_a_schedule_duration_no_date_can_hold_is_one_line_naming_the_setting(
+    values: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        policy_for(make_settings(**values), "x")
+    assert str(caught.value).startswith(message)
+
+
+def test_schedule_durations_of_a_century_still_plan() -> None:
+    century = 100 * 365
+    s = make_settings(expire_hours=century * 24, min_spacing_minutes=century * 24 * 60, timezone="UTC")
+    now = datetime(2026, 3, 20, 10, 7, tzinfo=UTC)
+    outcomes = plan([req("a", now), req("b", now)], {"x": [now - MIN]}, {"x": policy_for(s, "x")}, now)
+    assert [type(o) for o in outcomes] == [Unplanned, Unplanned]  # no room for ever: waiting, not a crash
+
+
 def test_plan_refuses_naive_times() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         plan([], {}, {}, datetime(2026, 1, 10, 10))
