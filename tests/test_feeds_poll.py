@@ -246,6 +246,31 @@ def test_entry_whose_page_crashes_the_extractor_is_ingested_with_the_feed_text_a
     assert entry_counts(store)[feed.id] == {"article": 2}
 
 
+@pytest.mark.parametrize(("page_status", "read_unconditionally"), [(503, True), (404, False)])
+def test_an_edit_waiting_for_its_page_makes_the_next_poll_read_the_feed_only_if_the_page_may_come_back(
+    http_server: LocalServer, settings: Settings, store: Store, fetcher: Fetcher, page_status: int,
+    read_unconditionally: bool,
+) -> None:
+    # A 304 would hide an edit waiting on a passing outage of its page; a page gone for good is no reason to
+    # give up conditional GET for as long as its entry stays in the feed.
+    serve_teasers(http_server)
+    feed = add_feed(store, http_server.url("/teaser.xml"), backfill=2, now=NOW)
+    only(poll(settings, store, fetcher))
+    edited = (FEED_DATA / "teaser.xml").read_text().replace("{{BASE}}", http_server.base)
+    edited = edited.replace("Dam inspection finds cracks in the spillway", "Dam inspection finds deep cracks")
+    resource = http_server.put("/teaser.xml", edited)
+    http_server.fail("/pages/dam-inspection.html", page_status)
+
+    assert only(poll(settings, store, fetcher, LATER)).updates == []
+    assert (get_feed(store, feed.id).etag == resource.etag) is not read_unconditionally
+    http_server.put_file("/pages/dam-inspection.html", "dam-inspection.html")
+    again = only(poll(settings, store, fetcher, LATER + timedelta(hours=1)))
+
+    conditional = "if-none-match" in http_server.hits("/teaser.xml")[-1].headers
+    assert conditional is not read_unconditionally
+    assert len(again.updates) == (1 if read_unconditionally else 0)  # the page is back: the edit is applied
+
+
 # --- updates --------------------------------------------------------------------------------------
 def add_post(store: Store, article_id: int, state: str, key: str) -> None:
     with store.transaction() as conn:
