@@ -152,6 +152,23 @@ def test_post_dry_run_of_an_article_id_shows_that_stored_article(capsys: pytest.
     assert code == 6 and "no article with id 99" in err
 
 
+def test_post_of_a_queue_file_name_the_daemon_already_took_in_finds_the_stored_article(
+    capsys: pytest.CaptureFixture[str], queue: Path
+) -> None:
+    # The daemon moves a dropped file to processed/ within seconds; the editor still knows it by its name.
+    shutil.copy(SAMPLE, queue / "belarus-ties.txt")
+    assert run(capsys, "ingest", "--json")[0] == 0
+    assert not (queue / "belarus-ties.txt").exists()
+    code, out, err = run(capsys, "post", "belarus-ties.txt", "--dry-run", "--json", "--platform", "x")
+    assert code == 0, err
+    [article] = json.loads(out)["articles"]
+    assert article["headline"] == "Ukraine yet to sever diplomatic ties with Belarus"
+    code, _, err = run(capsys, "post", "belarus-ties.txt", "--platform", "x")
+    assert "no article" not in err  # found; not sent, as X is not configured here
+    code, _, err = run(capsys, "post", "never-dropped.txt", "--dry-run")
+    assert code == 6 and "no article 'never-dropped.txt'" in err
+
+
 def test_status_shows_a_planned_post_on_one_line_cut_at_a_word() -> None:
     from bot.commands.outbox import _snippet
 
@@ -400,6 +417,26 @@ def test_post_to_an_unreachable_platform_prints_its_report_once_and_no_raw_log_l
     done = subprocess.run([sys.executable, "-m", "bot", "post", "belarus-ties.txt"], capture_output=True, text=True)
     assert done.returncode == 1 and "could not be reached" in done.stdout
     assert done.stderr == ""  # not also the library's log line, printed raw and unredacted by that handler
+
+
+def test_a_program_calling_main_keeps_its_own_logging_after_a_command(
+    capsys: pytest.CaptureFixture[str], queue: Path
+) -> None:
+    import logging
+
+    names = ("", "newsbot", "bot", "apscheduler")
+    before = {name: logging.getLogger(name).level for name in names}
+    handlers = list(logging.getLogger().handlers)
+    try:
+        for name in names:
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+        code, _, _ = run(capsys, "status")  # reads the settings, so installs the command's log handler
+        assert code == 0
+        assert {name: logging.getLogger(name).level for name in names} == dict.fromkeys(names, logging.CRITICAL)
+        assert logging.getLogger().handlers == handlers
+    finally:
+        for name, level in before.items():
+            logging.getLogger(name).setLevel(level)
 
 
 def test_status_after_ingest_says_the_articles_wait_to_be_planned(capsys: pytest.CaptureFixture[str], queue: Path) -> None:
