@@ -50,15 +50,21 @@ def embargo_note(article: Article, settings: Settings, now: datetime) -> str | N
 def resolve_article(settings: Settings, store: Store | None, target: str) -> tuple[int | None, Article]:
     """An article by store id, by queue file name, or by path. Returns (stored id or None, article)."""
     from .ingest import read_article_file
+    from .ingest.inbox import PROCESSED
 
     if target.isdigit() and store is not None:
         stored = store.get_article(int(target))
         return stored.id, stored.article
     path = Path(target)
     if not path.exists():
+        # A name dropped into the queue: still waiting there, or already taken in. The daemon moves a file to
+        # processed/ seconds after the drop, and the editor still knows the story by that name.
         queued = settings.queue_dir / target
+        taken = settings.queue_dir / PROCESSED / target
         if queued.exists():
             path = queued
+        elif store is not None and taken.is_file():
+            path = taken
         else:
             raise NotFoundError(f"no article {target!r}: give a file path, a file name in {settings.queue_dir}, or an article id")
     article = read_article_file(path, settings.max_file_bytes)

@@ -152,6 +152,19 @@ def test_post_dry_run_of_an_article_id_shows_that_stored_article(capsys: pytest.
     assert code == 6 and "no article with id 99" in err
 
 
+def test_post_of_a_queue_file_name_the_daemon_already_took_in_finds_the_stored_article(
+    capsys: pytest.CaptureFixture[str], queue: Path
+) -> None:
+    # The daemon moves a dropped file to processed/ within seconds; the editor still knows it by its name.
+    shutil.copy(SAMPLE, queue / "belarus-ties.txt")
+    assert run(capsys, "ingest", "--json")[0] == 0
+    assert not (queue / "belarus-ties.txt").exists()
+    code, out, err = run(capsys, "post", "belarus-ties.txt", "--dry-run", "--json", "--platform", "x")
+    assert code == 0, err
+    [article] = json.loads(out)["articles"]
+    assert article["headline"] == "Ukraine yet to sever diplomatic ties with Belarus"
+
+
 def test_status_shows_a_planned_post_on_one_line_cut_at_a_word() -> None:
     from bot.commands.outbox import _snippet
 
