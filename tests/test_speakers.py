@@ -638,3 +638,52 @@ def test_french_subject_pronouns_and_spanish_dropped_pronouns_go_back_to_the_nam
     assert speakers("Anne Morel est arrivée mardi.\n\nElle a ajouté : « Nous ne céderons pas. »") == ["Anne Morel"]
     text = "Luis Pérez habló el martes en Sevilla.\n\n«No vamos a ceder», dijo.\n\n\"Habrá acuerdo\", añadió."
     assert speakers(text) == ["Luis Pérez", "Luis Pérez"]
+
+
+_DE_QUOTE = "„Das ist ein großer Fehler, den wir noch lange bereuen werden.“"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Die Reform ist laut Ulrich Müller gescheitert.",
+        "Laut Ulrich Müller ist die Reform gescheitert.",
+        "Die Reform ist nach Angaben von Ulrich Müller gescheitert.",
+        "Nach Angaben von Ulrich Müller ist die Reform gescheitert.",
+    ],
+)
+def test_german_laut_and_nach_angaben_von_report_their_person_like_according_to(sentence: str):
+    # The quote after it is the person's, as after "The reform failed, according to Tom Reed."
+    assert speakers(f"Der Vorstand tagte am Montag. {sentence} {_DE_QUOTE}") == ["Ulrich Müller"]
+
+
+def test_german_laut_next_to_the_quote_names_its_speaker():
+    text = f"Laut Ulrich Müller, Sprecher der Gewerkschaft: {_DE_QUOTE}"
+    assert [(q.speaker, q.role) for q in extract_quotes(text)] == [("Ulrich Müller", "Sprecher der Gewerkschaft")]
+    assert speakers("„Das ist ein großer Fehler, den wir noch lange bereuen werden“, laut Ulrich Müller.") == ["Ulrich Müller"]
+    assert speakers("„Das ist ein großer Fehler, den wir noch lange bereuen werden“, nach Angaben von Ulrich Müller.") == ["Ulrich Müller"]
+
+
+def test_german_laut_with_a_surname_is_the_person_introduced_before():
+    text = f"Ulrich Müller leitet die Gewerkschaft. Die Tarifrunde ist laut Müller gescheitert. {_DE_QUOTE}"
+    assert speakers(text) == ["Ulrich Müller"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Laut Polizei ist die Reform gescheitert.",  # a noun: German capitalises every noun
+        "Die Reform ist laut Umfrage gescheitert.",
+        "Die Reform ist nach Angaben von Experten gescheitert.",
+        "Er sprach laut Unsinn.",  # "laut" is also "loud"
+    ],
+)
+def test_german_laut_before_a_noun_names_nobody(sentence: str):
+    assert speakers(f"Der Vorstand tagte am Montag. {sentence} {_DE_QUOTE}") == [None]
+
+
+def test_according_to_opening_a_sentence_reports_its_person_too():
+    text = "According to Tom Reed, the reform failed. “It is a big mistake that we will regret for a long time.”"
+    assert speakers(text) == ["Tom Reed"]
+    text = "Selon Marc Dupont, la réforme a échoué. « C'est une grande erreur que nous regretterons longtemps. »"
+    assert speakers(text) == ["Marc Dupont"]

@@ -43,7 +43,10 @@ _COMPANY_STOP = r"(?:(?<=\b(?:Inc|Corp|Ltd|Co|Bros|Cos))\.)?"
 AFTER_SP_VERB = rx.compile(r"\A[\s,]*" + SP + _COMPANY_STOP + _PARTY + _AGE_APPOS + APPOS + ADV + r"\s+" + VERB + r"\b", FLAGS)
 # "…,” said Konrad Gajewski, a professor" / "…,” says architect Lorena Paz Akin" / "said he".
 # «…», a déclaré X / «…», selon X, adjointe au maire
-AFTER_VERB = rx.compile(r"\A[\s,]*(?:(?:(?:a|ont)[ \t\u00a0]+)?" + VERB_THEN_SPEAKER + r"|selon|según)\b", FLAGS)
+# „…“, laut Ulrich Müller / nach Angaben von Ulrich Müller (German)
+AFTER_VERB = rx.compile(
+    r"\A[\s,]*(?:(?:(?:a|ont)[ \t\u00a0]+)?" + VERB_THEN_SPEAKER + r"|selon|según|laut|nach[ \t\u00a0]+Angaben[ \t\u00a0]+von)\b", FLAGS
+)
 # French inverted pronoun: «…», dit-il / a-t-elle ajouté / estime-t-il.
 AFTER_FR_PRONOUN = rx.compile(
     r"\A[\s,]*(?:a-t-(?P<p1>il|elle)[ \t\u00a0]+" + VERB + r"|" + VERB + r"-(?:t-)?(?P<p2>il|elle))\b", FLAGS
@@ -121,7 +124,7 @@ DESCRIPTION = rx.compile(
     r"el|la|los|las|un|una|su|sus|le|les|une|son|sa|ses|leur)\s+|l['’])\p{Ll}[^\n]*\Z",
     FLAGS,
 )  # (and Spanish, French: "el alcalde de Madrid", "la portavoz", "le maire de Lyon", "l'avocat")
-BEFORE_ACCORDING = rx.compile(r"\b(?:[Aa]ccording to|[Ss]elon|[Ss]egún)\s+" + SPN + r"(?:\s*,\s*" + ROLE + r")?\s*[:,]\s*\Z", FLAGS)
+BEFORE_ACCORDING = rx.compile(r"\b(?:[Aa]ccording to|[Ss]elon|[Ss]egún|[Ll]aut|[Nn]ach\s+Angaben\s+von)\s+" + SPN + r"(?:\s*,\s*" + ROLE + r")?\s*[:,]\s*\Z", FLAGS)
 PRONOUN_VERB = rx.compile(
     r"\b" + PRONOUN + ADV + r"\s+" + VERB + r"\b|\b" + VERB + r"\s+" + PRONOUN + r"\b", FLAGS
 )

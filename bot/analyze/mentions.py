@@ -27,9 +27,14 @@ _SENT_END = rx.compile(
 
 
 # Candidate words, checked against the verb set: much faster than a 200-way alternation.
-_LOWER_RUN = rx.compile(r"\b(?:according to|\p{Ll}+)\b", _F)
-# "according to X" and its French and Spanish forms "selon X", "según X".
-_ACCORDING = frozenset(("according to", "selon", "según"))
+_LOWER_RUN = rx.compile(r"\b(?:according to|nach Angaben von|\p{Ll}+)\b", _F)
+# "according to X" and its French, Spanish and German forms "selon X", "según X", "laut X",
+# "nach Angaben von X".
+_ACCORDING = frozenset(("according to", "selon", "según", "laut", "nach Angaben von"))
+# ... and the same opening a sentence ("Laut Ulrich Müller ist …", "According to Tom Reed, …"),
+# which the lower-case runs above never see.
+_ACCORDING_OPENING = rx.compile(r"\b(?:According to|Selon|Según|Laut|Nach Angaben von)(?=[ \t\u00a0]+\p{Lu})", _F)
+_ACCORDING_OPENING_HINTS = ("According to", "Selon", "Según", "Laut", "Nach Angaben von")
 _VERB_SET = frozenset(VERBS) | _ACCORDING
 _INVERTING_VERBS = frozenset(VERBS_DE_ES)
 # Each verb by the lower-case run it shows up as ("according to" as "according").
@@ -113,10 +118,36 @@ def _verbs(text: str) -> list[regex.Match[str]]:
     return hits
 
 
+# German capitalises every noun: "laut Polizei", "laut Umfrage", "nach Angaben von Experten" name
+# no one, and "laut" is also "loud" ("Er sprach laut Unsinn"). Only a person counts there.
+_GERMAN_ACCORDING = frozenset(("laut", "nach angaben von"))
+
+
+def _person_named(text: str, name: str) -> bool:
+    """Is ``name`` a person's name of two or more words, or the surname of one the text names
+    ("laut Müller" after "Ulrich Müller")?"""
+    if len(name.split()) >= 2:
+        return True
+    # (not "Angaben von Experten", the phrase itself read as a name with a particle)
+    return any(
+        len(toks) >= 2 and toks[-1] == name and toks[0] != "Angaben"
+        for toks in (m.group().split() for m in NAME_RE.finditer(text))
+    )
+
+
+def _according(word: str) -> bool:
+    """Is this verb match "according to" or one of its forms, in lower case or opening a sentence?"""
+    return word in _ACCORDING or word[:1].lower() + word[1:] in _ACCORDING
+
+
 def verb_matches(text: str) -> list[regex.Match[str]]:
     """The speech verbs of ``text`` (whole lower-case words, and "according to"), in text order:
-    found once per text and passed to ``mentions`` and ``described_mentions``."""
-    return _verbs(text)
+    found once per text and passed to ``mentions`` and ``described_mentions``. With them, "According
+    to" / "Laut" / "Nach Angaben von" opening a sentence, which no lower-case run holds."""
+    hits = _verbs(text)
+    if any(h in text for h in _ACCORDING_OPENING_HINTS):  # (rare: most texts skip the scan)
+        hits = sorted([*hits, *_ACCORDING_OPENING.finditer(text)], key=lambda m: m.start())
+    return hits
 
 
 def _subject_before(text: str, m: regex.Match[str] | None, verb_at: int) -> bool:
@@ -136,11 +167,11 @@ def mentions(text: str, verbs: list[regex.Match[str]] | None = None) -> list[tup
 
     Anchored on the verbs (cheap to find) and matched locally on either side of each."""
     out: list[tuple[int, str, str | None, bool]] = []
-    for v in _verbs(text) if verbs is None else verbs:
+    for v in verb_matches(text) if verbs is None else verbs:
         word = v.group()
-        if word in _ACCORDING:
+        if _according(word):
             m = _MENTION_ACCORDING.match(text, v.end())
-            if m:
+            if m and (word.casefold() not in _GERMAN_ACCORDING or _person_named(text, m.group("sp"))):
                 out.append((m.start("sp"), m.group("sp"), None, False))
             continue
         lo = max(0, v.start() - 220)
@@ -332,8 +363,8 @@ def described_mentions(text: str, verbs: list[regex.Match[str]] | None = None) -
     """(position, description, head noun) of each speaker described rather than named at the start of
     a sentence: "A spokesperson for the association said …" / "The players say …" (outside quotes)."""
     out: list[tuple[int, str, str]] = []
-    for v in _verbs(text) if verbs is None else verbs:
-        if v.group() in _ACCORDING or v.group() in ("reads", "posts", "points", "charges"):
+    for v in verb_matches(text) if verbs is None else verbs:
+        if _according(v.group()) or v.group() in ("reads", "posts", "points", "charges"):
             continue
         para = text.rfind("\n", max(0, v.start() - 400), v.start()) + 1  # (sentence_start looks back 300)
         start = sentence_start(text, para, v.start())
