@@ -638,15 +638,28 @@ def test_she_said_skips_a_nearer_man_known_by_his_given_name() -> None:
     assert [q.speaker for q in extract_quotes(text)] == ["Olena Kovalenko"]
 
 
-def test_a_given_name_never_outweighs_an_honorific_or_a_pronoun_from_the_text() -> None:
+def test_a_given_name_never_outweighs_an_honorific_before_the_full_name() -> None:
     text = "“The ruling is final,” said Ms. Michael Reed, the city solicitor.\n\n“We will not appeal,” she said."
     assert [q.speaker for q in extract_quotes(text)] == ["Michael Reed", "Michael Reed"]
+
+
+def test_an_honorific_before_a_surname_alone_that_the_given_name_contradicts_is_a_namesake() -> None:
+    # "Mrs Cruz" is Ted Cruz's wife: she does not make him a "she" (and so nobody's "he").
     text = (
-        "Anna Berg said the union would appeal the ruling.\n\n"
-        "Michael Reed said she expects the ruling to stand.\n\n"
-        "“We are not giving up,” she said."
+        "“We will cut taxes for every family,” said Ted Cruz.\n\n"
+        "Mrs Cruz, his wife, has taken leave from her job at the bank.\n\n"
+        "“We will win in Texas, and then we will win the country,” he said."
     )
-    assert [q.speaker for q in extract_quotes(text)] == ["Michael Reed"]
+    assert [q.speaker for q in extract_quotes(text)] == ["Ted Cruz", "Ted Cruz"]
+
+
+def test_a_he_or_she_after_a_name_that_its_given_name_contradicts_is_someone_elses() -> None:
+    # The first "he" after Anna Berg is the quote's own attribution: it does not make her a "he".
+    text = "Tom Reed met Anna Berg on Monday. Anna Berg said the deal was good. “We will win the vote,” he said."
+    assert [q.speaker for q in extract_quotes(text)] == ["Tom Reed"]
+    # ... while the guess still decides for a name the list does not know
+    text = "Tom Reed met Jordan Berg on Monday. Jordan Berg said she liked the deal. “We will win the vote,” she said."
+    assert [q.speaker for q in extract_quotes(text)] == ["Jordan Berg"]
 
 
 @pytest.mark.parametrize("name", ["Jordan Reed", "Andrea Rossi", "Nicola Bianchi", "Oluwaseun Adeyemi"])
