@@ -206,8 +206,9 @@ class Coreference:
                 continue  # "she" is never Mr. Tom Reed, even when nobody else was named
             if gender is not None and who.name not in self._gender and given_name_gender(who.name) not in (None, gender):
                 # Nor Tom Reed when the text says nothing of his gender: a given name listed as
-                # male rules him out for "she" (given_names.py) - the weakest evidence, so only
-                # where the text taught nothing, and never a reason to pick anyone.
+                # male rules him out for "she" (given_names.py) - only where the text taught
+                # nothing (a guess that contradicts the list is not learnt: _learn_gender), and
+                # never a reason to pick anyone.
                 continue
             if gender is None or (self._gender.get(who.name or "", gender) == gender and person_like(who.name)):
                 return p, who
