@@ -687,3 +687,14 @@ def test_according_to_opening_a_sentence_reports_its_person_too():
     assert speakers(text) == ["Tom Reed"]
     text = "Selon Marc Dupont, la réforme a échoué. « C'est une grande erreur que nous regretterons longtemps. »"
     assert speakers(text) == ["Marc Dupont"]
+
+
+def test_german_sie_after_a_singular_verb_is_she_and_after_a_plural_they():
+    opening = "Anna Berg sprach am Montag. Ulrich Müller widersprach am Dienstag. "
+    quote = "„Wir werden gewinnen, das ist ganz sicher“"
+    assert speakers(f"{opening}{quote}, sagte sie.") == ["Anna Berg"]
+    assert speakers(f"{opening}{quote}, sagte er.") == ["Ulrich Müller"]
+    # "sagten sie" is they: neither of the two people named apart
+    assert speakers(f"{opening}{quote}, sagten sie.") == [None]
+    # ... and "sie" is never the only man named
+    assert speakers(f"Ulrich Müller sprach am Montag. {quote}, sagte sie.") == [None]

@@ -20,6 +20,7 @@ from bot.analyze.names import (
     ROLE,
     VERB,
     VERB_THEN_SPEAKER,
+    VERBS_DE_ES,
     description_head,
 )
 
@@ -252,13 +253,21 @@ ZERO_WIDTH = str.maketrans(dict.fromkeys(ZERO_WIDTH_CHARS, " "))
 PRONOUN_WORD = rx.compile(r"\b(he|she|He|She|they|They|it|It|I|we|We|er|sie|Er|él|ella|Él|Ella|il|elle|ils|elles|Il|Elle|Ils|Elles)\b")
 # French pronouns answer as their English counterparts (the rules for he, she and they apply as they are).
 _FRENCH_PRONOUNS = {"il": "he", "Il": "He", "elle": "she", "Elle": "She", "ils": "they", "Ils": "They", "elles": "they", "Elles": "They"}
+_GERMAN_VERBS = frozenset(VERBS_DE_ES)
 MALE_PRONOUNS = frozenset(("he", "He", "er", "Er", "él", "Él"))
 FEMALE_PRONOUNS = frozenset(("she", "She", "ella", "Ella"))
 PARENS_END = rx.compile(r"\s*\([^()]*\)\s*$")
 
 
-def pronoun(s: str | None) -> str | None:
+def pronoun(s: str | None, verb: str = "") -> str | None:
+    """The pronoun of a speaker phrase (``verb``: the speech verb before it, when not in ``s``)."""
     if not s:
         return None
     m = PRONOUN_WORD.search(s)
+    if m is not None and m.group(1) == "sie":
+        # German "sie" is "she" next to a singular verb ("sagte sie", "sie erklärt") and "they" next
+        # to a plural one ("sagten sie"); with no verb to tell, it stays "sie" (neither).
+        verbs = [w for w in f"{verb} {s}".split() if w in _GERMAN_VERBS]
+        if verbs:
+            return "they" if verbs[-1].endswith("en") else "she"
     return _FRENCH_PRONOUNS.get(m.group(1), m.group(1)) if m else None

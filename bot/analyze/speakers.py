@@ -484,7 +484,7 @@ class Attributor(Coreference):
             phrase, role, _at = read
             who = self._speaker_from_phrase(phrase, role, start)
             if who.name or PRONOUN_RE.match(phrase.strip()):
-                return who, "after", pronoun(phrase)
+                return who, "after", pronoun(phrase, m.group() if m else "")
             if _BARE_GROUP.match(phrase.strip()):
                 # «…», señalaron fuentes municipales / "…,” said police officers: a group without an article
                 return Who(phrase.strip(), None, named=False), "after", None
