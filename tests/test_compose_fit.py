@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+import regex
 from compose_samples import HEADLINE, QUOTE_ORDERS, ROLE, SUMMARY, URL, compose_settings, sample_analysis, sample_article
 
 from bot.compose import compose
@@ -153,3 +154,61 @@ def test_a_thread_reply_whose_quote_cannot_fit_is_left_out() -> None:
     (draft,) = compose(sample_article(), analysis, compose_settings(), ["bluesky"])
     assert [p.kind for p in draft.parts] == ["main", "quote", "quote"]
     assert "Unbreakable" not in "".join(p.text for p in draft.parts)
+
+
+# Thai written as Thai is: no spaces between words, a space between clauses. Short texts of our own.
+THAI_RUN = "รัฐบาลสั่งเร่งซ่อมถนนและสะพานทั่วประเทศหลังน้ำท่วมใหญ่"  # one clause, no space in it
+
+
+def _graphemes(text: str) -> list[str]:
+    return regex.findall(r"\X", text)
+
+
+def _ends_between_clusters(short: str, full: str) -> bool:
+    """``short`` is "<start of full>…", cut where one grapheme cluster of ``full`` ends and the next begins."""
+    head = short.removesuffix("…")
+    return short.endswith("…") and full.startswith(head) and "".join(_graphemes(full)[: len(_graphemes(head))]) == head
+
+
+@pytest.mark.parametrize("platform", ["x", "bluesky", "mastodon"])
+def test_a_thai_headline_without_spaces_too_long_for_the_platform_is_cut_between_clusters_not_refused(platform: str) -> None:
+    headline = THAI_RUN * 13  # 702 code points and 546 graphemes, not one space
+    analysis = sample_analysis(headline=headline, summary="", summary_sentences=(), quotes=(), language="th")
+    (draft,) = compose(sample_article(title=None, tags=()), analysis, compose_settings(hashtags=[]), [platform])
+    (part,) = draft.parts
+    assert rule_for(platform).fits(part.text)
+    shown = part.text.split("\n\n")[0]
+    assert _ends_between_clusters(shown, headline), shown
+    assert len(_graphemes(shown)) > 150  # cut near the limit
+
+
+def test_a_long_thai_quote_without_spaces_is_cut_short_on_x_not_dropped() -> None:
+    quote = THAI_RUN * 6
+    body = f"นายกรัฐมนตรีกล่าวว่า “{quote}”"
+    start = body.index("“")
+    analysis = sample_analysis(
+        headline="รัฐบาลเร่งซ่อมถนน",
+        summary="",
+        summary_sentences=(),
+        quotes=(Quote(quote, start, start + len(quote) + 2, "นายกรัฐมนตรี", None, 1.0, key=True),),
+        text=body,
+        language="th",
+    )
+    (x,) = compose(sample_article(title=None, tags=()), analysis, compose_settings(hashtags=[]), ["x"])
+    (part,) = x.parts
+    assert rule_for("x").fits(part.text)
+    shown, _, speaker = part.text.split("\n\n")[1].removeprefix("“").partition("” — ")
+    assert speaker == "นายกรัฐมนตรี" and _ends_between_clusters(shown, quote), part.text
+
+
+def test_a_thai_text_is_cut_where_a_clause_ends_when_that_is_near_the_limit() -> None:
+    # Two clauses; the summary has room for all of the first and a few letters of the second: it ends with
+    # the first clause rather than a few letters into the next.
+    first, second = THAI_RUN, "ประชาชนในพื้นที่ยังคงต้องใช้เส้นทางอื่นไปอีกหลายสัปดาห์"
+    summary = f"{first} {second}"
+    analysis = sample_analysis(headline="ถนนปิด", summary=summary, summary_sentences=(summary,), quotes=())
+    article = sample_article(title=None, tags=(), url=None)
+    full = compose(article, analysis, compose_settings(hashtags=[]), ["mastodon"])[0].parts[0].text
+    limit = len(_graphemes(full)) - len(_graphemes(second)) + 5
+    (draft,) = compose(article, analysis, compose_settings(hashtags=[]), ["mastodon"], {"mastodon": limit})
+    assert draft.parts[0].text.split("\n\n")[1] == first + "…"

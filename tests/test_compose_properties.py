@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import regex
+
 from compose_samples import compose_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -163,3 +165,80 @@ def test_any_text_at_all_either_fits_or_is_refused_with_compose_error(headline: 
         return
     _check_within_limits(drafts, {"mastodon": 500})
     _check_facets(next(d for d in drafts if d.platform == "bluesky"), "https://ex.am/p")
+
+
+# Scripts written without spaces between words (Thai, Lao, Khmer, Myanmar): syllables run together in a
+# clause, clauses are separated by spaces. Built from each script's own parts so clusters form as in real text:
+# (vowels written before the consonant, consonants, signs above/below it, vowels and finals after it).
+_SPACELESS_SCRIPTS = {
+    "th": ("เแโใไ", "กขคงจฉชซญดตถทนบปผพฟมยรลวสหอฮ", "\u0e31\u0e34\u0e35\u0e36\u0e37\u0e38\u0e39\u0e48\u0e49\u0e4a\u0e4b", "ะาำๆ"),
+    "lo": ("ເແໂໃໄ", "ກຂຄງຈຊຍດຕຖທນບປຜຝພຟມຢຣລວສຫອຮ", "\u0eb1\u0eb4\u0eb5\u0eb6\u0eb7\u0eb8\u0eb9\u0ec8\u0ec9\u0eca\u0ecb", "ະາຳໆ"),
+    "km": ("", "កខគឃងចឆជឈញដឋឌឍណតថទធនបផពភមយរលវសហឡអ", "\u17b6\u17b7\u17b8\u17b9\u17ba\u17bb\u17bc\u17c1\u17c2\u17c6\u17c7\u17d2ក", ""),
+    "my": ("", "ကခဂဃငစဆဇဈညဋဌဍဎဏတထဒဓနပဖဗဘမယရလဝသဟဠအ", "\u102b\u102c\u102d\u102e\u102f\u1030\u1031\u1032\u1036\u1037\u1038\u103b\u103c\u103d\u103e", "\u103a"),
+}
+
+
+@st.composite
+def _syllable(draw: st.DrawFn, script: str) -> str:
+    leading, consonants, signs, after = _SPACELESS_SCRIPTS[script]
+    syllable = draw(st.sampled_from(leading)) if leading and draw(st.booleans()) else ""
+    syllable += draw(st.sampled_from(consonants)) + "".join(draw(st.lists(st.sampled_from(signs), max_size=2)))
+    if after and draw(st.booleans()):
+        syllable += draw(st.sampled_from(consonants)) + after[-1] if script == "my" else draw(st.sampled_from(after))
+    return syllable
+
+
+@st.composite
+def _spaceless(draw: st.DrawFn, script: str, max_clauses: int, max_syllables: int) -> str:
+    # Clause lengths drawn first: left to ``st.lists`` they stay short, and a long unspaced clause is the point.
+    sizes = draw(st.lists(st.integers(1, max_syllables), min_size=1, max_size=max_clauses))
+    return " ".join("".join(draw(st.lists(_syllable(script), min_size=n, max_size=n))) for n in sizes)
+
+
+@st.composite
+def spaceless_articles(draw: st.DrawFn) -> tuple[Article, Analysis]:
+    script = draw(st.sampled_from(sorted(_SPACELESS_SCRIPTS)))
+    headline = draw(_spaceless(script, 2, 250))  # up to ~900 clusters, most of them with no space to cut at
+    summary = draw(st.just("") | _spaceless(script, 4, 60))
+    quotes = tuple(draw(st.lists(_spaceless(script, 2, 120), max_size=2)))
+    body = summary + "".join(f" “{q}”" for q in quotes)
+    spans = [(body.index(f"“{q}”"), body.index(f"“{q}”") + len(q) + 2) for q in quotes]
+    speaker = draw(_spaceless(script, 1, 4))
+    article = Article(source="spaceless.txt", text=body, title=headline, url="https://news.example.com/a/1",
+                      tags=(draw(_spaceless(script, 1, 3)),))
+    analysis = Analysis(
+        headline, summary, (summary,) if summary else (),
+        tuple(Quote(q, s, e, speaker, None, 1.0, key=True) for q, (s, e) in zip(quotes, spans)),
+        body, (), language=script,
+    )
+    return article, analysis
+
+
+def _whole_clusters_of(shown: str, full: str) -> bool:
+    """``shown`` is ``full``, or its first grapheme clusters (never part of one) followed by "…"."""
+    full = clean_inline(full)  # as composition takes it in: NFC
+    if shown == full:
+        return True
+    head = shown.removesuffix("…")
+    clusters = regex.findall(r"\X", full)
+    return shown.endswith("…") and head == "".join(clusters[: len(regex.findall(r"\X", head))])
+
+
+# Fewer examples: twitter-text's link finder takes ~10 ms on every measure of a long text in these scripts.
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(spaceless_articles(), st.booleans())
+def test_an_article_in_thai_lao_khmer_or_myanmar_always_composes_within_every_limit_cut_between_clusters(
+    sample: tuple[Article, Analysis], threads: bool
+) -> None:
+    article, analysis = sample
+    config = compose_settings(threads=list(PLATFORMS) if threads else [], hashtags=[])
+    drafts = compose(article, analysis, config, PLATFORMS)  # never a ComposeError: there is always a cut
+    _check_within_limits(drafts, {"mastodon": config.mastodon_max_characters})
+    _check_facets(next(d for d in drafts if d.platform == "bluesky"), article.url)
+    for draft in drafts:
+        main = draft.parts[0]
+        assert _whole_clusters_of(main.text.split("\n")[0], analysis.headline), main.text
+        for reply in draft.parts[1:]:
+            _check_quote_words_unchanged(reply.text, analysis)
+            shown = reply.text.split("\n")[0].removeprefix("“").removesuffix("”")
+            assert any(_whole_clusters_of(shown, q.text) for q in analysis.quotes), reply.text

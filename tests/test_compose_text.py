@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import regex
+
 from bot.compose.facets import facets_for
-from bot.compose.text import clean_inline, cut_points, display_url, hashtag, hashtags, shortenings, with_utm
+from bot.compose.text import PHRASE_SLACK, clean_inline, cut_points, display_url, hashtag, hashtags, shortenings, with_utm
 from bot.models import Facet
 
 
@@ -137,3 +139,38 @@ def test_the_article_link_is_not_found_inside_a_longer_link_written_in_the_text(
         ("https://ex.am/live/updates", "https://ex.am/live/updates"),
         ("ex.am/live", "https://ex.am/live"),
     ]
+
+
+def test_thai_lao_khmer_and_myanmar_without_spaces_are_cut_between_grapheme_clusters() -> None:
+    for text in ("นายกรัฐมนตรีกล่าวว่ารัฐบาลจะเร่งซ่อมแซมถนน", "ນະຄອນຫຼວງວຽງຈັນ", "ក្រុងភ្នំពេញ", "မြန်မာနိုင်ငံ"):
+        cuts = shortenings(text)
+        assert cuts, text  # a long unspaced text is never left without a shorter form
+        clusters = regex.findall(r"\X", text)
+        ends = {len("".join(clusters[:k])) for k in range(1, len(clusters))}
+        for cut in cuts:
+            head = cut.removesuffix("…")
+            assert cut.endswith("…") and text.startswith(head) and len(head) in ends, (text, cut)
+    # a tone mark or vowel sign stays on its consonant; a vowel written before its consonant is not left
+    # alone at the end ("…เ…"); a vowel written after it as a letter of its own, the repetition mark and a
+    # Myanmar consonant killed by asat are not cut off from the syllable before them
+    thai = shortenings("เร่งซ่อมแซมกันไปเรื่อยๆ")
+    assert "เร่…" in thai and "เร่งซ่อม…" in thai
+    assert not any(c.endswith(("เ…", "แ…")) for c in thai)
+    assert "เรื่อย…" not in thai and "เรื่อยๆ…" not in thai  # the last cut is the full text, never offered
+    assert "กำลังรอค…" not in shortenings("กำลังรอคาราวาน") and "กำลังรอคา…" in shortenings("กำลังรอคาราวาน")
+    assert "မြ…" not in shortenings("မြန်မာ") and "မြန်…" in shortenings("မြန်မာ")
+    assert shortenings("日本語の記事") == ["日本語の記…", "日本語の…", "日本語…", "日本…", "日…"]  # as before
+
+
+def test_thai_is_cut_inside_a_clause_only_well_after_its_space() -> None:
+    first, second = "รัฐบาลสั่งเร่งซ่อมถนน", "ประชาชนในพื้นที่ยังคงต้องใช้เส้นทางอื่นไปอีกหลายสัปดาห์"
+    cuts = shortenings(f"{first} {second}")
+    inside_second = [c.removesuffix("…").removeprefix(first + " ") for c in cuts if c.startswith(first + " ")]
+    assert inside_second and min(len(regex.findall(r"\X", c)) for c in inside_second) >= PHRASE_SLACK
+    assert first + "…" in cuts
+
+
+def test_a_thai_quote_keeps_at_least_as_many_pieces_as_a_chinese_one_keeps_ideographs() -> None:
+    # Without a dictionary a Thai word cannot be told from the next: each piece a cut could end is counted,
+    # as each ideograph is in Chinese ("รั ฐ บา ล" are four).
+    assert shortenings("รัฐบาลจะซ่อมถนน", min_words=4)[-1] == "รัฐบาล…"

@@ -36,6 +36,21 @@ _NO_SPACE_SCRIPT = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}]")
 # inside what ``str.split`` takes for one word).
 _WORD_START = regex.compile(r"(?<!\S)\S|(?<=[\p{Han}\p{Hiragana}\p{Katakana}])[\p{Han}\p{Hiragana}\p{Katakana}]")
 _TAG_WORD = regex.compile(r"[\p{L}\p{M}\p{N}]+")
+# Scripts written without spaces between words that have no word boundaries to find without a dictionary
+# (Thai, Lao, Khmer, Myanmar; no segmenter is a dependency). Their spaces fall between phrases and clauses,
+# so a cut is made there when one is near; inside a long phrase the text is cut between two grapheme
+# clusters (never inside one: a vowel sign or tone mark stays on its consonant).
+_SPACELESS_LETTER = regex.compile(r"[[\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]&&\p{L}]", regex.V1)
+_SPACELESS_CLUSTER = regex.compile(r"[[\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]&&[\p{L}\p{M}]]", regex.V1)  # "ာ" alone too
+# Clusters that belong to the syllable before them (no cut before): Thai/Lao vowels written after the
+# consonant as letters of their own (ะ า ๅ / ະ າ), the repetition and abbreviation marks (ๆ ฯ / ໆ ຯ), Khmer's
+# repetition sign, and a Myanmar consonant killed by asat (U+103A), which closes the syllable before it.
+_SPACELESS_NO_CUT_BEFORE = frozenset("\u0e30\u0e32\u0e45\u0e46\u0e2f\u0eb0\u0eb2\u0ec6\u0eaf\u17d7\u103a")
+# Thai and Lao vowels written before their consonant (เ แ โ ใ ไ / ເ ແ ໂ ໃ ໄ): no cut after one.
+_SPACELESS_NO_CUT_AFTER = frozenset("\u0e40\u0e41\u0e42\u0e43\u0e44\u0ec0\u0ec1\u0ec2\u0ec3\u0ec4")
+# A cut between clusters is made only this many clusters or more after a space: nearer, the phrase boundary
+# wins (the post loses at most this much room to end where the writer paused, not inside a word).
+PHRASE_SLACK = 20
 _MAX_TAG_GRAPHEMES = 64  # Bluesky's limit for a tag facet
 
 
@@ -58,23 +73,41 @@ def _protected_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _between_clusters(cluster: str, nxt: str) -> bool:
+    """Whether Thai, Lao, Khmer or Myanmar text may be cut between these two grapheme clusters."""
+    return (
+        _SPACELESS_CLUSTER.match(cluster) is not None
+        and _SPACELESS_LETTER.match(nxt) is not None
+        and cluster[-1] not in _SPACELESS_NO_CUT_AFTER
+        and not any(ch in _SPACELESS_NO_CUT_BEFORE for ch in nxt)
+    )
+
+
 def cut_points(text: str) -> list[int]:
     """Code-point offsets where ``text`` may be cut, longest first (excluding the full length).
 
     A cut is allowed before whitespace, and between two characters of scripts written without spaces
-    (Chinese, Japanese). Never inside a grapheme cluster, a URL, a hashtag or a mention.
+    (Chinese, Japanese). In Thai, Lao, Khmer and Myanmar, whose words cannot be told apart here, also
+    between two grapheme clusters of a phrase, at least ``PHRASE_SLACK`` clusters after its space (the
+    start of the text is no space: a long unspaced headline is cut anywhere). Never inside a grapheme
+    cluster, a URL, a hashtag or a mention.
     """
     clusters = _GRAPHEME.findall(text)
     protected = _protected_spans(text)
     points: set[int] = set()
     pos = 0
+    since_space: int | None = None  # clusters since the last space; None before the first one
     for i, cluster in enumerate(clusters):
         nxt = clusters[i + 1] if i + 1 < len(clusters) else None
         end = pos + len(cluster)
+        breaking_space = cluster[0].isspace() and cluster[0] not in _NO_BREAK
+        since_space = 0 if breaking_space else None if since_space is None else since_space + 1
         if nxt is not None:
             if nxt[0].isspace() and nxt[0] not in _NO_BREAK and not cluster[0].isspace():
                 points.add(end)
             elif _NO_SPACE_SCRIPT.match(cluster) and _NO_SPACE_SCRIPT.match(nxt):
+                points.add(end)
+            elif (since_space is None or since_space >= PHRASE_SLACK) and _between_clusters(cluster, nxt):
                 points.add(end)
         pos = end
     safe = [p for p in points if p > 0 and not any(s < p < e for s, e in protected)]
@@ -105,7 +138,7 @@ def shortenings(text: str, *, min_words: int = 1) -> list[str]:
     # Words as ``cut_points`` sees them: separated by spaces, or by a character boundary in Chinese and
     # Japanese (where a whole quote is one space-separated piece and could otherwise never be shortened).
     # Found once: counted again for every cut point, a long quote took seconds.
-    word_starts = [m.start() for m in _WORD_START.finditer(text)] if min_words > 1 else []
+    word_starts = _word_starts(text) if min_words > 1 else []
     for point in cut_points(text):
         head = _strip_dangling(text[:point])
         if not head:
@@ -114,6 +147,20 @@ def shortenings(text: str, *, min_words: int = 1) -> list[str]:
             break  # cut points only get earlier from here
         out.append(head + ELLIPSIS)
     return out
+
+
+def _word_starts(text: str) -> list[int]:
+    """Where words start, as ``shortenings`` counts them: after a space, at each Chinese or Japanese
+    character, and at each grapheme cluster of Thai, Lao, Khmer or Myanmar where a cut could fall (a word
+    of their own as far as this module can tell, as an ideograph is)."""
+    starts = {m.start() for m in _WORD_START.finditer(text)}
+    clusters = _GRAPHEME.findall(text)
+    pos = 0
+    for i in range(1, len(clusters)):
+        pos += len(clusters[i - 1])
+        if _between_clusters(clusters[i - 1], clusters[i]):
+            starts.add(pos)
+    return sorted(starts)
 
 
 def hashtag(word: str) -> str | None:
