@@ -27,6 +27,8 @@ _BARE_URL = regex.compile(r"https?://[^\s]+")
 # ("…/wiki/Mercury_(planet)"), as in @atproto/api.
 _URL_TRAILING = ".,;:!?\"'”’»›」』…)]"
 _URL_OPENS = {")": "(", "]": "["}
+# Characters a written-out address may go on with: RFC 3986's, and letters and digits of any script (IRIs).
+_URL_GOES_ON = regex.compile(r"[\w\-.~:/?#\[\]@!$&'()*+,;=%]*")
 _MAX_TAG_LENGTH = 64  # Bluesky's limit, counted in UTF-16 units by the app
 
 
@@ -66,8 +68,10 @@ def facets_for(text: str, links: Mapping[str, str] | None = None) -> tuple[Facet
         pos = text.find(shown)
         while pos != -1:
             end = pos + len(shown)
-            # not the start of a longer link written in the text ("…/live" in "…/live/updates")
-            if end == len(text) or text[end].isspace() or text[end] in _URL_TRAILING:
+            # not the start of a longer link written in the text ("…/live" in "…/live/updates", "…/a.html"):
+            # what may follow is anything a link does not go on with ("。", "—", "）", a full stop and a space)
+            goes_on = _URL_GOES_ON.match(text, end).group(0)
+            if len(_strip_url_trailing(text[pos : end + len(goes_on)])) <= len(shown):
                 add(pos, end, "link", url)
             pos = text.find(shown, end)
     for m in _BARE_URL.finditer(text):
