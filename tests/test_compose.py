@@ -211,6 +211,14 @@ def test_long_summaries_are_shortened_in_the_card_description() -> None:
     assert card is not None and len(card.description) <= 300 and card.description.endswith("…")
 
 
+def test_a_long_thai_summary_without_spaces_is_cut_in_the_card_description_not_left_out() -> None:
+    long = "ฝนตกหนักทำให้น้ำท่วมถนนหลายสายในเมือง" * 12  # 432 code points, no space to cut at
+    analysis = sample_analysis(summary=long, summary_sentences=(long,), language="th")
+    card = compose(sample_article(), analysis, compose_settings(), ["bluesky"])[0].parts[0].card
+    assert card is not None and card.description.endswith("…") and long.startswith(card.description[:-1])
+    assert 250 < len(card.description) <= 300
+
+
 # --- limits ---------------------------------------------------------------------------------------
 
 
