@@ -192,7 +192,8 @@ def _syllable(draw: st.DrawFn, script: str) -> str:
 def _spaceless(draw: st.DrawFn, script: str, max_clauses: int, max_syllables: int) -> str:
     # Clause lengths drawn first: left to ``st.lists`` they stay short, and a long unspaced clause is the point.
     sizes = draw(st.lists(st.integers(1, max_syllables), min_size=1, max_size=max_clauses))
-    return " ".join("".join(draw(st.lists(_syllable(script), min_size=n, max_size=n))) for n in sizes)
+    between = draw(st.sampled_from([" ", "\u200b"]))  # a space, or the zero-width space some text marks words with
+    return between.join("".join(draw(st.lists(_syllable(script), min_size=n, max_size=n))) for n in sizes)
 
 
 @st.composite

@@ -174,3 +174,15 @@ def test_a_thai_quote_keeps_at_least_as_many_pieces_as_a_chinese_one_keeps_ideog
     # Without a dictionary a Thai word cannot be told from the next: each piece a cut could end is counted,
     # as each ideograph is in Chinese ("รั ฐ บา ล" are four).
     assert shortenings("รัฐบาลจะซ่อมถนน", min_words=4)[-1] == "รัฐบาล…"
+
+
+def test_a_zero_width_space_between_words_is_where_khmer_or_myanmar_text_is_cut() -> None:
+    # Khmer typed for line breaking: an invisible U+200B after each word ("city Phnom-Penh has rain falling hard")
+    text = "\u200b".join(["ក្រុង", "ភ្នំពេញ", "មាន", "ភ្លៀង", "ធ្លាក់", "ខ្លាំង"])
+    cuts = shortenings(text)
+    assert cuts[:3] == [
+        "ក្រុង\u200bភ្នំពេញ\u200bមាន\u200bភ្លៀង\u200bធ្លាក់…",
+        "ក្រុង\u200bភ្នំពេញ\u200bមាន\u200bភ្លៀង…",
+        "ក្រុង\u200bភ្នំពេញ\u200bមាន…",
+    ]
+    assert not any("ធ្លា…" in c or c.endswith("\u200b…") for c in cuts)  # never inside a marked word

@@ -25,6 +25,9 @@ ELLIPSIS = "…"
 _GRAPHEME = regex.compile(r"\X")
 _SPACE = regex.compile(r"[^\S\u00a0\u202f\u2007]+")  # no-break spaces stay: "10\u00a0000", "«\u202fOui\u202f»"
 _NO_BREAK = "\u00a0\u202f\u2007"
+# The zero-width space: invisible, it marks where a word ends in Khmer, Myanmar, Thai or Lao text typed for
+# line breaking. A cut is made before it, as before a space.
+_ZWSP = "\u200b"
 # Characters that break posts: controls, lone surrogates, and what twitter-text calls invalid
 # (U+FFFE, U+FEFF, U+FFFF). Removed from every input before templates see it. So are the bidi embeddings,
 # overrides and isolates (U+202A-U+202E, U+2066-U+2069): invisible, they make a post read differently from
@@ -86,7 +89,7 @@ def _between_clusters(cluster: str, nxt: str) -> bool:
 def cut_points(text: str) -> list[int]:
     """Code-point offsets where ``text`` may be cut, longest first (excluding the full length).
 
-    A cut is allowed before whitespace, and between two characters of scripts written without spaces
+    A cut is allowed before whitespace (and a zero-width space), and between two characters of scripts written without spaces
     (Chinese, Japanese). In Thai, Lao, Khmer and Myanmar, whose words cannot be told apart here, also
     between two grapheme clusters of a phrase, at least ``PHRASE_SLACK`` clusters after its space (the
     start of the text is no space: a long unspaced headline is cut anywhere). Never inside a grapheme
@@ -100,10 +103,12 @@ def cut_points(text: str) -> list[int]:
     for i, cluster in enumerate(clusters):
         nxt = clusters[i + 1] if i + 1 < len(clusters) else None
         end = pos + len(cluster)
-        breaking_space = cluster[0].isspace() and cluster[0] not in _NO_BREAK
+        breaking_space = (cluster[0].isspace() and cluster[0] not in _NO_BREAK) or cluster[0] == _ZWSP
         since_space = 0 if breaking_space else None if since_space is None else since_space + 1
         if nxt is not None:
             if nxt[0].isspace() and nxt[0] not in _NO_BREAK and not cluster[0].isspace():
+                points.add(end)
+            elif nxt[0] == _ZWSP and not cluster[0].isspace() and cluster[0] != _ZWSP:
                 points.add(end)
             elif _NO_SPACE_SCRIPT.match(cluster) and _NO_SPACE_SCRIPT.match(nxt):
                 points.add(end)
@@ -120,7 +125,7 @@ def _strip_dangling(head: str) -> str:
     end = len(head)
     while end and (
         head[end - 1].isspace()
-        or head[end - 1] in ",;:"
+        or head[end - 1] in ",;:" + _ZWSP
         or unicodedata.category(head[end - 1]) in ("Pd", "Ps", "Pi")
         or head[end - 1] in "„‚"  # low opening marks are Ps/Pi in some fonts of Unicode, not all
     ):
