@@ -165,6 +165,23 @@ def test_post_of_a_queue_file_name_the_daemon_already_took_in_finds_the_stored_a
     assert article["headline"] == "Ukraine yet to sever diplomatic ties with Belarus"
 
 
+def test_post_of_a_taken_in_file_with_a_relative_image_finds_the_stored_article(
+    capsys: pytest.CaptureFixture[str], queue: Path
+) -> None:
+    # Its image: path is relative to the queue folder it was dropped into, not to processed/ where it is now.
+    (queue / "images").mkdir()
+    (queue / "images" / "bridge.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (queue / "bridge.md").write_text("---\ntitle: Bridge reopens to cyclists\nimage: images/bridge.png\n---\n\n"
+                                     "The council voted on Tuesday to reopen the old bridge after ten years.\n")
+    assert run(capsys, "ingest", "--json")[0] == 0
+    code, out, err = run(capsys, "post", "bridge.md", "--dry-run", "--json", "--platform", "x")
+    assert code == 0, err
+    [article] = json.loads(out)["articles"]
+    assert article.get("error") is None and article["headline"] == "Bridge reopens to cyclists"
+    code, _, err = run(capsys, "post", "bridge.md", "--platform", "x")
+    assert "no file images/bridge.png" not in err  # found; not sent, as X is not configured here
+
+
 def test_status_shows_a_planned_post_on_one_line_cut_at_a_word() -> None:
     from bot.commands.outbox import _snippet
 

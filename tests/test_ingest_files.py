@@ -676,3 +676,22 @@ def test_an_image_url_is_kept_as_given(tmp_path: Path) -> None:
 def test_an_image_dropped_in_the_queue_is_told_where_images_go(tmp_path: Path) -> None:
     why = reason(tmp_path, "bridge.JPG", b"\xff\xd8\xff\xe0 not an article")
     assert "an image" in why and "queue/images/" in why and "image:" in why
+
+
+@pytest.mark.parametrize("moved_to", ["processed", "failed"])
+def test_a_file_the_queue_moved_on_still_finds_its_image_in_the_queue_folder(tmp_path: Path, moved_to: str) -> None:
+    # `newsbot post story.md` reads the file again from processed/ (and preview reads failed/): its relative
+    # image was, and still is, beside the queue folder it was dropped into, not beside processed/.
+    (tmp_path / "images").mkdir()
+    (tmp_path / moved_to).mkdir()
+    (tmp_path / "images" / "bridge.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    article = read(tmp_path / moved_to, "story.md", f"---\ntitle: Bridge\nimage: images/bridge.png\n---\n\n{BODY}\n")
+    assert article.image == str((tmp_path / "images" / "bridge.png").resolve())
+
+
+def test_an_image_beside_the_file_itself_comes_first(tmp_path: Path) -> None:
+    for folder in (tmp_path / "images", tmp_path / "processed" / "images"):
+        folder.mkdir(parents=True)
+        (folder / "bridge.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    article = read(tmp_path / "processed", "story.md", f"---\ntitle: Bridge\nimage: images/bridge.png\n---\n\n{BODY}\n")
+    assert article.image == str((tmp_path / "processed" / "images" / "bridge.png").resolve())

@@ -378,18 +378,27 @@ def read_article_file(path: Path, max_bytes: int, *, source: str | None = None, 
         # A headline is one line: tabs, runs of spaces and no-break spaces from a copied page would
         # otherwise reach logs, `newsbot status` and the feeds listing as typed.
         article = dataclasses.replace(article, title=" ".join(article.title.split()))
-    article = _local_image(article, folder or path.parent)
+    # A file the queue moved on (processed/, failed/: `newsbot post story.md`, a preview of failed/) was dropped
+    # into the queue folder above, which its relative image path still starts from.
+    moved_from = path.parent.parent if folder is None and path.parent.name in _MOVED_TO else None
+    article = _local_image(article, folder or path.parent, moved_from)
     return _without_lone_surrogates(article)
 
 
-def _local_image(article: Article, folder: Path) -> Article:
+_MOVED_TO = ("processed", "failed")  # the queue's own subfolders (bot.ingest.inbox PROCESSED, FAILED)
+
+
+def _local_image(article: Article, folder: Path, moved_from: Path | None = None) -> Article:
     """A local ``image`` path made absolute from the article's folder, and checked now: read later from the
-    daemon's working directory, or after the article file moved on, it named another file or none."""
+    daemon's working directory, or after the article file moved on, it named another file or none.
+    ``moved_from``: the queue folder a file in processed/ or failed/ was dropped into, looked in second."""
     image = article.image
     if not image or "://" in image:
         return article  # a URL (http, https, file) is read as given
     path = Path(image).expanduser()
     resolved = path if path.is_absolute() else folder / path
+    if not resolved.is_file() and not path.is_absolute() and moved_from is not None and (moved_from / path).is_file():
+        resolved = moved_from / path
     if not resolved.is_file():
         where = "" if path.is_absolute() else f" (a relative path is read from the article's folder, {folder})"
         raise IngestError(f"image: no file {image}{where}; fix the path or put the image there")
