@@ -186,3 +186,12 @@ def test_a_zero_width_space_between_words_is_where_khmer_or_myanmar_text_is_cut(
         "ក្រុង\u200bភ្នំពេញ\u200bមាន…",
     ]
     assert not any("ធ្លា…" in c or c.endswith("\u200b…") for c in cuts)  # never inside a marked word
+
+
+def test_myanmar_and_khmer_are_cut_after_their_sentence_marks_though_no_space_follows() -> None:
+    # "It rains. The roads are closed. The schools are closed" / "Rain falls. Road closed"
+    assert shortenings("မိုးရွာသည်။လမ်းများပိတ်ထားသည်။ကျောင်းများပိတ်သည်")[:2] == [
+        "မိုးရွာသည်။လမ်းများပိတ်ထားသည်။…",
+        "မိုးရွာသည်။…",
+    ]
+    assert shortenings("ភ្លៀងធ្លាក់។ផ្លូវបិទ")[0] == "ភ្លៀងធ្លាក់។…"

@@ -51,6 +51,9 @@ _SPACELESS_CLUSTER = regex.compile(r"[[\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]&&[\p
 _SPACELESS_NO_CUT_BEFORE = frozenset("\u0e30\u0e32\u0e45\u0e46\u0e2f\u0eb0\u0eb2\u0ec6\u0eaf\u17d7\u103a")
 # Thai and Lao vowels written before their consonant (เ แ โ ใ ไ / ເ ແ ໂ ໃ ໄ): no cut after one.
 _SPACELESS_NO_CUT_AFTER = frozenset("\u0e40\u0e41\u0e42\u0e43\u0e44\u0ec0\u0ec1\u0ec2\u0ec3\u0ec4")
+# Myanmar's and Khmer's sentence and clause marks (၊ ။ / ។ ៕), often written with no space after them: a cut
+# after one ends a clause, as a cut before a space does.
+_SPACELESS_STOP = frozenset("\u104a\u104b\u17d4\u17d5")
 # A cut between clusters is made only this many clusters or more after a space: nearer, the phrase boundary
 # wins (the post loses at most this much room to end where the writer paused, not inside a word).
 PHRASE_SLACK = 20
@@ -89,7 +92,8 @@ def _between_clusters(cluster: str, nxt: str) -> bool:
 def cut_points(text: str) -> list[int]:
     """Code-point offsets where ``text`` may be cut, longest first (excluding the full length).
 
-    A cut is allowed before whitespace (and a zero-width space), and between two characters of scripts written without spaces
+    A cut is allowed before whitespace (and a zero-width space), after a Myanmar or Khmer sentence or
+    clause mark followed by a letter, and between two characters of scripts written without spaces
     (Chinese, Japanese). In Thai, Lao, Khmer and Myanmar, whose words cannot be told apart here, also
     between two grapheme clusters of a phrase, at least ``PHRASE_SLACK`` clusters after its space (the
     start of the text is no space: a long unspaced headline is cut anywhere). Never inside a grapheme
@@ -103,12 +107,14 @@ def cut_points(text: str) -> list[int]:
     for i, cluster in enumerate(clusters):
         nxt = clusters[i + 1] if i + 1 < len(clusters) else None
         end = pos + len(cluster)
-        breaking_space = (cluster[0].isspace() and cluster[0] not in _NO_BREAK) or cluster[0] == _ZWSP
-        since_space = 0 if breaking_space else None if since_space is None else since_space + 1
+        clause_end = (cluster[0].isspace() and cluster[0] not in _NO_BREAK) or cluster[0] in _SPACELESS_STOP
+        since_space = 0 if clause_end or cluster[0] == _ZWSP else None if since_space is None else since_space + 1
         if nxt is not None:
             if nxt[0].isspace() and nxt[0] not in _NO_BREAK and not cluster[0].isspace():
                 points.add(end)
             elif nxt[0] == _ZWSP and not cluster[0].isspace() and cluster[0] != _ZWSP:
+                points.add(end)
+            elif cluster[0] in _SPACELESS_STOP and _SPACELESS_LETTER.match(nxt):
                 points.add(end)
             elif _NO_SPACE_SCRIPT.match(cluster) and _NO_SPACE_SCRIPT.match(nxt):
                 points.add(end)
