@@ -52,6 +52,15 @@ def test_x_weighs_cjk_ellipsis_and_emoji_as_two() -> None:
     assert x_length("abc") == 3
 
 
+def test_x_weighs_each_code_point_of_thai_lao_and_myanmar_as_one_and_of_khmer_as_two() -> None:
+    # twitter-text v3 weighs U+0000-U+10FF as 1: Thai (U+0E00), Lao (U+0E80) and Myanmar (U+1000) are inside,
+    # Khmer (U+1780) is not. Code points, not clusters: "กล่าว" is 5, its tone mark included.
+    assert x_length("กล่าว") == 5
+    assert x_length("ລາວ") == 3
+    assert x_length("မြန်") == 4
+    assert x_length("ក្រុង") == 10
+
+
 def test_x_limit_is_280_weighted() -> None:
     assert x_valid("a" * 280)
     assert not x_valid("a" * 281)

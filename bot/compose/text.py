@@ -103,7 +103,7 @@ def cut_points(text: str) -> list[int]:
     protected = _protected_spans(text)
     points: set[int] = set()
     pos = 0
-    since_space: int | None = None  # clusters since the last space; None before the first one
+    since_space: int | None = None  # clusters since the last space (or zero-width space, clause mark); None before one
     for i, cluster in enumerate(clusters):
         nxt = clusters[i + 1] if i + 1 < len(clusters) else None
         end = pos + len(cluster)
