@@ -103,6 +103,7 @@ def _article_json(a: ArticlePreview) -> dict[str, Any]:
 def _gather(settings: Settings, paths: Sequence[str] | None) -> list[tuple[str, Article | None, str | None]]:
     from .ingest import read_article_file, read_queue
     from .ingest.files import SUPPORTED_SUFFIXES
+    from .ingest.inbox import _unexpected as unexpected_read_error
 
     if not paths:
         return [(str(q.path), q.article, q.error) for q in read_queue(settings)]
@@ -125,6 +126,8 @@ def _gather(settings: Settings, paths: Sequence[str] | None) -> list[tuple[str, 
                 items.append((str(file), read_article_file(file, settings.max_file_bytes), None))
             except BotError as exc:
                 items.append((str(file), None, str(exc)))
+            except Exception as exc:  # noqa: BLE001 - as the queue's own preview: a parser bug shows on its file
+                items.append((str(file), None, unexpected_read_error(exc)))
     return items
 
 

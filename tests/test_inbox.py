@@ -404,6 +404,27 @@ def test_preview_shows_a_file_crashing_the_reader_as_an_error_like_ingest_does(q
     assert fine.article is not None
 
 
+def test_preview_of_files_named_shows_a_file_crashing_the_reader_as_its_error_too(queue, settings, monkeypatch):
+    # `newsbot preview queue/failed` (where ingest put it, "unexpected error") or `post FILE --dry-run`
+    import bot.ingest
+    from bot.preview import build_preview
+
+    real = bot.ingest.read_article_file
+
+    def flaky(path, max_bytes, **kw):
+        if path.name == "boom.txt":
+            raise RuntimeError("parser bug")
+        return real(path, max_bytes, **kw)
+
+    monkeypatch.setattr(bot.ingest, "read_article_file", flaky)
+    drop(queue, "boom.txt", f"Bridge reopens\n\n{BODY}", age=90)
+    drop(queue, "fine.txt", "Another story\n\nSomething else happened in the town today.")
+    for paths in ([str(queue)], [str(queue / "boom.txt"), str(queue / "fine.txt")]):
+        boom, fine = build_preview(settings, paths, now=NOW, platforms=["x"], use_store=False).articles
+        assert boom.error is not None and boom.error.startswith("unexpected error while reading (RuntimeError: parser bug)")
+        assert fine.error is None
+
+
 def test_queue_listing_shows_waiting_processed_and_failed_with_reasons(queue, settings, store):
     drop(queue, "good.txt", f"Bridge reopens\n\n{BODY}")
     drop(queue, "bad.json", "{broken")
