@@ -113,6 +113,14 @@ def test_ttl_is_read() -> None:
     assert parse_feed(doc, url="http://x.example/rss").ttl_seconds == 3600
 
 
+@pytest.mark.parametrize(("ttl", "seconds"), [("9" * 5000, 100 * 24 * 3600), ("\u00b2", None), ("\u0666\u0660", 3600)])
+def test_a_ttl_of_any_digits_is_read_capped_or_ignored_never_an_error(ttl: str, seconds: int | None) -> None:
+    # Beyond Python's 4300-digit int() limit, or a superscript that isdigit() but int() refuses: each was a
+    # ValueError, so the feed showed 'error' on every poll and none of its entries was taken.
+    doc = f'<rss version="2.0"><channel><title>t</title><ttl>{ttl}</ttl></channel></rss>'.encode()
+    assert parse_feed(doc, url="http://x.example/rss").ttl_seconds == seconds
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -210,7 +210,8 @@ def parse_feed(content: bytes, *, url: str, headers: Mapping[str, str] | None = 
             malformed = f"the feed is not well-formed XML ({exc}); {len(entries)} entries could still be read"
     ttl = None
     raw_ttl = str((parsed.get("feed") or {}).get("ttl") or "").strip()
-    if raw_ttl.isdigit():
-        ttl = min(int(raw_ttl), 100 * 24 * 60) * 60  # the poller caps it at a day; an absurd one overflowed
+    if raw_ttl.isdecimal():  # not isdigit(): int() refuses a superscript "²"
+        # The poller caps it at a day; an absurd one overflowed, and past 4300 digits int() refuses it.
+        ttl = (min(int(raw_ttl), 100 * 24 * 60) if len(raw_ttl) <= 9 else 100 * 24 * 60) * 60
     feed_title = html_to_text((parsed.get("feed") or {}).get("title")) or None
     return ParsedFeed(title=feed_title, entries=entries, malformed=malformed, ttl_seconds=ttl)
