@@ -13,7 +13,9 @@ An ``Attributor`` is built once per text. ``speaker_for(...)`` tries, in order:
 
 Pronouns go to the nearest preceding named speaker too: for he/she the subjects of the previous
 prose paragraph count ("Shana Gold, president of …, is hopeful …" / "For Megda Belkin, Friday is …"),
-as does a person just asked ("I asked barber Rob Miller, …"), and a known gender rules people out;
+as does a person just asked ("I asked barber Rob Miller, …"), and a known gender rules people out
+(from "Mr."/"Ms.", the first he/she after a name, or a common given name: "Tom Reed met Anna Berg.
+“…,” she said." is nobody rather than Tom Reed); German "sagte sie" is she, "sagten sie" they.
 "it said" goes to the last organisation reported speaking, never to a person. Groups are speakers
 as they are written ("protesters chanted", "my father often said", "a narrator in the ad asks",
 "team members dressed for a game say"); "they" goes to the group last described speaking (or people
