@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -129,9 +130,32 @@ def post_now(
         # Waiting for room in the schedule (unplanned): posting now is the editor overriding the schedule.
         outbox.set_state(post_id, PostState.PLANNED, only_from=[PostState.UNPLANNED.value])
         outbox.reschedule(post_id, now)  # already planned for later by the daemon: now instead
-    report = publisher.publish_due(only=ids, stale_before=None if _no_daemon(settings) else now - STALE_SENDING)
+    daemon = not _no_daemon(settings)
+    stale_before = now - STALE_SENDING if daemon else None
+    report = publisher.publish_due(only=ids, stale_before=stale_before)
     posts = [outbox.get(i) for i in ids]
+    if daemon:
+        # These rows became due now for the running daemon too: its publish tick may have claimed one before this
+        # pass reached it. Wait for the daemon to record that send, then send the replies it made due (the outbox's
+        # claims keep the two from sending anything twice), so the report says what went out.
+        deadline = time.monotonic() + settings.http_timeout_seconds + settings.publish_tick_seconds + 1
+        while _taken_by_another(posts) and time.monotonic() < deadline:
+            time.sleep(0.2)
+            publisher.publish_due(only=ids, stale_before=stale_before)
+            posts = [outbox.get(i) for i in ids]
     return PostReport(article_id, prepared.analysis.headline, prepared, posts, report)
+
+
+def _taken_by_another(posts: Sequence[PostRow]) -> bool:
+    """Whether a part is being sent by someone else, or waits only for a part someone else just sent."""
+    by_place = {(row.platform, row.thread_index): row for row in posts}
+    for row in posts:
+        if row.state == PostState.SENDING.value:
+            return True
+        parent = by_place.get((row.platform, row.thread_index - 1))
+        if row.state == PostState.PLANNED.value and row.attempts == 0 and parent and parent.state == PostState.SENT.value:
+            return True
+    return False
 
 
 def _no_daemon(settings: Settings) -> bool:

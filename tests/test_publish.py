@@ -377,6 +377,48 @@ def test_post_now_leaves_a_running_daemons_send_in_flight_alone(
     assert [p.text for p in fake.posts].count("the daemon is sending this") == 0
 
 
+def test_post_now_beside_a_daemon_that_takes_its_head_reports_the_thread_sent_once(
+    settings: Settings, store: Store, fake: FakePlatform, tmp_path
+) -> None:
+    # `post` makes its rows due now, so the running daemon's publish tick may claim one of them first. `post`
+    # waits for the daemon to record it and sends the replies then; it reported the head `sending` and the
+    # replies unsent, and exited 1, over a thread that went out.
+    import threading
+
+    from bot.daemon import InstanceLock
+    from bot.models import PublishResult
+    from bot.posting import post_now
+
+    settings = settings.model_copy(update={"platforms": ["mastodon"], "mastodon_api_base_url": "https://m.example",
+                                           "mastodon_access_token": "t", "threads": ["mastodon"]})
+    publisher = Publisher(settings, store, platforms={"mastodon": fake}, clock=lambda: T0)
+    article = tmp_path / "story.txt"
+    article.write_text("Council approves the school budget\n\nThe council approved the new budget for schools "
+                       "on Monday. \u201cWe kept our promise to the parents,\u201d said Anna Kovalenko, the mayor.\n")
+    real_pass = publisher.publish_due
+    daemon_sent: list[int] = []
+
+    def daemon_ticks_first(**kw):  # type: ignore[no-untyped-def]
+        if not daemon_sent:
+            head = publisher.outbox.due(T0)[0]
+            assert publisher.outbox.claim(head.id, fake.prepare(head.idempotency_key), "daemon:1", T0)
+            daemon_sent.append(head.id)
+
+            def record() -> None:  # the daemon's send lands and is recorded a moment later
+                publisher.outbox.mark_sent(head.id, PublishResult("d1", "https://m.example/@desk/d1"), T0)
+
+            threading.Timer(0.3, record).start()
+        return real_pass(**kw)
+
+    publisher.publish_due = daemon_ticks_first  # type: ignore[method-assign]
+    with InstanceLock(settings.db_url):
+        report = post_now(settings, store, str(article), now=T0, publisher=publisher)
+    assert len(report.posts) == 2
+    assert [row.state for row in report.posts] == ["sent", "sent"]
+    assert report.posts[0].remote_id == "d1"
+    assert len(fake.posts) == 1 and fake.posts[0].reply_to == "d1"  # the reply, sent once, under the head
+
+
 def test_an_adapter_bug_fails_its_row_and_the_rest_of_the_queue_still_goes_out(
     publisher: Publisher, fake: FakePlatform, clock: Clock
 ) -> None:
