@@ -18,7 +18,7 @@ gender in every one of those languages. Left out on purpose, because they are bo
 different genders in different languages: unisex names (Jordan, Alex, Sam, Robin, Kim, Taylor,
 Morgan, Chris, Pat, Jamie, Casey, Jesse, Terry, Leslie, Dana, Ali, Nour, Iman, …), Andrea, Nicola,
 Simone, Gabriele, Daniele, Michele (Italian men, women elsewhere), Jean, Joan, Jan, Laurence,
-Karen (Armenian men), Ira, Dima, Rana, René, Dominique, Claude, Camille, Sacha/Sasha and the like.
+Karen (Armenian men), Yuri (Japanese women), Issa, Ira, Dima, Rana, René, Dominique, Claude, Camille, Sacha/Sasha and the like.
 A name absent here tells nothing. Keys are casefolded without accents ("José" and "Jose" alike).
 """
 
@@ -104,7 +104,7 @@ MALE_NAMES = _names(
     Yurii Dmytro Vitaliy Vitalii Vasyl Petro Taras Bohdan Yaroslav Ihor Oleh Vadym Denys Maksym Pavlo
     Stepan Ruslan Anatoliy Anatolii Borys Hennadiy Valeriy Valerii Valentyn Arseniy Kyrylo Yevhen
     Vladimir Sergei Sergey Alexei Alexey Aleksei Aleksey Dmitry Dmitri Dmitriy Mikhail Nikolai Nikolay
-    Andrei Andrey Yuri Yury Igor Oleg Pavel Anatoly Gennady Gennadiy Konstantin Maxim Evgeny Yevgeny
+    Andrei Andrey Yury Igor Oleg Pavel Anatoly Gennady Gennadiy Konstantin Maxim Evgeny Yevgeny
     Vyacheslav Viktor Vitaly Ilya Pyotr Grigory Leonid Arkady Timur Ramzan Aleksandr Alexandr Vasily
     Vasili Fyodor Semyon Stanislav Vladislav Yaroslav Rostislav Anton Artem Artyom Kirill Roman
     """
@@ -116,7 +116,7 @@ MALE_NAMES = _names(
     Nabil Fadi Rami Bassam Hamza Bilal Osama Usama Ismail Jamal Saeed Salim Salem Majid Faisal Fahad
     Nasser Hamid Rashid Zaid Zayed Ziad Amir Anwar Adel Adil Marwan Mazen Imad Wael Ayman Haitham
     Hisham Yasser Yasir Fawzi Fouad Fuad Mansour Munir Nizar Qasim Kassem Riad Riyad Sabri Suleiman
-    Sulaiman Tamer Tawfiq Yahya Yazid Younes Younis Ghassan Habib Hatem Issa Jaber Jalal Kamel Mounir
+    Sulaiman Tamer Tawfiq Yahya Yazid Younes Younis Ghassan Habib Hatem Jaber Jalal Kamel Mounir
     """
 )
 
