@@ -18,7 +18,8 @@ gender in every one of those languages. Left out on purpose, because they are bo
 different genders in different languages: unisex names (Jordan, Alex, Sam, Robin, Kim, Taylor,
 Morgan, Chris, Pat, Jamie, Casey, Jesse, Terry, Leslie, Dana, Ali, Nour, Iman, …), Andrea, Nicola,
 Simone, Gabriele, Daniele, Michele (Italian men, women elsewhere), Jean, Joan, Jan, Laurence,
-Karen (Armenian men), Yuri (Japanese women), Issa, Ira, Dima, Rana, René, Dominique, Claude, Camille, Sacha/Sasha and the like.
+Karen (Armenian men), Yuri (Japanese women), Issa, Ira, Dima, Rana, René, Dominique, Claude,
+Camille, Sacha/Sasha and the like.
 A name absent here tells nothing. Keys are casefolded without accents ("José" and "Jose" alike).
 """
 
