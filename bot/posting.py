@@ -61,10 +61,11 @@ def resolve_article(settings: Settings, store: Store | None, target: str) -> tup
         # A name dropped into the queue: still waiting there, or already taken in. The daemon moves a file to
         # processed/ seconds after the drop, and the editor still knows the story by that name.
         queued = settings.queue_dir / target
-        taken = settings.queue_dir / PROCESSED / target
+        in_queue = path.parent == Path() or path.parent.resolve() == settings.queue_dir.resolve()  # queue/story.md
+        taken = settings.queue_dir / PROCESSED / path.name
         if queued.exists():
             path = queued
-        elif store is not None and taken.is_file():
+        elif store is not None and in_queue and taken.is_file():
             path = taken
         else:
             raise NotFoundError(f"no article {target!r}: give a file path, a file name in {settings.queue_dir}, or an article id")

@@ -163,6 +163,9 @@ def test_post_of_a_queue_file_name_the_daemon_already_took_in_finds_the_stored_a
     assert code == 0, err
     [article] = json.loads(out)["articles"]
     assert article["headline"] == "Ukraine yet to sever diplomatic ties with Belarus"
+    code, out, err = run(capsys, "post", str(queue / "belarus-ties.txt"), "--dry-run", "--json", "--platform", "x")
+    assert code == 0, err  # as README writes it: `newsbot post queue/story.md`
+    assert json.loads(out)["articles"][0]["headline"] == "Ukraine yet to sever diplomatic ties with Belarus"
 
 
 def test_post_of_a_taken_in_file_with_a_relative_image_finds_the_stored_article(
