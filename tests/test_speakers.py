@@ -698,3 +698,14 @@ def test_german_sie_after_a_singular_verb_is_she_and_after_a_plural_they():
     assert speakers(f"{opening}{quote}, sagten sie.") == [None]
     # ... and "sie" is never the only man named
     assert speakers(f"Ulrich Müller sprach am Montag. {quote}, sagte sie.") == [None]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The minister resigned, according to Tom Reed's lawyer.",
+        "According to Tom Reed’s lawyer, the minister resigned.",
+    ],
+)
+def test_according_to_someones_lawyer_does_not_report_that_someone(sentence: str):
+    assert speakers(f"{sentence} “I have done nothing wrong, and I will say it again.”") == [None]

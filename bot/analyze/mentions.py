@@ -171,6 +171,8 @@ def mentions(text: str, verbs: list[regex.Match[str]] | None = None) -> list[tup
         word = v.group()
         if _according(word):
             m = _MENTION_ACCORDING.match(text, v.end())
+            if m and text[m.end() : m.end() + 2] in ("'s", "’s"):
+                continue  # "according to Tom Reed's lawyer": the lawyer, not Tom Reed
             if m and (word.casefold() not in _GERMAN_ACCORDING or _person_named(text, m.group("sp"))):
                 out.append((m.start("sp"), m.group("sp"), None, False))
             continue
