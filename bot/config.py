@@ -96,12 +96,12 @@ class Settings(BaseSettings):
     schedule_overrides: dict[str, dict[str, Any]] = {}  # {"x": {"daily_cap": 10}}
 
     # --- publishing and the daemon -----------------------------------------------------------
-    max_attempts: int = Field(6, ge=1)
-    retry_base_seconds: float = Field(30.0, gt=0)
-    ingest_interval_minutes: float = Field(5.0, gt=0)
-    publish_tick_seconds: float = Field(10.0, gt=0)
-    history_days: int = Field(90, ge=1)
-    http_timeout_seconds: float = Field(20.0, gt=0)
+    max_attempts: int = Field(6, ge=1, le=1000)
+    retry_base_seconds: float = Field(30.0, gt=0, le=3600)  # backoff is capped at an hour anyway
+    ingest_interval_minutes: float = Field(5.0, gt=0, le=24 * 60)
+    publish_tick_seconds: float = Field(10.0, gt=0, le=3600)
+    history_days: int = Field(90, ge=1, le=36500)
+    http_timeout_seconds: float = Field(20.0, gt=0, le=3600)
     user_agent: str = "newsbot/0.1 (+https://github.com/newsbot/newsbot)"
 
     # --- credentials (conventional names, no prefix) -----------------------------------------

@@ -66,7 +66,8 @@ STALE_SENDING = timedelta(minutes=10)
 
 def backoff(attempts: int, base_seconds: float, now: datetime, reset_at: datetime | None) -> datetime:
     """When to try again: exponential from ``base_seconds``, capped at an hour, never before ``reset_at``."""
-    delay = min(timedelta(seconds=base_seconds * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+    # in seconds first: a timedelta of 2**60 attempts' worth would overflow before the cap applies
+    delay = timedelta(seconds=min(base_seconds * 2.0 ** min(max(attempts - 1, 0), 64), MAX_BACKOFF.total_seconds()))
     when = now + delay
     if reset_at is not None and reset_at > when:
         when = reset_at

@@ -72,6 +72,9 @@ def test_credentials_are_secret(monkeypatch: pytest.MonkeyPatch) -> None:
         # "inf" is > 0 and parses as a float, but a timedelta of it stops every planning pass
         ("NEWSBOT_PUBLISH_TICK_SECONDS", "inf", "NEWSBOT_PUBLISH_TICK_SECONDS: Input should be a finite number"),
         ("NEWSBOT_EXPIRE_HOURS", "infinity", "NEWSBOT_EXPIRE_HOURS: Input should be a finite number"),
+        # finite but beyond any date: the retry backoff overflowed and left the post `sending`
+        ("NEWSBOT_RETRY_BASE_SECONDS", "1e300", "NEWSBOT_RETRY_BASE_SECONDS: Input should be less than or equal to 3600"),
+        ("NEWSBOT_PUBLISH_TICK_SECONDS", "1e300", "NEWSBOT_PUBLISH_TICK_SECONDS: Input should be less than or equal"),
         ("NEWSBOT_HASHTAGS", "[Ukraine, news]", "NEWSBOT_HASHTAGS: '[Ukraine, news]' is not a JSON list; write the "
                                                 "names separated by commas, e.g. Ukraine,news"),
     ],

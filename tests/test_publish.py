@@ -279,6 +279,8 @@ def test_backoff_grows_and_is_capped() -> None:
     assert backoff(3, 30, T0, None) == T0 + timedelta(seconds=120)
     assert backoff(30, 30, T0, None) == T0 + timedelta(hours=1)
     assert backoff(1, 30, T0, T0 + timedelta(hours=5)) == T0 + timedelta(hours=5)
+    assert backoff(10_000, 30, T0, None) == T0 + timedelta(hours=1)  # capped before it could overflow
+    assert backoff(2, 1e300, T0, None) == T0 + timedelta(hours=1)
 
 
 def test_cancelling_a_post_whose_timed_out_send_landed_records_it_sent_and_says_how_to_take_it_down(
