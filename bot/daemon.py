@@ -211,6 +211,9 @@ class Daemon:
                 self.tally.ingested += 1
                 event("ingested", f"article {item.article_id} from {item.name}: {item.title or ''}".rstrip(": "),
                       article_id=item.article_id, file=item.name, title=item.title)
+            elif status == "updated":
+                event("updated", f"article {item.article_id} corrected by {item.name}: {item.reason}",
+                      article_id=item.article_id, file=item.name, title=item.title)
             elif status == "duplicate":
                 event("duplicate", f"{item.name} is article {item.duplicate_of} again; not posted twice",
                       file=item.name, duplicate_of=item.duplicate_of)

@@ -72,7 +72,7 @@ def test_an_article_is_ingested_and_moved_to_processed(queue, settings, store):
     assert stored.state == ArticleState.INGESTED
     assert stored.article.title == "Ukraine yet to sever diplomatic ties with Belarus"
     assert stored.article.source == "belarus-ties.txt"
-    assert report.counts() == {"ingested": 1, "duplicate": 0, "failed": 0, "skipped": 0}
+    assert report.counts() == {"ingested": 1, "duplicate": 0, "updated": 0, "failed": 0, "skipped": 0}
 
 
 def test_a_bad_file_goes_to_failed_with_its_reason_beside_it(queue, settings, store):
@@ -97,6 +97,30 @@ def test_duplicate_by_canonical_url_is_recorded_and_never_planned(queue, setting
     dup = store.get_article(second.article_id)
     assert dup.state == ArticleState.DUPLICATE and dup.duplicate_of == first.article_id
     assert [a.id for a in store.list_articles([ArticleState.INGESTED])] == [first.article_id]
+
+
+def test_a_corrected_copy_dropped_in_under_the_same_name_and_link_replaces_the_text_not_yet_posted(
+    queue, settings, store
+):
+    from bot.pipeline import plan_pending
+    from bot.store.outbox import Outbox
+
+    front = "---\ntitle: {}\nurl: https://example.com/mayor\n---\n\n{}"
+    drop(queue, "mayor.md", front.format("Mayor resigns after budget vote", BODY), age=90)
+    [first] = ingest_queue(settings, store, now=NOW).items
+    plan_pending(settings, store, NOW, platforms=["x"])
+    drop(queue, "mayor.md", front.format("Deputy mayor resigns after budget vote", BODY), age=90)
+
+    [again] = ingest_queue(settings, store, now=NOW).items
+
+    assert again.status is ItemStatus.UPDATED and again.article_id == first.article_id
+    assert "composed again" in (again.reason or "")
+    assert store.get_article(first.article_id).article.title == "Deputy mayor resigns after budget vote"
+    report = plan_pending(settings, store, NOW, platforms=["x"])
+    assert report.recomposed == [first.article_id]
+    [head] = [r for r in Outbox(store).find(["planned"]) if r.thread_index == 0]
+    assert head.text.startswith("Deputy mayor resigns")
+    assert store.count_articles().get("duplicate", 0) == 0
 
 
 def test_duplicate_by_content_hash_ignores_case_and_spacing(queue, settings, store):
@@ -370,7 +394,7 @@ def test_files_are_taken_oldest_first_and_reported_as_they_go(queue, settings, s
     assert seen == report.items
     assert [i.status for i in report.items] == [ItemStatus.INGESTED, ItemStatus.INGESTED, ItemStatus.FAILED]
     assert json.loads(json.dumps(report.to_dict()))["counts"] == {
-        "ingested": 2, "duplicate": 0, "failed": 1, "skipped": 0
+        "ingested": 2, "duplicate": 0, "updated": 0, "failed": 1, "skipped": 0
     }
 
 

@@ -28,7 +28,7 @@ def ingest(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", hel
     from ..ingest import IngestItem, ingest_queue
 
     app_state = state(ctx)
-    colours = {"ingested": "green", "duplicate": "yellow", "failed": "red", "skipped": "dim"}
+    colours = {"ingested": "green", "updated": "cyan", "duplicate": "yellow", "failed": "red", "skipped": "dim"}
 
     def show(item: IngestItem) -> None:
         if not as_json:

@@ -20,7 +20,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -48,6 +48,7 @@ IGNORED_NAMES = frozenset({"readme.md", "readme.txt", "readme", "thumbs.db", "de
 class ItemStatus(StrEnum):
     INGESTED = "ingested"
     DUPLICATE = "duplicate"
+    UPDATED = "updated"  # a corrected copy of a stored article (same name and link, new text): the article takes it
     FAILED = "failed"
     SKIPPED = "skipped"  # not yet stable (still being written): left where it is for the next round
 
@@ -262,6 +263,23 @@ def _fail(claimed: Path, name: str, reason: str, failed_dir: Path, *, recovered:
     return IngestItem(name, ItemStatus.FAILED, target, reason=reason, recovered=recovered)
 
 
+_UPDATE_NOTE = {
+    "recompose": "its posts not sent yet are composed again from the corrected text",
+    "record": "its posts had already gone out: the correction is recorded (`newsbot status`), nothing is resent",
+    "none": "the corrected text replaces the stored one before anything was composed",
+}
+
+
+def _is_correction(store: Store, original_id: int, article: Article) -> bool:
+    """The same file name and link as the stored article, other text: a corrected copy, not the same article
+    again. Another file with that link (a wire copy, a teaser) stays a duplicate: it must not overwrite it."""
+    if not article.url:
+        return False
+    stored = store.get_article(original_id)
+    return (stored.article.source == article.source and stored.article.url == article.url
+            and stored.article.content_hash != article.content_hash)
+
+
 def _already_stored(store: Store, duplicate_id: int, article: Article) -> bool:
     """Whether the duplicate found is this very file, stored just before a crash stopped the move."""
     stored = store.get_article(duplicate_id)
@@ -285,6 +303,21 @@ def _ingest_one(claimed: Path, name: str, queue: Path, store: Store, max_bytes: 
         target = _move(claimed, queue / PROCESSED)
         return IngestItem(
             name, ItemStatus.INGESTED, target, article_id=duplicate_of, title=article.title, recovered=True
+        )
+    if duplicate_of is not None and _is_correction(store, duplicate_of, article):
+        # The editor dropped in a corrected copy (same link, new text) before, or after, it went out: the
+        # stored article takes the new text, and its posts not sent yet are composed again (as a feed edit).
+        from ..feeds.articles import record_update
+
+        stored = store.get_article(duplicate_of).article
+        corrected = replace(article, source=stored.source)
+        with store.transaction() as conn:
+            store.update_article(duplicate_of, corrected, conn=conn)
+            update = record_update(conn, duplicate_of, stored, corrected, datetime.now(UTC))
+        target = _move(claimed, queue / PROCESSED)
+        return IngestItem(
+            name, ItemStatus.UPDATED, target, article_id=duplicate_of, title=article.title, recovered=recovered,
+            reason=_UPDATE_NOTE[update.action],
         )
     if duplicate_of is not None:
         article_id = store.add_article(article, ArticleState.DUPLICATE, duplicate_of=duplicate_of)
