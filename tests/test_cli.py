@@ -291,7 +291,8 @@ def test_retry_of_an_unknown_post_is_a_clear_error(capsys: pytest.CaptureFixture
 
 @pytest.mark.parametrize(
     ("args", "expected"),
-    [(("retry",), "give a post id"), (("retry", "3", "--failed"), "not both"), (("retry", "--failed", "--within", "nan"), "not a number of hours")],
+    [(("retry",), "give a post id"), (("retry", "3", "--failed"), "not both"), (("retry", "--failed", "--within", "nan"), "not a number of hours"),
+     (("retry", "3", "--platform", "x"), "use them with --failed")],
 )
 def test_retry_needs_one_post_id_or_failed(
     capsys: pytest.CaptureFixture[str], queue: Path, args: tuple[str, ...], expected: str
@@ -416,11 +417,12 @@ def test_post_dry_run_of_an_article_under_embargo_says_post_would_refuse_it(
                                      "The report, out on Tuesday, finds that class sizes grew in most districts.\n")
     code, out, _ = run(capsys, "post", "report.md", "--dry-run", "--json")
     [article] = json.loads(out)["articles"]
+    assert code == 1  # as `post` itself, which refuses it
     assert set(article["scheduled_at"].values()) == {None}
     assert all("under embargo until" in note for note in article["schedule_notes"].values())
     code, out, _ = run(capsys, "post", "report.md", "--dry-run", "--ignore-embargo", "--json")
     [article] = json.loads(out)["articles"]
-    assert None not in article["scheduled_at"].values()
+    assert code == 0 and None not in article["scheduled_at"].values()
 
 
 def test_post_to_an_unreachable_platform_prints_its_report_once_and_no_raw_log_line(

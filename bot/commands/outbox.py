@@ -89,7 +89,15 @@ def post(
                     item.scheduled_at[name] = None
                     item.schedule_notes[name] = note
         print_json(report.as_json()) if as_json else render_terminal(report, console)
-        if any(item.error for item in report.articles):
+        # as `post` itself would: exit 1 for an article it cannot post, or would refuse (under embargo)
+        from ..posting import embargo_note
+
+        now = report.generated_at
+
+        def refused(item: Any) -> bool:
+            return not ignore_embargo and item.article is not None and embargo_note(item.article, settings, now) is not None
+
+        if any(item.error or refused(item) for item in report.articles):
             raise typer.Exit(1)
         return
     from ..posting import post_now
@@ -193,6 +201,8 @@ def retry(
 
     if (post_id is None) == (not failed):
         raise ConfigError("give a post id (`newsbot retry 42`) or --failed (`newsbot retry --failed`), not both")
+    if not failed and (within != 24.0 or platform):
+        raise ConfigError("--within and --platform choose among failed posts: use them with --failed")
     if failed:
         import math
         from datetime import timedelta
