@@ -291,15 +291,16 @@ class Daemon:
         stale = self.clock() - STALE_SENDING if self._multi_worker else None
         self._log_pass(self.publisher.reconcile(stale_before=stale))
 
-    def learn_limits(self) -> None:
-        """Ask each platform that can tell its text limit (a Mastodon instance's own, often 1,000 or more)
-        once per start; composing fits posts to the kept value. Unreachable now: the last one kept (or the
+    def learn_limits(self, refresh: bool = True) -> None:
+        """Ask each platform that can tell its text limit (a Mastodon instance's own, often 1,000 or more);
+        composing fits posts to the kept value. ``refresh=False`` asks only when nothing is kept yet (a
+        ``--once`` pass every minute need not ask every time). Unreachable now: the last one kept (or the
         setting) stays, and the daemon goes on."""
         for name in self.platforms:
             if self.settings.missing_credentials(name):
                 continue  # a dry run without credentials: nothing to ask with
             try:
-                limit = self.publisher.platform(name).character_limit(refresh=True)
+                limit = self.publisher.platform(name).character_limit(refresh=refresh)
             except BotError as exc:
                 event("limit_unknown", f"{name}: could not read its character limit, composing for the last known "
                       f"one: {exc}", level=logging.WARNING, platform=name, reason=str(exc))
@@ -383,7 +384,7 @@ class Daemon:
         self._started("once")
         self._guarded("reconcile", self.reconcile)
         self._guarded("platforms", self.note_disabled_platforms)
-        self._guarded("limits", self.learn_limits)
+        self._guarded("limits", lambda: self.learn_limits(refresh=False))
         self.ingest()
         self._guarded("publish", self.publish)
         self._guarded("housekeeping", self.housekeeping)
@@ -401,7 +402,6 @@ class Daemon:
         self._started("run")
         self._guarded("reconcile", self.reconcile)
         self._guarded("platforms", self.note_disabled_platforms)
-        self._guarded("limits", self.learn_limits)
         scheduler = BackgroundScheduler(
             timezone=UTC,
             executors={"default": ThreadPoolExecutor(max_workers=3)},
@@ -416,6 +416,9 @@ class Daemon:
         for name, job, every in jobs:
             scheduler.add_job(self._guarded, "interval", args=(name, job), id=name, name=name,
                               seconds=every.total_seconds(), next_run_time=now)
+        # Once, beside the first ticks rather than before them: a slow instance must not hold up sending.
+        scheduler.add_job(self._guarded, "date", args=("limits", self.learn_limits), id="limits", name="limits",
+                          run_date=now)
         scheduler.start()
         self._scheduler = scheduler
 

@@ -330,6 +330,13 @@ def test_the_daemon_learns_the_instance_limit_at_start_and_composing_uses_it(
             Daemon(gone, store, feed_poller=None).learn_limits()
         assert platform_limits(settings, store, ["mastodon"]) == {"mastodon": 1000}
         assert any("could not read its character limit" in r.getMessage() for r in caplog.records)
+
+        # A `--once` pass (every minute from a timer) asks only when nothing is kept: no request at all here.
+        mastodon_server.max_characters = 700
+        asked = sum(1 for r in mastodon_server.requests if "instance" in r.path)
+        Daemon(settings, store, feed_poller=None).learn_limits(refresh=False)
+        assert sum(1 for r in mastodon_server.requests if "instance" in r.path) == asked
+        assert platform_limits(settings, store, ["mastodon"]) == {"mastodon": 1000}
     finally:
         store.close()
 
