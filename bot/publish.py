@@ -435,7 +435,8 @@ def cancel_post(store: Store, post_id: int, publisher: Publisher | None = None) 
         except BotError as exc:
             raise BotError(
                 f"post {post_id} was tried before and may be live on {row.platform}, and checking failed ({exc}); "
-                f"nothing was cancelled: try again when {row.platform} answers"
+                f"nothing was cancelled: try again when {row.platform} answers, or `newsbot cancel --force "
+                f"{post_id}` to cancel it unchecked (if it went out, it stays up)"
             ) from None
         if found is not None and outbox.mark_found(row.id, found, publisher.clock()):
             raise BotError(

@@ -310,7 +310,7 @@ def test_cancelling_a_tried_post_the_platform_cannot_check_now_cancels_nothing(
     fake.fail_next.append(transient())
     publisher.publish_due()
     fake.find_fails = transient()
-    with pytest.raises(BotError, match="may be live on fake"):
+    with pytest.raises(BotError, match="may be live on fake.*newsbot cancel --force"):
         cancel_post(publisher.store, head.id, publisher)
     assert publisher.outbox.get(head.id).state == "planned"
     fake.find_fails = None

@@ -233,15 +233,18 @@ def retry(
 
 
 @app.command()
-def cancel(ctx: typer.Context, post_id: int = typer.Argument(..., help="Post id from `newsbot status`.")) -> None:
+def cancel(
+    ctx: typer.Context,
+    post_id: int = typer.Argument(..., help="Post id from `newsbot status`."),
+    force: bool = typer.Option(False, "--force", help="Do not look the post up first (its platform is down)."),
+) -> None:
     """Cancel a planned post (and the thread replies after it).
 
-    A post tried before (a send that timed out) is looked up on its platform first: if it went out after all, it
-    is recorded as sent instead, and `newsbot delete ID` takes it down."""
+    A post tried before (a send that timed out) is looked up first: if it went out after all, it is recorded as sent, and `newsbot delete ID` takes it down."""
     from ..publish import Publisher, cancel_post
 
     app_state = state(ctx)
-    ids = cancel_post(app_state.store, post_id, Publisher(app_state.settings, app_state.store))
+    ids = cancel_post(app_state.store, post_id, None if force else Publisher(app_state.settings, app_state.store))
     console.print(f"cancelled post(s) {', '.join(map(str, ids))}")
 
 
