@@ -29,7 +29,7 @@ def test_the_wheel_ships_the_templates_and_the_regex_cache(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     templates = {p.name for p in (ROOT / "templates").glob("*.j2")}
     assert templates and {f"bot/_templates/{n}" for n in templates} <= names
-    assert "bot/analyze/rx_cache.pickle" in names
+    assert {"bot/analyze/rx_cache.pickle", "bot/compose/twitter_re_cache.pickle"} <= names
     assert not any(n.startswith(("tests/", "templates/", "queue/")) for n in names)
 
 
