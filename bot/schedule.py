@@ -42,7 +42,7 @@ import math
 import re
 from bisect import bisect_left, insort
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
@@ -269,6 +269,40 @@ def slot_times(policy: Policy, start: datetime, end: datetime) -> list[datetime]
     return sorted(found)
 
 
+class _Slots:
+    """A calendar's slots from ``start`` to ``end``, worked out only as far as they are asked for, in spans that
+    double (a day, two, four ...): the cron walk is most of a preview's planning, and one article needs the
+    next day's slots, not a fortnight's."""
+
+    def __init__(self, policy: Policy, start: datetime, end: datetime) -> None:
+        self.policy, self.start, self.end = policy, start, end
+        self.times: list[datetime] = []
+        self._until: datetime | None = None  # slots up to here (inclusive) are in ``times``
+        self._span = timedelta(days=1)
+
+    def _extend(self) -> bool:
+        if self._until is not None and self._until >= self.end:
+            return False
+        low = self.start if self._until is None else self._until
+        high = min(self.end, low + self._span)
+        found = slot_times(self.policy, low, high)
+        self.times.extend(found if self._until is None else [t for t in found if t > low])
+        self._until, self._span = high, self._span * 2
+        return True
+
+    def since(self, earliest: datetime) -> Iterator[datetime]:
+        """The slots from ``earliest`` on, in order."""
+        while (self._until is None or self._until < earliest) and self._extend():
+            pass
+        i = bisect_left(self.times, earliest)
+        while True:
+            if i < len(self.times):
+                yield self.times[i]
+                i += 1
+            elif not self._extend():
+                return
+
+
 def is_quiet(policy: Policy, at: datetime) -> bool:
     """Whether ``at`` falls in the policy's quiet hours (local wall time)."""
     if policy.quiet_hours is None:
@@ -347,10 +381,10 @@ class _Book:
         return None
 
     def first_slot(
-        self, slots: list[datetime], earliest: datetime, offset: timedelta, bound: datetime
+        self, slots: _Slots, earliest: datetime, offset: timedelta, bound: datetime
     ) -> datetime | None:
         """The first allowed slot from ``earliest`` on, shifted by the stagger ``offset``."""
-        for slot in slots[bisect_left(slots, earliest) :]:
+        for slot in slots.since(earliest):
             at = slot + offset
             if at > bound:
                 return None
@@ -376,12 +410,12 @@ def plan(
         raise ValueError(f"no schedule policy for platform {missing[0]!r}")
     books = {p: _Book(policies[p], booked.get(p, ())) for p in {r.platform for r in requests}}
     # Platforms usually share one calendar: work its slots out once (the cron walk is most of a preview's plan).
-    calendars: dict[tuple[Any, tuple[str, ...]], list[datetime]] = {}
+    calendars: dict[tuple[Any, tuple[str, ...]], _Slots] = {}
     slots = {}
     for p in books:
         calendar = (policies[p].tz, policies[p].slots)
         if calendar not in calendars:
-            calendars[calendar] = slot_times(policies[p], now, horizon_end)
+            calendars[calendar] = _Slots(policies[p], now, horizon_end)
         slots[p] = calendars[calendar]
 
     queue = sorted(range(len(requests)), key=lambda i: _queue_key(requests[i], i))

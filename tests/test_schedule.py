@@ -557,3 +557,28 @@ def test_evergreen_posts_never_delay_news(scenario: tuple[Any, ...], extra: int)
     news = [r for r in requests if r.priority is not EVERGREEN]
     features = [PostRequest(f"e{i}", PLATFORMS[i % 2], EVERGREEN, now - timedelta(days=3)) for i in range(extra)]
     assert plan(news + features, booked, policies, now)[: len(news)] == plan(news, booked, policies, now)
+
+
+@hsettings(max_examples=40, deadline=None)
+@given(
+    expr=st.sampled_from(["*/15 7-22 * * *", "30 2 * * *", "0 9 * * mon-fri", "0,30 1-3 * * sun", "45 23 28-31 * *"]),
+    tz=st.sampled_from([UTC, KYIV, NEW_YORK, ZoneInfo("Australia/Lord_Howe"), ZoneInfo("America/Santiago")]),
+    start_minutes=st.integers(0, 366 * 24 * 60),
+    days=st.integers(0, 15),
+    earliest_minutes=st.integers(-60, 16 * 24 * 60),
+)
+def test_slots_worked_out_as_asked_are_the_calendars_slots(
+    expr: str, tz: ZoneInfo, start_minutes: int, days: int, earliest_minutes: int
+) -> None:
+    # Planning works a calendar's slots out in doubling spans as they are asked for (a preview needs one day's):
+    # taken from any moment on, they must be exactly the slots of the whole horizon, across DST changes too.
+    from bot.schedule import _Slots
+
+    p = policy(slots=(expr,), tz=tz)
+    start = datetime(2026, 1, 1, tzinfo=UTC) + start_minutes * MIN
+    end = start + timedelta(days=days)
+    earliest = start + earliest_minutes * MIN
+    whole = slot_times(p, start, end)
+    assert list(_Slots(p, start, end).since(earliest)) == [t for t in whole if t >= earliest]
+    lazily = _Slots(p, start, end)
+    assert list(lazily.since(start)) == whole and list(lazily.since(earliest)) == [t for t in whole if t >= earliest]
