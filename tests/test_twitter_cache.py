@@ -8,6 +8,7 @@ import pickle
 import re
 import subprocess
 import sys
+from importlib.metadata import version
 from pathlib import Path
 
 import _sre
@@ -35,12 +36,14 @@ def test_every_cached_program_is_the_pattern_its_source_compiles_to() -> None:
 def test_the_cache_is_fresh_for_this_interpreter() -> None:
     # In a process of its own: here twitter_text was imported long ago. A stale cache is only slow to start;
     # regenerate it with `.venv/bin/python -c "from bot.compose import _twitter; _twitter.main()"`.
-    probe = ("import json, pickle, bot.compose._twitter as t; "
-             "print(json.dumps([t.used, len(t.misses), pickle.loads(t.CACHE_FILE.read_bytes())[0] == t._build()]))")
+    probe = ("import json, pickle, bot.compose._twitter as t; build, _, written = pickle.loads(t.CACHE_FILE.read_bytes()); "
+             "print(json.dumps([t.used, len(t.misses), build == t._build(), written]))")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    used, misses, same_build = json.loads(done.stdout)
+    used, misses, same_build, written_with = json.loads(done.stdout)
     if same_build:
-        assert used and misses == 0
+        assert used
+        if written_with == version("twitter-text-parser"):  # (a newer one may change its patterns: then only slow)
+            assert misses == 0
     else:  # another Python: the cache is ignored and every pattern compiled from its source
         assert not used
 

@@ -74,7 +74,7 @@ def _load(path: Path = CACHE_FILE) -> dict[tuple[Any, int], Program]:
     if build is None:
         return {}
     try:
-        stored, table = pickle.loads(path.read_bytes())
+        stored, table, _written_with = pickle.loads(path.read_bytes())
     except Exception:  # noqa: BLE001 - whatever is wrong with the file, compile from source
         return {}
     return table if stored == build and isinstance(table, dict) else {}
@@ -131,7 +131,11 @@ def write_cache(path: Path = CACHE_FILE) -> int:
     re.purge()  # re's own cache would answer without compiling, and the pattern would go unrecorded
     table: dict[tuple[Any, int], Program] = {}
     _import_twitter_text(record=table)
-    path.write_bytes(pickle.dumps((_build(), table), protocol=pickle.HIGHEST_PROTOCOL))
+    from importlib.metadata import version
+
+    # which twitter-text wrote it: only for the freshness test (the patterns themselves are the keys)
+    written_with = version("twitter-text-parser")
+    path.write_bytes(pickle.dumps((_build(), table, written_with), protocol=pickle.HIGHEST_PROTOCOL))
     return len(table)
 
 
