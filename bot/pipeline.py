@@ -182,7 +182,8 @@ def plan_pending(settings: Settings, store: Store, now: datetime, platforms: Seq
                 for part in thread:
                     if was_unplanned:
                         outbox.set_state(part.id, PostState.PLANNED, only_from=[PostState.UNPLANNED.value])
-                    outbox.reschedule(part.id, outcome.at)
+                    if was_unplanned or part.scheduled_at != outcome.at:  # a write (and commit) only for a change
+                        outbox.reschedule(part.id, outcome.at)
                 if was_unplanned:
                     report.planned.append((article_id, req.platform, outcome.at))
                 elif outcome.at != row.scheduled_at:
