@@ -295,15 +295,19 @@ def test_a_file_that_cannot_be_claimed_is_skipped_with_the_reason_and_the_rest_g
     assert mine.status is ItemStatus.INGESTED
 
 
-def test_one_file_crashing_the_reader_does_not_stop_the_others(queue, settings, store, monkeypatch):
-    real = inbox.read_article_file
+def crashing_on_boom(real):  # type: ignore[no-untyped-def]
+    """``read_article_file`` as a parser with a bug that only boom.txt hits."""
 
-    def flaky(path, max_bytes, **kw):
+    def flaky(path, max_bytes, **kw):  # type: ignore[no-untyped-def]
         if path.name == "boom.txt":
             raise RuntimeError("parser bug")
         return real(path, max_bytes, **kw)
 
-    monkeypatch.setattr(inbox, "read_article_file", flaky)
+    return flaky
+
+
+def test_one_file_crashing_the_reader_does_not_stop_the_others(queue, settings, store, monkeypatch):
+    monkeypatch.setattr(inbox, "read_article_file", crashing_on_boom(inbox.read_article_file))
     drop(queue, "boom.txt", f"Bridge reopens\n\n{BODY}", age=90)
     drop(queue, "fine.txt", f"Another story\n\nSomething else happened in the town today.")
     boom, fine = ingest_queue(settings, store, now=NOW).items
@@ -413,14 +417,7 @@ def test_preview_reads_the_queue_without_moving_anything(queue, settings, store)
 
 
 def test_preview_shows_a_file_crashing_the_reader_as_an_error_like_ingest_does(queue, settings, monkeypatch):
-    real = inbox.read_article_file
-
-    def flaky(path, max_bytes, **kw):
-        if path.name == "boom.txt":
-            raise RuntimeError("parser bug")
-        return real(path, max_bytes, **kw)
-
-    monkeypatch.setattr(inbox, "read_article_file", flaky)
+    monkeypatch.setattr(inbox, "read_article_file", crashing_on_boom(inbox.read_article_file))
     drop(queue, "boom.txt", f"Bridge reopens\n\n{BODY}", age=90)
     drop(queue, "fine.txt", "Another story\n\nSomething else happened in the town today.")
     boom, fine = read_queue(settings)
@@ -433,14 +430,7 @@ def test_preview_of_files_named_shows_a_file_crashing_the_reader_as_its_error_to
     import bot.ingest
     from bot.preview import build_preview
 
-    real = bot.ingest.read_article_file
-
-    def flaky(path, max_bytes, **kw):
-        if path.name == "boom.txt":
-            raise RuntimeError("parser bug")
-        return real(path, max_bytes, **kw)
-
-    monkeypatch.setattr(bot.ingest, "read_article_file", flaky)
+    monkeypatch.setattr(bot.ingest, "read_article_file", crashing_on_boom(bot.ingest.read_article_file))
     drop(queue, "boom.txt", f"Bridge reopens\n\n{BODY}", age=90)
     drop(queue, "fine.txt", "Another story\n\nSomething else happened in the town today.")
     for paths in ([str(queue)], [str(queue / "boom.txt"), str(queue / "fine.txt")]):
