@@ -44,6 +44,19 @@ def add(store: Store, n: int, priority: Priority = Priority.NORMAL, published: d
     return store.add_article(article)
 
 
+def edit_at_source(store: Store, article_id: int, **changes: object):  # type: ignore[no-untyped-def]
+    """The article changed where it came from (a feed entry edited): stored and recorded as feeds do."""
+    from dataclasses import replace
+
+    from bot.feeds.articles import record_update
+
+    old = store.get_article(article_id).article
+    new = replace(old, **changes)  # type: ignore[arg-type]
+    store.update_article(article_id, new)
+    with store.transaction() as conn:
+        return record_update(conn, article_id, old, new, NOW)
+
+
 def heads(store: Store) -> list:
     return [r for r in Outbox(store).find() if r.thread_index == 0 and r.state == "planned"]
 
@@ -143,17 +156,12 @@ def test_a_template_broken_while_the_daemon_runs_fails_the_pass_not_the_articles
 
 
 def test_an_article_edited_before_posting_is_composed_again(kyiv: Settings, store: Store) -> None:
-    from bot.feeds.articles import list_updates, record_update
+    from bot.feeds.articles import list_updates
 
     article_id = add(store, 1)
     plan_pending(kyiv, store, NOW, platforms=["x", "mastodon"])
     before = {r.platform: r for r in heads(store)}
-    old = store.get_article(article_id).article
-    new = Article(source=old.source, text=old.text, title="Council approves proposal 1 after all",
-                  url=old.url, published=old.published)
-    store.update_article(article_id, new)
-    with store.transaction() as conn:
-        record_update(conn, article_id, old, new, NOW)
+    edit_at_source(store, article_id, title="Council approves proposal 1 after all")
     report = plan_pending(kyiv, store, NOW + timedelta(minutes=5), platforms=["x", "mastodon"])
     assert report.recomposed == [article_id]
     after = {r.platform: r for r in heads(store)}
@@ -168,18 +176,12 @@ def test_an_article_edited_before_posting_is_composed_again(kyiv: Settings, stor
 def test_an_article_whose_url_changed_but_not_its_text_is_still_posted(kyiv: Settings, store: Store) -> None:
     # A moved article (same title and body, new URL) keeps its content hash, so the re-composed posts have
     # the idempotency keys of the ones they replace: they must still be planned, not lost on the old rows.
-    from bot.feeds.articles import record_update
-
     article_id = add(store, 1)
     plan_pending(kyiv, store, NOW, platforms=["x", "mastodon"])
     before = {r.platform: r for r in heads(store)}
-    old = store.get_article(article_id).article
-    new = Article(source=old.source, text=old.text, title=old.title, url="https://news.example/moved/1",
-                  published=old.published)
-    assert new.content_hash == old.content_hash
-    store.update_article(article_id, new)
-    with store.transaction() as conn:
-        record_update(conn, article_id, old, new, NOW)
+    unchanged = store.get_article(article_id).article.content_hash
+    edit_at_source(store, article_id, url="https://news.example/moved/1")
+    assert store.get_article(article_id).article.content_hash == unchanged
     plan_pending(kyiv, store, NOW + timedelta(minutes=5), platforms=["x", "mastodon"])
     after = {r.platform: r for r in heads(store)}
     assert set(after) == {"x", "mastodon"}
@@ -212,17 +214,11 @@ def test_an_edit_does_not_recompose_a_thread_whose_head_went_out_while_composing
     # The publish tick runs in another thread while the edited article is composed again: a head it claimed
     # meanwhile is on its way out, so the platform's thread must not be replaced (that would post it twice).
     import bot.pipeline as pipeline
-    from bot.feeds.articles import record_update
 
     article_id = add(store, 1)
     plan_pending(kyiv, store, NOW, platforms=["x"])
     [head] = heads(store)
-    old = store.get_article(article_id).article
-    new = Article(source=old.source, text=old.text, title="Council approves proposal 1 after all",
-                  url=old.url, published=old.published)
-    store.update_article(article_id, new)
-    with store.transaction() as conn:
-        record_update(conn, article_id, old, new, NOW)
+    edit_at_source(store, article_id, title="Council approves proposal 1 after all")
     real_prepare = pipeline.prepare
 
     def prepare_while_the_tick_claims(*a, **k):  # type: ignore[no-untyped-def]
@@ -287,7 +283,7 @@ def test_a_post_with_no_room_yet_waits_unplanned_and_is_planned_when_room_appear
 
 
 def test_an_article_edited_while_its_post_waits_for_room_is_composed_again_and_still_waits(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from bot.feeds.articles import list_updates, record_update
+    from bot.feeds.articles import list_updates
     from bot.store import open_store
 
     tight = make_settings(tmp_path, timezone="UTC", slots="0 12 * * *", min_spacing_minutes=0, quiet_hours="",
@@ -299,12 +295,7 @@ def test_an_article_edited_while_its_post_waits_for_room_is_composed_again_and_s
     [waiting] = [r for r in outbox.find() if r.article_id == ids[-1] and r.thread_index == 0]
     assert waiting.state == "unplanned"
 
-    old = store.get_article(ids[-1]).article
-    new = Article(source=old.source, text=old.text, title="Council shelves proposal 14 after all", url=old.url,
-                  published=old.published)
-    store.update_article(ids[-1], new)
-    with store.transaction() as conn:
-        assert record_update(conn, ids[-1], old, new, NOW).action == "recompose"
+    assert edit_at_source(store, ids[-1], title="Council shelves proposal 14 after all").action == "recompose"
     report = plan_pending(tight, store, NOW + timedelta(minutes=5), platforms=["x"])
 
     assert report.recomposed == [ids[-1]]
@@ -353,7 +344,6 @@ def test_a_post_written_expired_or_unplanned_is_never_due_for_a_moment(
 def test_an_edit_never_replaces_a_post_that_was_tried_and_retried(kyiv: Settings, store: Store) -> None:
     # A send that timed out may have landed; `newsbot retry` plans it again (attempts back to 0) but it
     # keeps what its first claim prepared. An edit at the source must not replace it with a new post.
-    from bot.feeds.articles import record_update
     from bot.publish import retry_post
 
     article_id = add(store, 1)
@@ -364,12 +354,7 @@ def test_an_edit_never_replaces_a_post_that_was_tried_and_retried(kyiv: Settings
     outbox.mark_failed(head.id, "timed out", NOW)
     retry_post(store, head.id)
     assert outbox.get(head.id).attempts == 0 and outbox.get(head.id).prepared
-    old = store.get_article(article_id).article
-    new = Article(source=old.source, text=old.text, title="Council approves proposal 1 after all",
-                  url=old.url, published=old.published)
-    store.update_article(article_id, new)
-    with store.transaction() as conn:
-        record_update(conn, article_id, old, new, NOW)
+    edit_at_source(store, article_id, title="Council approves proposal 1 after all")
     plan_pending(kyiv, store, NOW + timedelta(minutes=5), platforms=["x"])
     assert [r.id for r in heads(store)] == [head.id]
     assert outbox.get(head.id).state == PostState.PLANNED
